@@ -1,0 +1,2 @@
+import FalSDK
+print("fal-demo: not built yet")

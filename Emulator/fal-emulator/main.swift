@@ -1,0 +1,2 @@
+import FalEmulator
+print("fal-emulator: not built yet")

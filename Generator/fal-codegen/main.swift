@@ -1,0 +1,2 @@
+import FalCodegen
+print("fal-codegen: not built yet")

@@ -1,0 +1,45 @@
+# Two commands for a newcomer: `make demo` and `make test`. Both install what they need first.
+SWIFT ?= swift
+SCHEMAS ?= schemas
+PYTHON ?= python3
+CONFIG ?= debug
+BIN = .build/$(CONFIG)
+
+.PHONY: deps system-deps python-deps build generate check test corpus bench bench-generator bench-runtime demo emulator clean
+
+## System packages: libcurl's dev headers (the runtime's transport).
+system-deps:
+	@if ! [ -f /usr/include/curl/curl.h ] && ! [ -f /usr/include/x86_64-linux-gnu/curl/curl.h ] && ! [ -f /usr/include/aarch64-linux-gnu/curl/curl.h ]; then \
+		echo "installing libcurl4-openssl-dev"; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get install -y libcurl4-openssl-dev || { $$SUDO apt-get update && $$SUDO apt-get install -y libcurl4-openssl-dev; }; \
+	fi
+
+## Python packages used by tests and benchmarks as peers and oracles.
+python-deps:
+	@$(PYTHON) -c "import jsonschema" 2>/dev/null || $(PYTHON) -m pip install --quiet jsonschema
+	@$(PYTHON) -c "import fal_client" 2>/dev/null || $(PYTHON) -m pip install --quiet "fal-client==1.0.3"
+
+deps: system-deps python-deps
+
+build: system-deps
+	$(SWIFT) build
+
+## Regenerate Generated/ from schemas/ (with schemas/overlays applied).
+generate: system-deps
+	$(SWIFT) run fal-codegen generate --overlays $(SCHEMAS)/overlays --output Generated/FalSDK $(SCHEMAS)
+
+## Golden check: fails when Generated/ is not what the generator produces from schemas/.
+check: system-deps
+	$(SWIFT) run fal-codegen generate --check --overlays $(SCHEMAS)/overlays --output Generated/FalSDK $(SCHEMAS)
+
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+	$(MAKE) check
+
+demo: system-deps
+	./scripts/demo.sh
+
+clean:
+	rm -rf .build demo-output .corpus-out

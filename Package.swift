@@ -1,0 +1,79 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+// Folders show the architecture:
+//   Runtime/    hand-written: FalCore (values, validation rules, errors), CCurl + CCurlShim (libcurl), FalRuntime (client)
+//   Generator/  FalCodegen (parse → IR → render) and the `fal-codegen` CLI
+//   Generated/  FalSDK: generator output, checked in, golden-tested
+//   Emulator/   FalEmulator (offline fal look-alike) and the `fal-emulator` CLI
+//   Demo/       `fal-demo`, what `make demo` runs
+let package = Package(
+    name: "FalSDK",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "FalSDK", targets: ["FalSDK"]),
+        .library(name: "FalRuntime", targets: ["FalRuntime"]),
+        .library(name: "FalCodegen", targets: ["FalCodegen"]),
+        .library(name: "FalEmulator", targets: ["FalEmulator"]),
+        .executable(name: "fal-codegen", targets: ["fal-codegen"]),
+        .executable(name: "fal-emulator", targets: ["fal-emulator"]),
+        .executable(name: "fal-demo", targets: ["fal-demo"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/mattpolzin/OpenAPIKit", from: "6.4.0", traits: []),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+    ],
+    targets: [
+        // MARK: Runtime
+        .target(name: "FalCore", path: "Runtime/FalCore"),
+        .systemLibrary(
+            name: "CCurl", path: "Runtime/CCurl", pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]),
+        .target(name: "CCurlShim", dependencies: ["CCurl"], path: "Runtime/CCurlShim"),
+        .target(
+            name: "FalRuntime",
+            dependencies: ["FalCore", "CCurlShim", .product(name: "Crypto", package: "swift-crypto")],
+            path: "Runtime/FalRuntime"),
+
+        // MARK: Generator
+        .target(
+            name: "FalCodegen",
+            dependencies: [
+                "FalCore",
+                .product(name: "OpenAPIKit", package: "OpenAPIKit"),
+                .product(name: "OpenAPIKit30", package: "OpenAPIKit"),
+                .product(name: "OpenAPIKitCompat", package: "OpenAPIKit"),
+            ],
+            path: "Generator/FalCodegen"),
+        .executableTarget(
+            name: "fal-codegen",
+            dependencies: ["FalCodegen", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Generator/fal-codegen"),
+
+        // MARK: Generated SDK
+        .target(name: "FalSDK", dependencies: ["FalRuntime"], path: "Generated/FalSDK"),
+
+        // MARK: Emulator
+        .target(
+            name: "FalEmulator",
+            dependencies: [
+                "FalCodegen", "FalCore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            path: "Emulator/FalEmulator"),
+        .executableTarget(
+            name: "fal-emulator",
+            dependencies: ["FalEmulator", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Emulator/fal-emulator"),
+
+        // MARK: Demo
+        .executableTarget(name: "fal-demo", dependencies: ["FalSDK"], path: "Demo"),
+
+        // MARK: Tests
+        .testTarget(name: "FalCoreTests", dependencies: ["FalCore"], path: "Tests/FalCoreTests"),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,46 @@
+/// Every failure the SDK reports, as one type a caller can switch over.
+/// No case ever carries the API key: messages are built from server bodies and local facts only.
+public enum FalError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// Local `validate()` failures, or fal's 422 `detail[]` mapped to field paths. Nothing was sent
+    /// when the violations were found locally.
+    case validation([ValidationIssue])
+    /// A non-success HTTP answer: status, fal's `detail` (or the body), `x-fal-error-type`, `x-fal-request-id`.
+    case http(status: Int, detail: String, errorType: String?, requestID: String?)
+    /// The request ran and finished with an error (`COMPLETED` with `error`).
+    case requestFailed(requestID: String, message: String, errorType: String?)
+    /// The client-side deadline passed; the remote request (if any) was asked to cancel.
+    case timeout(requestID: String?)
+    /// The Swift task or the remote request was cancelled.
+    case cancelled(requestID: String?)
+    /// The transfer itself failed: libcurl's code and message.
+    case transport(code: Int, message: String)
+    /// The answer did not match the expected type; `path` is the JSON path of the offending value.
+    case decoding(path: String, message: String)
+    /// Misconfiguration detected before any I/O (missing credentials, bad URL, unreadable file).
+    case configuration(String)
+
+    public var description: String {
+        switch self {
+        case .validation(let issues):
+            return "invalid input: " + issues.map(\.description).joined(separator: "; ")
+        case .http(let status, let detail, let errorType, let requestID):
+            var text = "HTTP \(status)"
+            if let errorType { text += " (\(errorType))" }
+            if !detail.isEmpty { text += ": \(detail)" }
+            if let requestID { text += " [request \(requestID)]" }
+            return text
+        case .requestFailed(let requestID, let message, let errorType):
+            return "request \(requestID) failed" + (errorType.map { " (\($0))" } ?? "") + ": \(message)"
+        case .timeout(let requestID):
+            return "timed out" + (requestID.map { " waiting for request \($0)" } ?? "")
+        case .cancelled(let requestID):
+            return "cancelled" + (requestID.map { " (request \($0))" } ?? "")
+        case .transport(let code, let message):
+            return "transport error \(code): \(message)"
+        case .decoding(let path, let message):
+            return "could not decode response at \(path.isEmpty ? "<root>" : path): \(message)"
+        case .configuration(let message):
+            return "configuration error: \(message)"
+        }
+    }
+}

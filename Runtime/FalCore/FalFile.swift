@@ -1,0 +1,76 @@
+import Foundation
+import Synchronization
+
+/// A file given to an input field that takes a file URL (`image_url`, `mask_url`, …).
+///
+/// Remote URLs and `data:` URIs are sent as they are. Bytes and local files are uploaded to fal's
+/// storage by the client before the request is submitted, and replaced by the URL storage returns.
+public enum FalFile: Sendable, Hashable, ExpressibleByStringLiteral, CustomStringConvertible {
+    /// An `http(s)` URL or a `data:` URI.
+    case url(String)
+    /// In-memory bytes, uploaded before submit.
+    case data(Data, contentType: String = "application/octet-stream", fileName: String? = nil)
+    /// A local file, streamed from disk to storage before submit.
+    case localFile(path: String, contentType: String? = nil)
+
+    public init(stringLiteral value: String) { self = .url(value) }
+
+    /// The URL when the file is already addressable by fal; nil when it still needs uploading.
+    public var remoteURL: String? {
+        if case .url(let url) = self { return url }
+        return nil
+    }
+
+    public var description: String {
+        switch self {
+        case .url(let url): return url.hasPrefix("data:") ? "data URI (\(url.utf8.count) bytes)" : url
+        case .data(let data, let contentType, let name): return "\(data.count) bytes of \(contentType)" + (name.map { " (\($0))" } ?? "")
+        case .localFile(let path, _): return "file \(path)"
+        }
+    }
+}
+
+extension FalFile: Codable {
+    public init(from decoder: any Decoder) throws {
+        self = .url(try decoder.singleValueContainer().decode(String.self))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        if case .url(let url) = self {
+            try container.encode(url)
+        } else if let collector = encoder.userInfo[FileUploadCollector.userInfoKey] as? FileUploadCollector {
+            try container.encode(collector.placeholder(for: self))
+        } else {
+            throw EncodingError.invalidValue(self, .init(
+                codingPath: encoder.codingPath,
+                debugDescription: "\(self) must be uploaded before the input is encoded; submit it through FalClient, which uploads it"))
+        }
+    }
+}
+
+/// Gathers the files an input needs uploaded while it is encoded. Each gets a unique placeholder
+/// string in the JSON, which the client swaps for the storage URL after uploading.
+public final class FileUploadCollector: Sendable {
+    public static let userInfoKey = CodingUserInfoKey(rawValue: "ai.fal.fileUploadCollector")!
+    public static let placeholderPrefix = "fal-pending-upload://"
+
+    private let files = Mutex<[FalFile]>([])
+
+    public init() {}
+
+    func placeholder(for file: FalFile) -> String {
+        files.withLock { files in
+            files.append(file)
+            return "\(Self.placeholderPrefix)\(files.count - 1)"
+        }
+    }
+
+    /// Files in placeholder order: placeholder `N` is `pending[N]`.
+    public var pending: [FalFile] { files.withLock { $0 } }
+}
+
+extension FalFile: Validatable {
+    /// Files carry no constraints of their own; string rules on the field apply to URLs only.
+    public func validate(at path: FieldPath, into issues: inout [ValidationIssue]) {}
+}

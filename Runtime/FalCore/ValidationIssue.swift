@@ -1,0 +1,50 @@
+/// One broken rule at one field: `image_size.width: 1001 is not a multiple of 8`.
+public struct ValidationIssue: Sendable, Hashable, CustomStringConvertible {
+    public var path: FieldPath
+    /// The rule that failed, phrased as a sentence about the value (`81 exceeds maximum 80`).
+    public var message: String
+
+    public init(path: FieldPath, message: String) {
+        self.path = path
+        self.message = message
+    }
+
+    public var description: String {
+        path.description.isEmpty ? message : "\(path): \(message)"
+    }
+}
+
+/// A value that can check itself against its schema's constraints, collecting every violation
+/// rather than stopping at the first. Generated inputs, their nested types and unions conform.
+public protocol Validatable {
+    func validate(at path: FieldPath, into issues: inout [ValidationIssue])
+}
+
+extension Validatable {
+    /// Every violation in this value, in field order.
+    public func validationIssues() -> [ValidationIssue] {
+        var issues: [ValidationIssue] = []
+        validate(at: .root, into: &issues)
+        return issues
+    }
+
+    /// Throws `FalError.validation` listing every violation, or returns when the value is valid.
+    public func validate() throws(FalError) {
+        let issues = validationIssues()
+        if !issues.isEmpty { throw FalError.validation(issues) }
+    }
+}
+
+extension Optional: Validatable where Wrapped: Validatable {
+    public func validate(at path: FieldPath, into issues: inout [ValidationIssue]) {
+        self?.validate(at: path, into: &issues)
+    }
+}
+
+extension Array: Validatable where Element: Validatable {
+    public func validate(at path: FieldPath, into issues: inout [ValidationIssue]) {
+        for (position, element) in enumerated() {
+            element.validate(at: path.index(position), into: &issues)
+        }
+    }
+}

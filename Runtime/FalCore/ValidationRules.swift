@@ -1,0 +1,107 @@
+/// The constraint checks shared by generated `validate()` methods and the schema-driven validator
+/// (the emulator's), so both phrase every rule identically. Each appends an issue when the rule fails.
+public enum Rule {
+    public static func minimum(_ value: Double, _ bound: Double, at path: FieldPath, into issues: inout [ValidationIssue]) {
+        if value < bound { issues.append(.init(path: path, message: "\(format(value)) is less than minimum \(format(bound))")) }
+    }
+
+    public static func maximum(_ value: Double, _ bound: Double, at path: FieldPath, into issues: inout [ValidationIssue]) {
+        if value > bound { issues.append(.init(path: path, message: "\(format(value)) exceeds maximum \(format(bound))")) }
+    }
+
+    public static func exclusiveMinimum(_ value: Double, _ bound: Double, at path: FieldPath, into issues: inout [ValidationIssue]) {
+        if value <= bound { issues.append(.init(path: path, message: "\(format(value)) must be greater than \(format(bound))")) }
+    }
+
+    public static func exclusiveMaximum(_ value: Double, _ bound: Double, at path: FieldPath, into issues: inout [ValidationIssue]) {
+        if value >= bound { issues.append(.init(path: path, message: "\(format(value)) must be less than \(format(bound))")) }
+    }
+
+    /// Integer overloads keep large integers exact.
+    public static func minimum(_ value: Int, _ bound: Double, at path: FieldPath, into issues: inout [ValidationIssue]) {
+        minimum(Double(value), bound, at: path, into: &issues)
+    }
+    public static func maximum(_ value: Int, _ bound: Double, at path: FieldPath, into issues: inout [ValidationIssue]) {
+        maximum(Double(value), bound, at: path, into: &issues)
+    }
+    public static func exclusiveMinimum(_ value: Int, _ bound: Double, at path: FieldPath, into issues: inout [ValidationIssue]) {
+        exclusiveMinimum(Double(value), bound, at: path, into: &issues)
+    }
+    public static func exclusiveMaximum(_ value: Int, _ bound: Double, at path: FieldPath, into issues: inout [ValidationIssue]) {
+        exclusiveMaximum(Double(value), bound, at: path, into: &issues)
+    }
+
+    /// `multipleOf` with JSON Schema's semantics as Python's `jsonschema` implements them:
+    /// exact remainder for integers, "quotient is integral" for fractions.
+    public static func multipleOf(_ value: Double, _ divisor: Double, at path: FieldPath, into issues: inout [ValidationIssue]) {
+        guard divisor > 0 else { return }
+        let failed: Bool
+        if value.rounded() == value, divisor.rounded() == divisor, abs(value) < 9.0e15 {
+            failed = Int64(value) % Int64(divisor) != 0
+        } else {
+            let quotient = value / divisor
+            failed = !quotient.isFinite || quotient.rounded(.towardZero) != quotient
+        }
+        if failed { issues.append(.init(path: path, message: "\(format(value)) is not a multiple of \(format(divisor))")) }
+    }
+
+    public static func multipleOf(_ value: Int, _ divisor: Double, at path: FieldPath, into issues: inout [ValidationIssue]) {
+        multipleOf(Double(value), divisor, at: path, into: &issues)
+    }
+
+    public static func minLength(_ value: String, _ bound: Int, at path: FieldPath, into issues: inout [ValidationIssue]) {
+        let length = value.unicodeScalars.count
+        if length < bound { issues.append(.init(path: path, message: "length \(length) is shorter than minimum length \(bound)")) }
+    }
+
+    public static func maxLength(_ value: String, _ bound: Int, at path: FieldPath, into issues: inout [ValidationIssue]) {
+        let length = value.unicodeScalars.count
+        if length > bound { issues.append(.init(path: path, message: "length \(length) exceeds maximum length \(bound)")) }
+    }
+
+    public static func pattern(_ value: String, _ pattern: String, at path: FieldPath, into issues: inout [ValidationIssue]) {
+        if !PatternCache.shared.matches(value, pattern: pattern) {
+            issues.append(.init(path: path, message: "\(quote(value)) does not match pattern \(pattern)"))
+        }
+    }
+
+    public static func minItems(_ count: Int, _ bound: Int, at path: FieldPath, into issues: inout [ValidationIssue]) {
+        if count < bound { issues.append(.init(path: path, message: "has \(count) items, fewer than minimum \(bound)")) }
+    }
+
+    public static func maxItems(_ count: Int, _ bound: Int, at path: FieldPath, into issues: inout [ValidationIssue]) {
+        if count > bound { issues.append(.init(path: path, message: "has \(count) items, more than maximum \(bound)")) }
+    }
+
+    /// Enum membership for values whose Swift type cannot already guarantee it (decoded or raw values).
+    public static func oneOf(_ value: String, _ allowed: [String], at path: FieldPath, into issues: inout [ValidationIssue]) {
+        if !allowed.contains(value) { issues.append(notOneOf(quote(value), allowed.map(quote), at: path)) }
+    }
+
+    public static func notOneOf(_ rendered: String, _ allowed: [String], at path: FieldPath) -> ValidationIssue {
+        .init(path: path, message: "\(rendered) is not one of \(allowed.joined(separator: ", "))")
+    }
+
+    public static func required(at path: FieldPath, into issues: inout [ValidationIssue]) {
+        issues.append(.init(path: path, message: "is required"))
+    }
+
+    /// Numbers as a person writes them: `80`, `7.5`, `0.001`.
+    public static func format(_ value: Double) -> String {
+        if value.rounded() == value, abs(value) < 1e15 { return String(Int64(value)) }
+        return "\(value)"
+    }
+
+    public static func quote(_ value: String) -> String {
+        var escaped = "\""
+        for scalar in value.unicodeScalars {
+            switch scalar {
+            case "\"": escaped += "\\\""
+            case "\\": escaped += "\\\\"
+            case "\n": escaped += "\\n"
+            default: escaped.unicodeScalars.append(scalar)
+            }
+        }
+        return escaped + "\""
+    }
+}

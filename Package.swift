@@ -74,6 +74,10 @@ let package = Package(
 
         // MARK: Tests
         .testTarget(name: "FalCoreTests", dependencies: ["FalCore"], path: "Tests/FalCoreTests"),
+        .testTarget(
+            name: "FalRuntimeTests",
+            dependencies: ["FalRuntime", .product(name: "Crypto", package: "swift-crypto")],
+            path: "Tests/FalRuntimeTests", exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v6]
 )

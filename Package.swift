@@ -72,6 +72,10 @@ let package = Package(
         // MARK: Demo
         .executableTarget(name: "fal-demo", dependencies: ["FalSDK"], path: "Demo"),
 
+        // MARK: Benchmarks
+        .executableTarget(
+            name: "fal-bench-runtime", dependencies: ["FalRuntime", "CCurlShim"], path: "Benchmarks/runtime", exclude: ["peers"]),
+
         // MARK: Tests
         .testTarget(name: "FalCoreTests", dependencies: ["FalCore"], path: "Tests/FalCoreTests"),
         .testTarget(

@@ -75,6 +75,14 @@ let package = Package(
         // MARK: Tests
         .testTarget(name: "FalCoreTests", dependencies: ["FalCore"], path: "Tests/FalCoreTests"),
         .testTarget(name: "FalCodegenTests", dependencies: ["FalCodegen"], path: "Tests/FalCodegenTests"),
+        .testTarget(
+            name: "FalEmulatorTests",
+            dependencies: [
+                "FalEmulator", "FalCore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            path: "Tests/FalEmulatorTests"),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -84,6 +84,10 @@ let package = Package(
             ],
             path: "Tests/FalEmulatorTests"),
         .testTarget(name: "FalSDKTests", dependencies: ["FalSDK", "FalCodegen"], path: "Tests/FalSDKTests"),
+        .testTarget(
+            name: "FalRuntimeTests",
+            dependencies: ["FalRuntime", .product(name: "Crypto", package: "swift-crypto")],
+            path: "Tests/FalRuntimeTests", exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -20,7 +20,7 @@ struct RunRoutes: Sendable {
         guard let (endpoint, streaming) = resolve(app) else { return QueueRoutes.unknownEndpoint(app.endpointID, state) }
         let input: JSONValue
         switch await BodyReader.jsonObject(request, limit: state.configuration.maxJSONBodyBytes) {
-        case .success(let value): input = value
+        case .success(let body): input = body.value
         case .failure(let error): return error.response
         }
         let requestID = Identifiers.requestID()

@@ -17,7 +17,7 @@ final class EmulatorState: Sendable {
     init(configuration: FalEmulator.Configuration, catalog: EndpointCatalog) {
         self.configuration = configuration
         self.catalog = catalog
-        jobs = JobStore(capacity: configuration.maxStoredRequests)
+        jobs = JobStore(capacity: configuration.maxStoredRequests, capacityBytes: configuration.maxStoredRequestBytes)
         files = FileStore(capacityBytes: configuration.maxStoredFileBytes)
         log = RequestLog(capacity: configuration.requestLogCapacity)
         signer = WebhookSigner()

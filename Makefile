@@ -38,6 +38,12 @@ test: deps
 	$(SWIFT) test --skip-build
 	$(MAKE) check
 
+## Benchmarks print a table with the peer measured in the same run.
+bench: bench-generator bench-runtime
+
+bench-generator: system-deps
+	$(PYTHON) Benchmarks/generator/bench_generator.py
+
 demo: system-deps
 	./scripts/demo.sh
 

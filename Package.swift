@@ -74,6 +74,7 @@ let package = Package(
 
         // MARK: Tests
         .testTarget(name: "FalCoreTests", dependencies: ["FalCore"], path: "Tests/FalCoreTests"),
+        .testTarget(name: "FalCodegenTests", dependencies: ["FalCodegen"], path: "Tests/FalCodegenTests"),
         .testTarget(
             name: "FalEmulatorTests",
             dependencies: [

@@ -78,7 +78,7 @@ let package = Package(
         .testTarget(
             name: "FalEmulatorTests",
             dependencies: [
-                "FalEmulator", "FalCore",
+                "FalEmulator", "FalCore", "FalCodegen",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],

@@ -218,9 +218,12 @@ enum TemporarySchemas {
             "openapi": "3.0.4",
             "info": ["title": "t", "version": "1", "x-fal-metadata": ["endpointId": .string(endpointID)]],
             "paths": [
-                "/\(endpointID)": ["post": ["requestBody": ["content": ["application/json": ["schema": ["$ref": "#/components/schemas/In"]]]]]],
+                "/\(endpointID)": ["post": [
+                    "requestBody": ["content": ["application/json": ["schema": ["$ref": "#/components/schemas/In"]]]],
+                    "responses": ["200": ["description": "queued"]],
+                ]],
                 "/\(endpointID)/requests/{request_id}": [
-                    "get": ["responses": ["200": ["content": ["application/json": ["schema": ["$ref": "#/components/schemas/Out"]]]]]]
+                    "get": ["responses": ["200": ["description": "result", "content": ["application/json": ["schema": ["$ref": "#/components/schemas/Out"]]]]]]
                 ],
             ],
             "components": ["schemas": [

@@ -180,4 +180,13 @@ try:
 except fal_client.client.FalClientHTTPError as error:
     check(error.status_code == 422 and isinstance(error.message, list), f"422 shape {error.status_code} {error.message}")
 
+# schema validation (the generator's validator, overlays applied): a width that is not a multiple of 8
+try:
+    fal_client.run(ENDPOINT, arguments={**ARGS, "image_size": {"width": 1001, "height": 512}})
+    check(False, "width 1001 accepted")
+except fal_client.client.FalClientHTTPError as error:
+    check(error.status_code == 422, f"status {error.status_code}")
+    check(error.message == [{"loc": ["body", "image_size", "width"], "msg": "1001 is not a multiple of 8", "type": "multiple_of"}], f"detail {error.message}")
+summary["validation"] = "422 for width 1001"
+
 print(json.dumps({"ok": True, "summary": summary}))

@@ -19,7 +19,7 @@ struct QueueRoutes: Sendable {
         case .failure(let error): return error.response
         }
         let input = body.value
-        let issues = endpoint.validator.issues(in: input)
+        let issues = endpoint.issues(in: input)
         let id = Identifiers.requestID()
         let job = QueueJob(
             id: id, app: app.app, endpointID: endpoint.id, input: input, inputBytes: body.size, controls: controls,

@@ -70,7 +70,7 @@ let package = Package(
             path: "Emulator/fal-emulator"),
 
         // MARK: Demo
-        .executableTarget(name: "fal-demo", dependencies: ["FalSDK"], path: "Demo"),
+        .executableTarget(name: "fal-demo", dependencies: ["FalSDK"], path: "Demo", exclude: ["Assets"]),
 
         // MARK: Tests
         .testTarget(name: "FalCoreTests", dependencies: ["FalCore"], path: "Tests/FalCoreTests"),

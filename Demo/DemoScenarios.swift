@@ -6,6 +6,8 @@ struct DemoScenarios {
     let fal: FalClient
     let output: OutputWriter
     let imagePath: String
+    /// Set when running against the emulator, whose request log proves what was sent.
+    let probe: EmulatorProbe?
 
     func run() async throws {
         guard FileManager.default.fileExists(atPath: imagePath) else { throw DemoFailure("no image at \(imagePath)") }
@@ -22,11 +24,16 @@ struct DemoScenarios {
     private func validationErrorBeforeAnyRequest(_ image: FalFile) async throws {
         print("\n1. Validation before any request: image_size 1001x512 for fal-ai/illusion-diffusion")
         let bad = IllusionDiffusion.Input(imageURL: image, prompt: "a medieval village", imageSize: .custom(.init(width: 1001, height: 512)))
+        let before = try await probe?.counts().total
         do {
             _ = try await fal.illusionDiffusion.subscribe(bad)
         } catch .validation(let issues) {
             for issue in issues { print("   refused locally: \(issue)") }
-            print("   (nothing was uploaded or sent)")
+            if let before, let after = try await probe?.counts().total {
+                print("   requests the emulator received meanwhile: \(after - before)")
+            } else {
+                print("   (nothing was uploaded or sent)")
+            }
             return
         }
         throw DemoFailure("the invalid input was accepted")
@@ -35,10 +42,14 @@ struct DemoScenarios {
     private func illusionDiffusion(_ image: FalFile) async throws {
         print("\n2. fal-ai/illusion-diffusion (the local image is uploaded automatically)")
         let progress = ProgressPrinter(label: "illusion-diffusion")
+        let uploadsBefore = try await probe?.counts().byOperation["upload"] ?? 0
         let result = try await fal.illusionDiffusion.subscribe(
             .init(imageURL: image, prompt: "(masterpiece:1.4), medieval village scene with busy streets and castle in the distance",
                   seed: 42, imageSize: .square),
             logs: true, onEnqueue: progress.enqueued, onQueueUpdate: progress.update)
+        if let uploads = try await probe?.counts().byOperation["upload"] {
+            print("   \(imagePath) went to fal storage first (\(uploads - uploadsBefore) upload request(s)), then its URL was submitted")
+        }
         try await save(result, name: "illusion-diffusion", images: [result.image.url])
         print("   seed \(result.seed), image \(result.image.width ?? 0)x\(result.image.height ?? 0)")
     }

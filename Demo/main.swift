@@ -29,7 +29,8 @@ if options.live {
 let fal = FalClient(configuration: configuration)
 do {
     let output = try OutputWriter(path: options.outputDirectory)
-    let demo = DemoScenarios(fal: fal, output: output, imagePath: options.imagePath)
+    let probe = options.live ? nil : options.baseURL.map(EmulatorProbe.init)
+    let demo = DemoScenarios(fal: fal, output: output, imagePath: options.imagePath, probe: probe)
     try await demo.run()
     print("\nDone. Outputs are in \(output.directory.path)/")
 } catch {

@@ -28,9 +28,16 @@ if ! [ -f /usr/include/curl/curl.h ] && ! ls /usr/include/*/curl/curl.h >/dev/nu
     $SUDO apt-get install -y libcurl4-openssl-dev || { $SUDO apt-get update && $SUDO apt-get install -y libcurl4-openssl-dev; }
 fi
 
-echo "Building fal-demo and fal-emulator..."
-"$SWIFT" build --product fal-demo
-"$SWIFT" build --product fal-emulator
+BUILD_LOG="$(mktemp -t fal-demo-build.XXXXXX)"
+echo "Building fal-demo and fal-emulator (first build takes a few minutes; log: $BUILD_LOG)..."
+for product in fal-demo fal-emulator; do
+    if ! "$SWIFT" build --product "$product" >>"$BUILD_LOG" 2>&1; then
+        echo "demo.sh: building $product failed:" >&2
+        grep -E "error:" "$BUILD_LOG" | head -n 20 >&2 || tail -n 40 "$BUILD_LOG" >&2
+        exit 1
+    fi
+done
+rm -f "$BUILD_LOG"
 BIN="$("$SWIFT" build --show-bin-path)"
 rm -rf "$OUTPUT"
 

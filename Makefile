@@ -44,8 +44,11 @@ bench: bench-generator bench-runtime
 bench-generator: system-deps
 	$(PYTHON) Benchmarks/generator/bench_generator.py
 
+## The newcomer's tour: builds, starts the fal emulator on a free port, calls the four seed endpoints through
+## the generated SDK (queue positions, logs, auto-upload, a local validation error), writes demo-output/,
+## stops the emulator. `make demo LIVE=1` runs it against the real fal service (needs FAL_KEY; spends credits).
 demo: system-deps
-	./scripts/demo.sh
+	./scripts/demo.sh $(if $(LIVE),--live)
 
 clean:
 	rm -rf .build demo-output .corpus-out

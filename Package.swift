@@ -70,7 +70,7 @@ let package = Package(
             path: "Emulator/fal-emulator"),
 
         // MARK: Demo
-        .executableTarget(name: "fal-demo", dependencies: ["FalSDK"], path: "Demo"),
+        .executableTarget(name: "fal-demo", dependencies: ["FalSDK"], path: "Demo", exclude: ["Assets"]),
 
         // MARK: Tests
         .testTarget(name: "FalCoreTests", dependencies: ["FalCore"], path: "Tests/FalCoreTests"),
@@ -78,7 +78,7 @@ let package = Package(
         .testTarget(
             name: "FalEmulatorTests",
             dependencies: [
-                "FalEmulator", "FalCore",
+                "FalEmulator", "FalCore", "FalCodegen",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],

@@ -20,11 +20,11 @@ struct RunRoutes: Sendable {
         guard let (endpoint, streaming) = resolve(app) else { return QueueRoutes.unknownEndpoint(app.endpointID, state) }
         let input: JSONValue
         switch await BodyReader.jsonObject(request, limit: state.configuration.maxJSONBodyBytes) {
-        case .success(let value): input = value
+        case .success(let body): input = body.value
         case .failure(let error): return error.response
         }
         let requestID = Identifiers.requestID()
-        let issues = endpoint.validator.issues(in: input)
+        let issues = endpoint.issues(in: input)
         if !issues.isEmpty { return Reply.validation(issues, requestID: requestID) }
 
         let queueWait = Duration.milliseconds(controls.queueDepth * controls.queueStepMilliseconds)
@@ -35,7 +35,7 @@ struct RunRoutes: Sendable {
             headers[Reply.errorTypeHeader] = "request_timeout"
             return Reply.json(["detail": .string(EmulatorState.startTimeoutMessage)], status: .gatewayTimeout, requestID: requestID, headers: headers)
         }
-        let output = state.fabricator.fabricate(output: endpoint.output, input: input, inputSchema: endpoint.input)
+        let output = state.fabricator.fabricate(endpoint.endpoint, input: input)
         if streaming {
             return Reply.eventStream(requestID: requestID) { writer in
                 try await Task.sleep(for: queueWait)

@@ -17,7 +17,7 @@ final class EmulatorState: Sendable {
     init(configuration: FalEmulator.Configuration, catalog: EndpointCatalog) {
         self.configuration = configuration
         self.catalog = catalog
-        jobs = JobStore(capacity: configuration.maxStoredRequests)
+        jobs = JobStore(capacity: configuration.maxStoredRequests, capacityBytes: configuration.maxStoredRequestBytes)
         files = FileStore(capacityBytes: configuration.maxStoredFileBytes)
         log = RequestLog(capacity: configuration.requestLogCapacity)
         signer = WebhookSigner()
@@ -56,8 +56,8 @@ final class EmulatorState: Sendable {
             return .failure(.init(status: 500, body: .object(["detail": .string(Self.injectedErrorMessage)])))
         case .success:
             return .success(jobs.result(for: job) { job in
-                let endpoint = catalog.endpoint(job.endpointID)
-                return fabricator.fabricate(output: endpoint?.output, input: job.input, inputSchema: endpoint?.input)
+                guard let endpoint = catalog.endpoint(job.endpointID) else { return .object([:]) }
+                return fabricator.fabricate(endpoint.endpoint, input: job.input)
             })
         }
     }

@@ -76,6 +76,9 @@ let package = Package(
         .testTarget(name: "FalCoreTests", dependencies: ["FalCore"], path: "Tests/FalCoreTests"),
         .testTarget(name: "FalCodegenTests", dependencies: ["FalCodegen"], path: "Tests/FalCodegenTests"),
         .testTarget(name: "FalSDKTests", dependencies: ["FalSDK", "FalCodegen"], path: "Tests/FalSDKTests"),
+        // Generated from Tests/Fixtures/openapi (a corpus subset covering every construct), golden-checked.
+        .target(name: "CorpusFixtures", dependencies: ["FalRuntime"], path: "Tests/CorpusFixtures"),
+        .testTarget(name: "CorpusFixturesTests", dependencies: ["CorpusFixtures", "FalCodegen"], path: "Tests/CorpusFixturesTests"),
     ],
     swiftLanguageModes: [.v6]
 )

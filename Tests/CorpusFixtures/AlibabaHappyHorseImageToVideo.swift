@@ -66,8 +66,8 @@ public enum AlibabaHappyHorseImageToVideo: FalEndpoint {
 
     /// Output video resolution tier.
     public enum Resolution: String, Codable, Sendable, Hashable, Validatable, CaseIterable {
-        case _720P = "720p"
-        case _1080P = "1080p"
+        case _720p = "720p"
+        case _1080p = "1080p"
 
         public func validate(at path: FieldPath, into issues: inout [ValidationIssue]) {}
     }

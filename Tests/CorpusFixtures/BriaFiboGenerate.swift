@@ -313,8 +313,8 @@ public enum BriaFiboGenerate: FalEndpoint {
 
     /// Output image resolution
     public enum Resolution: String, Codable, Sendable, Hashable, Validatable, CaseIterable {
-        case _1MP = "1MP"
-        case _4MP = "4MP"
+        case _1mp = "1MP"
+        case _4mp = "4MP"
 
         public func validate(at path: FieldPath, into issues: inout [ValidationIssue]) {}
     }

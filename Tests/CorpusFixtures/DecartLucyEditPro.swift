@@ -61,7 +61,7 @@ public enum DecartLucyEditPro: FalEndpoint {
 
     /// Resolution of the generated video
     public enum Resolution: String, Codable, Sendable, Hashable, Validatable, CaseIterable {
-        case _720P = "720p"
+        case _720p = "720p"
 
         public func validate(at path: FieldPath, into issues: inout [ValidationIssue]) {}
     }

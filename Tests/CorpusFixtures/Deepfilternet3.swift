@@ -47,7 +47,7 @@ public enum Deepfilternet3: FalEndpoint {
     public enum AudioFormat: String, Codable, Sendable, Hashable, Validatable, CaseIterable {
         case mp3
         case aac
-        case m4A = "m4a"
+        case m4a
         case ogg
         case opus
         case flac

@@ -12,7 +12,7 @@ public enum FalEndpoints {
         BriaVideoIncreaseResolution.self,
         DecartLucyEditPro.self,
         AutoCaption.self,
-        Csm1B.self,
+        Csm1b.self,
         Deepfilternet3.self,
         FastSdxl.self,
         FluxKontextTrainer.self,

@@ -455,7 +455,7 @@ public enum FooocusInpaint: FalEndpoint {
         case expressionism = "Expressionism"
         case fadedPolaroidPhoto = "Faded Polaroid Photo"
         case fauvism = "Fauvism"
-        case flat2DArt = "Flat 2d Art"
+        case flat2dArt = "Flat 2d Art"
         case fortniteArtStyle = "Fortnite Art Style"
         case futurism = "Futurism"
         case glitchcore = "Glitchcore"
@@ -611,7 +611,7 @@ public enum FooocusInpaint: FalEndpoint {
     /// Refiner (SDXL or SD 1.5)
     public enum RefinerModel: String, Codable, Sendable, Hashable, Validatable, CaseIterable {
         case none = "None"
-        case realisticVisionV60B1V51VAESafetensors = "realisticVisionV60B1_v51VAE.safetensors"
+        case realisticVisionV60B_1V51VAESafetensors = "realisticVisionV60B1_v51VAE.safetensors"
 
         public func validate(at path: FieldPath, into issues: inout [ValidationIssue]) {}
     }

@@ -1416,11 +1416,11 @@ public enum HeygenAvatar3DigitalTwin: FalEndpoint {
 
     /// Video resolution preset. Options: 360p, 480p, 540p, 720p, 1080p
     public enum Resolution: String, Codable, Sendable, Hashable, Validatable, CaseIterable {
-        case _360P = "360p"
-        case _480P = "480p"
-        case _540P = "540p"
-        case _720P = "720p"
-        case _1080P = "1080p"
+        case _360p = "360p"
+        case _480p = "480p"
+        case _540p = "540p"
+        case _720p = "720p"
+        case _1080p = "1080p"
 
         public func validate(at path: FieldPath, into issues: inout [ValidationIssue]) {}
     }

@@ -119,9 +119,9 @@ public enum KlingImageO3TextToImage: FalEndpoint {
 
     /// Image generation resolution. 1K: standard, 2K: high-res, 4K: ultra high-res.
     public enum Resolution: String, Codable, Sendable, Hashable, Validatable, CaseIterable {
-        case _1K = "1K"
-        case _2K = "2K"
-        case _4K = "4K"
+        case _1k = "1K"
+        case _2k = "2K"
+        case _4k = "4K"
 
         public func validate(at path: FieldPath, into issues: inout [ValidationIssue]) {}
     }

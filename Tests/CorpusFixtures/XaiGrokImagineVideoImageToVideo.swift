@@ -59,8 +59,8 @@ public enum XaiGrokImagineVideoImageToVideo: FalEndpoint {
 
     /// Resolution of the output video.
     public enum Resolution: String, Codable, Sendable, Hashable, Validatable, CaseIterable {
-        case _480P = "480p"
-        case _720P = "720p"
+        case _480p = "480p"
+        case _720p = "720p"
 
         public func validate(at path: FieldPath, into issues: inout [ValidationIssue]) {}
     }

@@ -3,8 +3,8 @@ import FalRuntime
 
 /// Generate
 ///
-/// Endpoint `fal-ai/csm-1b`: call it as `fal.csm1B.run(.init(...))`.
-public enum Csm1B: FalEndpoint {
+/// Endpoint `fal-ai/csm-1b`: call it as `fal.csm1b.run(.init(...))`.
+public enum Csm1b: FalEndpoint {
     public static let id = "fal-ai/csm-1b"
 
     /// The input of `fal-ai/csm-1b`.
@@ -168,5 +168,5 @@ public enum Csm1B: FalEndpoint {
 
 extension FalClient {
     /// `fal-ai/csm-1b`: Generate
-    public var csm1B: EndpointClient<Csm1B> { endpoint(Csm1B.self) }
+    public var csm1b: EndpointClient<Csm1b> { endpoint(Csm1b.self) }
 }

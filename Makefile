@@ -28,10 +28,17 @@ build: system-deps
 ## Regenerate Generated/ from schemas/ (with schemas/overlays applied).
 generate: system-deps
 	$(SWIFT) run fal-codegen generate --overlays $(SCHEMAS)/overlays --output Generated/FalSDK $(SCHEMAS)
+	$(SWIFT) run fal-codegen generate --output Tests/CorpusFixtures Tests/Fixtures/openapi
 
 ## Golden check: fails when Generated/ is not what the generator produces from schemas/.
 check: system-deps
 	$(SWIFT) run fal-codegen generate --check --overlays $(SCHEMAS)/overlays --output Generated/FalSDK $(SCHEMAS)
+	$(SWIFT) run fal-codegen generate --check --output Tests/CorpusFixtures Tests/Fixtures/openapi
+
+## Generate all of ../shared/fal-openapi (legacy twins in a second run), compile it, round-trip every example.
+CORPUS ?= ../shared/fal-openapi
+corpus: system-deps
+	CORPUS=$(CORPUS) SWIFT=$(SWIFT) ./scripts/corpus.sh
 
 test: deps
 	$(SWIFT) build --build-tests

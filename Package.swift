@@ -88,6 +88,9 @@ let package = Package(
             name: "FalRuntimeTests",
             dependencies: ["FalRuntime", .product(name: "Crypto", package: "swift-crypto")],
             path: "Tests/FalRuntimeTests", exclude: ["Fixtures"]),
+        // Generated from Tests/Fixtures/openapi (a corpus subset covering every construct), golden-checked.
+        .target(name: "CorpusFixtures", dependencies: ["FalRuntime"], path: "Tests/CorpusFixtures"),
+        .testTarget(name: "CorpusFixturesTests", dependencies: ["CorpusFixtures", "FalCodegen"], path: "Tests/CorpusFixturesTests"),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -83,6 +83,11 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             path: "Tests/FalEmulatorTests"),
+        .testTarget(name: "FalSDKTests", dependencies: ["FalSDK", "FalCodegen"], path: "Tests/FalSDKTests"),
+        .testTarget(
+            name: "FalRuntimeTests",
+            dependencies: ["FalRuntime", .product(name: "Crypto", package: "swift-crypto")],
+            path: "Tests/FalRuntimeTests", exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -153,7 +153,7 @@ enum EndpointPrinter {
             out.line()
             var body: [String] = []
             for property in properties {
-                body += ValidationEmitter.checks(property.swiftName, property.slot, path: "path.key(\(SwiftSyntax.literal(property.key)))")
+                body += ValidationEmitter.checks("self." + property.swiftName, property.slot, path: "path.key(\(SwiftSyntax.literal(property.key)))")
             }
             printValidate(body, into: &out)
         }
@@ -334,7 +334,7 @@ enum EndpointPrinter {
                 out.line("try container.encode(value)")
             }
             out.line()
-            printValidate(ValidationEmitter.checks("value", slot, path: "path"), into: &out)
+            printValidate(ValidationEmitter.checks("self.value", slot, path: "path"), into: &out)
         }
     }
 }

@@ -18,6 +18,11 @@ public final class RequestLog: Sendable {
     public struct ScenarioCount: Sendable, Hashable {
         public var attempts: Int
         public var failures: Int
+
+        public init(attempts: Int, failures: Int) {
+            self.attempts = attempts
+            self.failures = failures
+        }
     }
 
     private struct State {

@@ -44,6 +44,10 @@ bench: bench-generator bench-runtime
 bench-generator: system-deps
 	$(PYTHON) Benchmarks/generator/bench_generator.py
 
+## The fal emulator in the foreground (Ctrl-C stops it): `make emulator PORT=8080`; point clients at http://127.0.0.1:PORT.
+emulator:
+	$(SWIFT) run fal-emulator --port $(or $(PORT),8080) --schemas $(SCHEMAS)
+
 ## The newcomer's tour: builds, starts the fal emulator on a free port, calls the four seed endpoints through
 ## the generated SDK (queue positions, logs, auto-upload, a local validation error), writes demo-output/,
 ## stops the emulator. `make demo LIVE=1` runs it against the real fal service (needs FAL_KEY; spends credits).

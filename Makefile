@@ -33,9 +33,13 @@ generate: system-deps
 check: system-deps
 	$(SWIFT) run fal-codegen generate --check --overlays $(SCHEMAS)/overlays --output Generated/FalSDK $(SCHEMAS)
 
+## The emulator suites (a 2,000-request load test, the Python client, end-to-end runs) get their own
+## process: their load would disturb the timing- and memory-sensitive runtime tests sharing one.
+EMULATOR_SUITES = FalEmulatorTests|EndToEndTests
 test: deps
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	$(SWIFT) test --skip-build --skip '$(EMULATOR_SUITES)'
+	$(SWIFT) test --skip-build --filter '$(EMULATOR_SUITES)'
 	$(MAKE) check
 
 ## Benchmarks print a table with the peer measured in the same run.

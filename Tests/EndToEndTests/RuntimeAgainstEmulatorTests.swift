@@ -42,13 +42,13 @@ import Testing
     /// A status poll whose body stalls hits the client's request timeout and is tried again.
     @Test func aStalledBodyTimesOutAndIsRetried() async throws {
         var controls = EmulatorControls.immediate
-        controls.failure = FailureInjection(mode: .stalledBody, times: 1, operations: [.status], stallSeconds: 4)
+        controls.failure = FailureInjection(mode: .stalledBody, times: 1, operations: [.status], stallSeconds: 20)
         try await EmulatedFal.with(controls: controls, requestTimeout: .seconds(1)) { fal, emulator in
             let submission = try await fal.illusionDiffusion.submit(EmulatedFal.illusion)
             let started = ContinuousClock.now
             let status = try await fal.illusionDiffusion.status(requestID: submission.requestID)
             #expect(status.isCompleted)
-            #expect(ContinuousClock.now - started < .seconds(4))
+            #expect(ContinuousClock.now - started < .seconds(15))  // the 20 s stall was cut short by the 1 s timeout
             let scenario = "GET /queue/fal-ai/illusion-diffusion/requests/\(submission.requestID)/status"
             #expect(emulator.requestLog.count(scenario: scenario) == .init(attempts: 2, failures: 1))
         }

@@ -16,12 +16,7 @@ import Testing
         try process.run()
         defer { if process.isRunning { process.terminate() } }
 
-        var output = ""
-        let deadline = ContinuousClock.now + .seconds(30)
-        while !output.contains("\n"), ContinuousClock.now < deadline {
-            output += String(decoding: pipe.fileHandleForReading.availableData, as: UTF8.self)
-        }
-        let firstLine = try #require(output.split(separator: "\n").first.map(String.init))
+        let firstLine = try #require(await Subprocess.firstLine(pipe.fileHandleForReading))
         #expect(firstLine.hasPrefix("listening on http://127.0.0.1:"))
         let base = String(firstLine.dropFirst("listening on ".count))
         let unauthorised = try await TestHTTP.json("POST", "\(base)/run/fal-ai/illusion-diffusion", EmulatorFixture.illusionInput)

@@ -77,7 +77,7 @@ def get(url):
 
 
 # submit + status(with_logs=True) + result
-handle = fal_client.submit(ENDPOINT, arguments=ARGS, headers={"X-Fal-Emulator-Queue-Depth": "3", "X-Fal-Emulator-Queue-Step-Ms": "300", "X-Fal-Emulator-Latency-Ms": "1500"})
+handle = fal_client.submit(ENDPOINT, arguments=ARGS, headers={"X-Fal-Emulator-Queue-Depth": "2", "X-Fal-Emulator-Queue-Step-Ms": "1500", "X-Fal-Emulator-Latency-Ms": "1500"})
 check(handle.status_url.startswith(BASE + "/queue/"), f"status_url {handle.status_url}")
 seen = []
 for _ in range(400):

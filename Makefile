@@ -40,9 +40,13 @@ CORPUS ?= ../shared/fal-openapi
 corpus: system-deps
 	CORPUS=$(CORPUS) SWIFT=$(SWIFT) ./scripts/corpus.sh
 
+## The emulator suites (a 2,000-request load test, the Python client, end-to-end runs) get their own
+## process: their load would disturb the timing- and memory-sensitive runtime tests sharing one.
+EMULATOR_SUITES = FalEmulatorTests|EndToEndTests
 test: deps
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	$(SWIFT) test --skip-build --skip '$(EMULATOR_SUITES)'
+	$(SWIFT) test --skip-build --filter '$(EMULATOR_SUITES)'
 	$(MAKE) check
 
 ## Benchmarks print a table with the peer measured in the same run.
@@ -50,6 +54,10 @@ bench: bench-generator bench-runtime
 
 bench-generator: system-deps
 	$(PYTHON) Benchmarks/generator/bench_generator.py
+
+## The fal emulator in the foreground (Ctrl-C stops it): `make emulator PORT=8080`; point clients at http://127.0.0.1:PORT.
+emulator:
+	$(SWIFT) run fal-emulator --port $(or $(PORT),8080) --schemas $(SCHEMAS)
 
 ## The newcomer's tour: builds, starts the fal emulator on a free port, calls the four seed endpoints through
 ## the generated SDK (queue positions, logs, auto-upload, a local validation error), writes demo-output/,

@@ -83,6 +83,7 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             path: "Tests/FalEmulatorTests"),
+        .testTarget(name: "EndToEndTests", dependencies: ["FalSDK", "FalEmulator"], path: "Tests/EndToEndTests"),
         .testTarget(name: "FalSDKTests", dependencies: ["FalSDK", "FalCodegen"], path: "Tests/FalSDKTests"),
         .testTarget(
             name: "FalRuntimeTests",

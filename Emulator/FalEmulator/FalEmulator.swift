@@ -36,6 +36,7 @@ public final class FalEmulator: Sendable {
     @discardableResult
     public func start() async throws -> URL {
         if let url = running.withLock({ $0?.baseURL }) { return url }
+        state.isStopping = false
         let configuration = state.configuration
         var logger = Logger(label: "fal-emulator")
         logger.logLevel = .critical
@@ -78,6 +79,7 @@ public final class FalEmulator: Sendable {
             defer { running = nil }
             return running
         }) else { return }
+        state.isStopping = true
         state.webhooks.cancelAll()
         await current.group.triggerGracefulShutdown()
         _ = await current.task.result

@@ -67,7 +67,7 @@ struct QueueRoutes: Sendable {
                     lastWrite = now
                 }
                 if body["status"] == "COMPLETED" { return }
-                try await Task.sleep(for: .milliseconds(25))
+                try await state.wait(.milliseconds(25))
                 // A job evicted mid-stream ends the stream; its last state was already sent.
                 guard let current = state.jobs.job(requestID) else { return }
                 job = current

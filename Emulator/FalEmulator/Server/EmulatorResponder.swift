@@ -106,9 +106,9 @@ struct EmulatorResponder: HTTPResponder {
             throw ConnectionResetInjected()
         case .stalledBody:
             let stall = Duration.milliseconds(Int(failure.stallSeconds * 1000))
-            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init { writer in
+            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init { [state] writer in
                 try await writer.write(ByteBuffer(string: "{\"request_id\": \""))
-                try await Task.sleep(for: stall)
+                try? await state.wait(stall)
                 // Never finish the body: closing the stream mid-body is what a stalled upstream looks like.
                 throw ConnectionResetInjected()
             })

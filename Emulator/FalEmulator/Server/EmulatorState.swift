@@ -13,6 +13,7 @@ final class EmulatorState: Sendable {
     let webhooks: WebhookDispatcher
     private let controlsBox: Mutex<EmulatorControls>
     private let baseBox = Mutex<String>("")
+    private let stopping = Mutex(false)
 
     init(configuration: FalEmulator.Configuration, catalog: EndpointCatalog) {
         self.configuration = configuration
@@ -34,6 +35,21 @@ final class EmulatorState: Sendable {
     var base: String {
         get { baseBox.withLock { $0 } }
         set { baseBox.withLock { $0 = newValue } }
+    }
+
+    /// Set when the emulator stops, so open streams and emulated waits end instead of holding shutdown.
+    var isStopping: Bool {
+        get { stopping.withLock { $0 } }
+        set { stopping.withLock { $0 = newValue } }
+    }
+
+    /// Sleeps like `Task.sleep`, in slices, throwing `CancellationError` once the emulator is stopping.
+    func wait(_ duration: Duration) async throws {
+        let deadline = ContinuousClock.now + duration
+        while ContinuousClock.now < deadline {
+            if isStopping { throw CancellationError() }
+            try await Task.sleep(for: min(.milliseconds(50), deadline - ContinuousClock.now))
+        }
     }
 
     var queueBase: String { base + "/queue" }

@@ -75,6 +75,7 @@ let package = Package(
         // MARK: Tests
         .testTarget(name: "FalCoreTests", dependencies: ["FalCore"], path: "Tests/FalCoreTests"),
         .testTarget(name: "FalCodegenTests", dependencies: ["FalCodegen"], path: "Tests/FalCodegenTests"),
+        .testTarget(name: "OracleTests", dependencies: ["FalSDK"], path: "Tests/OracleTests"),
         .testTarget(
             name: "FalEmulatorTests",
             dependencies: [

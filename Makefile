@@ -5,7 +5,7 @@ PYTHON ?= python3
 CONFIG ?= debug
 BIN = .build/$(CONFIG)
 
-.PHONY: deps system-deps python-deps build generate check test corpus bench bench-generator bench-runtime demo emulator clean
+.PHONY: deps system-deps python-deps build generate hostile-fixture check test corpus bench bench-generator bench-runtime demo emulator clean
 
 ## System packages: libcurl's dev headers (the runtime's transport).
 system-deps:
@@ -29,6 +29,10 @@ build: system-deps
 generate: system-deps
 	$(SWIFT) run fal-codegen generate --overlays $(SCHEMAS)/overlays --output Generated/FalSDK $(SCHEMAS)
 	$(SWIFT) run fal-codegen generate --output Tests/CorpusFixtures Tests/Fixtures/openapi
+
+## Regenerate the compiled hostile-schema fixture (Tests/HostileFixture); HostileSchemaTests golden-checks it.
+hostile-fixture: system-deps
+	$(SWIFT) run fal-codegen generate --output Tests/HostileFixture Tests/Fixtures/hostile
 
 ## Golden check: fails when Generated/ is not what the generator produces from schemas/.
 check: system-deps

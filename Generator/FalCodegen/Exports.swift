@@ -1,0 +1,2 @@
+// The IR and the validator speak FalCore (JSONValue, FieldPath, ValidationIssue, Rule).
+@_exported import FalCore

@@ -1,0 +1,113 @@
+/// Swift identifiers from fal's JSON keys, enum values, component names and endpoint ids.
+///
+/// `image_url` → `imageURL`, `num_inference_steps` → `numInferenceSteps`, `DPM++ Karras SDE` →
+/// `dpmKarrasSDE`, `portrait_16_9` → `portrait16_9`, `default` → `` `default` ``, `3d_model` → `_3dModel`.
+/// Collisions are resolved by `NameRegistry` in declaration order, so the same input always gives the same names.
+public enum SwiftNames {
+    /// Words written in capitals when they are not the first word: `imageURL`, `requestID`, `squareHD`.
+    static let acronyms: Set<String> = ["url", "urls", "id", "ids", "http", "https", "api", "json", "uri", "uuid", "hd", "ui", "ip", "gpu", "cpu", "svg", "html", "css", "sse", "tts", "ocr", "sdk"]
+
+    /// Keywords that cannot be identifiers without backticks.
+    static let keywords: Set<String> = [
+        "associatedtype", "class", "deinit", "enum", "extension", "fileprivate", "func", "import", "init", "inout",
+        "internal", "let", "open", "operator", "private", "precedencegroup", "protocol", "public", "rethrows", "static",
+        "struct", "subscript", "typealias", "var", "break", "case", "catch", "continue", "default", "defer", "do", "else",
+        "fallthrough", "for", "guard", "if", "in", "repeat", "return", "throw", "switch", "where", "while", "Any", "as",
+        "await", "false", "is", "nil", "super", "self", "Self", "throws", "true", "try", "borrowing", "consuming",
+    ]
+
+    /// Keywords even backticks do not make usable as a stored property or parameter label: renamed with `_`.
+    static let unusable: Set<String> = ["self", "Self", "super", "init", "deinit", "subscript", "Type", "Protocol"]
+
+    /// Splits on non-alphanumerics and on lower→upper / letter↔digit / `HTTPServer`-style boundaries.
+    static func words(_ text: String) -> [String] {
+        var words: [String] = []
+        var current: [Character] = []
+        func flush() {
+            if !current.isEmpty { words.append(String(current)); current = [] }
+        }
+        let characters = Array(text)
+        for (index, character) in characters.enumerated() {
+            guard character.isASCII, character.isLetter || character.isNumber else { flush(); continue }
+            if let previous = current.last {
+                let next = index + 1 < characters.count ? characters[index + 1] : nil
+                let boundary =
+                    (previous.isLowercase && character.isUppercase)
+                    || (previous.isLetter && character.isNumber)
+                    || (previous.isUppercase && character.isUppercase && (next?.isLowercase ?? false))
+                if boundary { flush() }
+            }
+            current.append(character)
+        }
+        flush()
+        return words
+    }
+
+    private static func capitalized(_ word: String, keepUpper: Bool) -> String {
+        let lower = word.lowercased()
+        if acronyms.contains(lower) {
+            return lower == "urls" ? "URLs" : lower == "ids" ? "IDs" : lower.uppercased()
+        }
+        if keepUpper, word.count > 1, word == word.uppercased(), word.contains(where: \.isLetter) { return word }
+        return lower.prefix(1).uppercased() + lower.dropFirst()
+    }
+
+    /// Joins words; consecutive numbers keep a `_` between them so `4_3` does not become `43`.
+    private static func join(_ parts: [String], original: [String]) -> String {
+        var result = ""
+        for (index, part) in parts.enumerated() {
+            if index > 0, original[index - 1].first?.isNumber == true, original[index].first?.isNumber == true { result += "_" }
+            result += part
+        }
+        return result
+    }
+
+    /// `lowerCamelCase`, for properties, enum cases and client accessors (not yet escaped).
+    public static func lowerCamel(_ text: String) -> String {
+        let parts = words(text)
+        guard let first = parts.first else { return "value" }
+        var pieces = [first.lowercased()]
+        pieces += parts.dropFirst().map { capitalized($0, keepUpper: true) }
+        let joined = join(pieces, original: parts)
+        return joined.first?.isNumber == true ? "_" + joined : joined
+    }
+
+    /// `UpperCamelCase`, for type names.
+    public static func upperCamel(_ text: String) -> String {
+        let parts = words(text)
+        guard !parts.isEmpty else { return "Value" }
+        let joined = join(parts.map { capitalized($0, keepUpper: false) }, original: parts)
+        return joined.first?.isNumber == true ? "_" + joined : joined
+    }
+
+    /// An identifier usable in declarations and member access: keywords get backticks, unusable ones a `_`.
+    public static func escaped(_ identifier: String) -> String {
+        if unusable.contains(identifier) { return identifier + "_" }
+        return keywords.contains(identifier) ? "`\(identifier)`" : identifier
+    }
+
+    /// The name without backticks, for building other names (`value` in `if let value`).
+    public static func bare(_ identifier: String) -> String {
+        identifier.replacingOccurrences(of: "`", with: "")
+    }
+}
+
+/// Hands out unique names in request order: a second `imageURL` becomes `imageURL2`.
+struct NameRegistry {
+    private var used: Set<String>
+
+    init(reserved: Set<String> = []) { used = reserved }
+
+    mutating func claim(_ base: String) -> String {
+        var name = base
+        var counter = 2
+        while used.contains(name) || used.contains(SwiftNames.bare(name)) {
+            name = "\(SwiftNames.bare(base))\(counter)"
+            counter += 1
+        }
+        used.insert(SwiftNames.bare(name))
+        return name
+    }
+
+    func isUsed(_ name: String) -> Bool { used.contains(name) }
+}

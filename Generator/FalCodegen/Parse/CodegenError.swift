@@ -1,0 +1,38 @@
+/// A document the generator cannot use: names the file and the JSON path inside it.
+public struct CodegenError: Error, Sendable, Hashable, CustomStringConvertible {
+    public var file: String
+    /// JSONPath-like location inside the file (`$.components.schemas.Input`), or empty.
+    public var path: String
+    public var message: String
+
+    public init(file: String, path: String, message: String) {
+        self.file = file
+        self.path = path
+        self.message = message
+    }
+
+    public var description: String {
+        "error: \(file)\(path.isEmpty ? "" : " at \(path)"): \(message)"
+    }
+}
+
+/// Something the generator could not express exactly; the rest of the document is still generated.
+public struct Diagnostic: Sendable, Hashable, CustomStringConvertible {
+    public enum Severity: String, Sendable, Hashable { case warning, note }
+
+    public var severity: Severity
+    public var file: String
+    public var path: String
+    public var message: String
+
+    public init(severity: Severity = .warning, file: String, path: String, message: String) {
+        self.severity = severity
+        self.file = file
+        self.path = path
+        self.message = message
+    }
+
+    public var description: String {
+        "\(severity.rawValue): \(file)\(path.isEmpty ? "" : " at \(path)"): \(message)"
+    }
+}

@@ -1,0 +1,97 @@
+import Foundation
+import OpenAPIKit
+
+/// Loads fal's per-endpoint OpenAPI documents into `Endpoint`s.
+///
+/// fal's documents declare `openapi: 3.0.4` but are written with 3.1 idioms (`anyOf` with `{type: null}`,
+/// `examples` arrays, numeric `exclusiveMinimum`, `$ref` with siblings). OpenAPIKit30 rejects some of them,
+/// so the bytes are decoded with OpenAPIKit's 3.1 module, told through its document version map
+/// (`DocumentConfiguration.versionMapKey`) to read 3.0.x as 3.1.1. That decode is the structural check of
+/// the document (a broken document is reported with OpenAPIKit's coding path) and where the endpoint's
+/// operations are found; the schemas themselves are then read from the ordered tree (see `SchemaBuilder`).
+public enum DocumentLoader {
+    /// Reads a document file and applies `overlays` (all of them must target it) before loading.
+    public static func load(file path: String, overlays: [Overlay] = []) throws(CodegenError) -> LoadedDocument {
+        let data: Data
+        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
+            throw CodegenError(file: path, path: "", message: "cannot read: \(error.localizedDescription)")
+        }
+        return try load(data: data, name: path, overlays: overlays)
+    }
+
+    /// Parses document bytes. `name` is used in diagnostics and as `Endpoint.source`.
+    public static func load(data: Data, name: String, overlays: [Overlay] = []) throws(CodegenError) -> LoadedDocument {
+        var tree: OrderedJSON
+        do { tree = try OrderedJSONReader.read(Array(data)) } catch {
+            throw CodegenError(file: name, path: "", message: error.description)
+        }
+        for overlay in overlays { tree = try overlay.apply(to: tree, documentName: name) }
+        return try load(tree: tree, name: name)
+    }
+
+    /// Loads an already parsed (and overlaid) document tree.
+    public static func load(tree: OrderedJSON, name: String) throws(CodegenError) -> LoadedDocument {
+        guard tree.members != nil else { throw CodegenError(file: name, path: "$", message: "document is not a JSON object") }
+        guard let version = tree["openapi"]?.string else {
+            throw CodegenError(file: name, path: "$.openapi", message: "missing `openapi` version; not an OpenAPI document")
+        }
+        let document = try decode(tree: tree, version: version, name: name)
+
+        // The submit operation: the POST with a JSON request body (fal's queue `POST /{endpoint id}`).
+        var submitPath: String?
+        for (path, item) in document.paths {
+            guard let operation = item.b?.post, operation.requestBody != nil else { continue }
+            submitPath = path.rawValue
+            break
+        }
+        guard let submitPath else {
+            throw CodegenError(file: name, path: "$.paths", message: "no POST operation with a request body (the queue submit)")
+        }
+        let endpointID = tree["info"]?["x-fal-metadata"]?["endpointId"]?.string
+            ?? String(submitPath.drop(while: { $0 == "/" }))
+
+        var builder = SchemaBuilder(document: tree, file: name)
+        let postPath = "$.paths['\(submitPath)'].post.requestBody.content['application/json'].schema"
+        let input = tree["paths"]?[submitPath]?["post"]?["requestBody"]?["content"]?["application/json"]?["schema"]
+            .map { builder.build($0, at: postPath) }
+
+        let resultKey = submitPath + "/requests/{request_id}"
+        let resultPath = "$.paths['\(resultKey)'].get.responses['200'].content['application/json'].schema"
+        let output = tree["paths"]?[resultKey]?["get"]?["responses"]?["200"]?["content"]?["application/json"]?["schema"]
+            .map { builder.build($0, at: resultPath) }
+
+        var diagnostics = builder.diagnostics
+        if input == nil { diagnostics.append(Diagnostic(file: name, path: postPath, message: "no JSON request body schema")) }
+        if output == nil { diagnostics.append(Diagnostic(file: name, path: resultPath, message: "no result schema; Output is any JSON")) }
+
+        let info = tree["info"]
+        let endpoint = Endpoint(
+            id: endpointID,
+            title: info?["title"]?.string,
+            description: info?["x-fal-metadata"]?["about"]?.string ?? info?["description"]?.string,
+            input: input, output: output,
+            components: builder.components, componentOrder: builder.componentOrder, source: name)
+        return LoadedDocument(endpoint: endpoint, diagnostics: diagnostics)
+    }
+
+    private static func decode(tree: OrderedJSON, version: String, name: String) throws(CodegenError) -> OpenAPI.Document {
+        let decoder = JSONDecoder()
+        decoder.userInfo[DocumentConfiguration.versionMapKey] = [
+            "3.0.0": OpenAPI.Document.Version.v3_1_1, "3.0.1": .v3_1_1, "3.0.2": .v3_1_1,
+            "3.0.3": .v3_1_1, "3.0.4": .v3_1_1,
+        ]
+        do {
+            return try decoder.decode(OpenAPI.Document.self, from: Data(tree.serialized().utf8))
+        } catch {
+            let described = OpenAPI.Error(from: error)
+            let path = described.codingPath.map { key in key.intValue.map { "[\($0)]" } ?? ".\(key.stringValue)" }.joined()
+            throw CodegenError(file: name, path: "$" + path, message: "invalid OpenAPI \(version) document: \(described.localizedDescription)")
+        }
+    }
+}
+
+/// One loaded document: the endpoint and what could not be expressed exactly.
+public struct LoadedDocument: Sendable {
+    public var endpoint: Endpoint
+    public var diagnostics: [Diagnostic]
+}

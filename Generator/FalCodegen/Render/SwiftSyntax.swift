@@ -1,0 +1,121 @@
+import FalCore
+
+/// Text helpers that make arbitrary schema text safe inside generated Swift.
+enum SwiftSyntax {
+    /// A Swift string literal for any text: quotes, backslashes, control characters and line
+    /// separators are escaped, so no description or enum value can end the literal or the line.
+    static func literal(_ text: String) -> String {
+        var result = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": result += "\\\""
+            case "\\": result += "\\\\"
+            case "\n": result += "\\n"
+            case "\r": result += "\\r"
+            case "\t": result += "\\t"
+            case "\0": result += "\\0"
+            default:
+                if isUnsafe(scalar) {
+                    result += "\\u{\(String(scalar.value, radix: 16, uppercase: true))}"
+                } else {
+                    result.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return result + "\""
+    }
+
+    /// Controls, line/paragraph separators and bidi overrides: never written raw into source.
+    static func isUnsafe(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0..<0x20, 0x7F...0x9F, 0x2028, 0x2029, 0x202A...0x202E, 0x2066...0x2069, 0xFEFF: return true
+        default: return false
+        }
+    }
+
+    /// A number as a Swift literal (`80`, `7.5`, `1e+20`).
+    static func number(_ value: Double) -> String {
+        if value.rounded() == value, abs(value) < 1e15 { return String(Int64(value)) }
+        return "\(value)"
+    }
+
+    /// A `JSONValue` expression.
+    static func json(_ value: JSONValue) -> String {
+        switch value {
+        case .null: return ".null"
+        case .bool(let flag): return ".bool(\(flag))"
+        case .int(let number): return ".int(\(number))"
+        case .double(let number): return ".double(\(number.isFinite ? "\(number)" : "0"))"
+        case .string(let text): return ".string(\(literal(text)))"
+        case .array(let items): return ".array([\(items.map(json).joined(separator: ", "))])"
+        case .object(let members):
+            if members.isEmpty { return ".object([:])" }
+            return ".object([" + members.keys.sorted().map { "\(literal($0)): \(json(members[$0]!))" }.joined(separator: ", ") + "])"
+        }
+    }
+
+    /// `///` lines for a documentation text: dedented, trimmed, control characters removed.
+    static func docLines(_ text: String) -> [String] {
+        var cleaned = ""
+        for scalar in text.unicodeScalars {
+            if scalar == "\n" || scalar == "\u{2028}" || scalar == "\u{2029}" || scalar == "\u{85}" { cleaned += "\n" }
+            else if scalar == "\t" { cleaned += "    " }
+            else if scalar == "\r" { continue }
+            else if !isUnsafe(scalar) { cleaned.unicodeScalars.append(scalar) }
+        }
+        var lines = cleaned.split(separator: "\n", omittingEmptySubsequences: false).map { line -> Substring in
+            var line = line
+            while line.last == " " { line = line.dropLast() }
+            return line
+        }
+        while lines.first?.isEmpty == true { lines.removeFirst() }
+        while lines.last?.isEmpty == true { lines.removeLast() }
+        let indent = lines.filter { !$0.isEmpty }.map { $0.prefix(while: { $0 == " " }).count }.min() ?? 0
+        var result: [String] = []
+        for line in lines {
+            let text = String(line.dropFirst(min(indent, line.count)))
+            if text.isEmpty, result.last?.isEmpty == true { continue }
+            result.append(text)
+        }
+        return result
+    }
+
+    /// Short one-line rendering of an example or default for a doc comment.
+    static func docValue(_ value: JSONValue) -> String {
+        let text = value.compactText
+        let clipped = text.unicodeScalars.count > 200 ? String(String.UnicodeScalarView(text.unicodeScalars.prefix(200))) + "…" : text
+        return docLines(clipped).joined(separator: " ").replacingOccurrences(of: "`", with: "'")
+    }
+}
+
+/// Accumulates indented lines.
+struct CodeWriter {
+    private(set) var text = ""
+    private var depth = 0
+
+    mutating func line(_ content: String = "") {
+        if content.isEmpty { text += "\n"; return }
+        text += String(repeating: "    ", count: depth) + content + "\n"
+    }
+
+    mutating func lines(_ contents: [String]) { for content in contents { line(content) } }
+
+    mutating func doc(_ lines: [String]) {
+        for content in lines { line(content.isEmpty ? "///" : "/// " + content) }
+    }
+
+    /// A `switch`: its `case` lines stay at the switch's own indentation, as Swift style has it.
+    mutating func switchBlock(_ opening: String, _ body: (inout CodeWriter) -> Void) {
+        line(opening + " {")
+        body(&self)
+        line("}")
+    }
+
+    mutating func block(_ opening: String, _ body: (inout CodeWriter) -> Void) {
+        line(opening + " {")
+        depth += 1
+        body(&self)
+        depth -= 1
+        line("}")
+    }
+}

@@ -1,2 +1,0 @@
-import FalCodegen
-print("fal-codegen: not built yet")

@@ -96,7 +96,7 @@ let package = Package(
         .testTarget(name: "FalSDKTests", dependencies: ["FalSDK", "FalCodegen"], path: "Tests/FalSDKTests"),
         .testTarget(
             name: "FalRuntimeTests",
-            dependencies: ["FalRuntime", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["FalRuntime", "FalEmulator", .product(name: "Crypto", package: "swift-crypto")],
             path: "Tests/FalRuntimeTests", exclude: ["Fixtures"]),
         // Generated from Tests/Fixtures/openapi (a corpus subset covering every construct), golden-checked.
         .target(name: "CorpusFixtures", dependencies: ["FalRuntime"], path: "Tests/CorpusFixtures"),

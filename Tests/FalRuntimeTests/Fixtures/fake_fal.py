@@ -19,6 +19,7 @@ FILES = {}          # file id -> {size, sha256, parts}
 MULTIPART = {}      # upload id -> {file_id, parts: {n: (size, sha)}}
 ATTEMPTS = {}       # fault id -> attempts seen
 JWKS = {"keys": []}
+HOOKS = []          # webhook deliveries received at /hook: headers and base64 body
 CONFIG = {"cdn_fail": False}
 
 
@@ -145,6 +146,12 @@ class Handler(BaseHTTPRequestHandler):
         try:
             if parts[:1] == ["__"]:
                 return self.controls(parts[1:])
+            if parts[:1] == ["hook"]:
+                body, _ = self.read_body()
+                import base64
+                with LOCK:
+                    HOOKS.append({"headers": {k: v for k, v in self.headers.items()}, "body": base64.b64encode(body).decode()})
+                return self.send_json(200, {})
             if parts[:1] == ["jwks.json"]:
                 return self.send_json(200, JWKS)
             if parts[:1] == ["offsite"]:
@@ -175,6 +182,9 @@ class Handler(BaseHTTPRequestHandler):
         if parts == ["log"]:
             with LOCK:
                 return self.send_json(200, LOG)
+        if parts == ["hooks"]:
+            with LOCK:
+                return self.send_json(200, HOOKS)
         if parts == ["reset"]:
             with LOCK:
                 LOG.clear()

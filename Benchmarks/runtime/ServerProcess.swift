@@ -7,13 +7,8 @@ final class ServerProcess {
     private let process: Process
 
     init(executable: String, arguments: [String], environment: [String: String] = [:]) throws {
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
+        let output: Pipe
+        (process, output) = try launch(executable, arguments, environment)
         var banner = Data()
         while true {
             let chunk = output.fileHandleForReading.availableData
@@ -48,6 +43,17 @@ struct BenchmarkError: Error, CustomStringConvertible {
 
 /// Runs a command to completion, returning its standard output.
 func runCommand(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws -> String {
+    let (process, output) = try launch(executable, arguments, environment)
+    let data = output.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    guard process.terminationStatus == 0 else {
+        throw BenchmarkError("\(executable) \(arguments.joined(separator: " ")) failed with status \(process.terminationStatus)")
+    }
+    return String(decoding: data, as: UTF8.self)
+}
+
+/// Starts a child with its standard output on a pipe.
+func launch(_ executable: String, _ arguments: [String], _ environment: [String: String]) throws -> (Process, Pipe) {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: executable)
     process.arguments = arguments
@@ -55,10 +61,5 @@ func runCommand(_ executable: String, _ arguments: [String], environment: [Strin
     let output = Pipe()
     process.standardOutput = output
     try process.run()
-    let data = output.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    guard process.terminationStatus == 0 else {
-        throw BenchmarkError("\(executable) \(arguments.joined(separator: " ")) failed with status \(process.terminationStatus)")
-    }
-    return String(decoding: data, as: UTF8.self)
+    return (process, output)
 }

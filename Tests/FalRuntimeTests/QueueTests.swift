@@ -8,7 +8,7 @@ struct QueueTests {
 
     @Test("subscribe follows the status stream and returns the typed output with logs")
     func subscribeStream() async throws {
-        let (options, _) = FakeFal.fault(nil, latency: 2.5)
+        let (options, _) = FakeFal.fault(nil, latency: 4)
         let updates = Recorder<QueueStatus>()
         let enqueued = Recorder<String>()
         let output = try await model.subscribe(

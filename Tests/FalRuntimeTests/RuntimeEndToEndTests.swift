@@ -56,7 +56,7 @@ import Testing
     @Test func pollingModePollsAndNeverStreams() async throws {
         try await withEmulator(statusUpdates: .polling) { fal, emulator, _ in
             let updates = Recorder<QueueStatus>()
-            _ = try await fal.endpoint(Illusion.self).subscribe(Self.input, options: Self.latency(200), onQueueUpdate: { updates.append($0) })
+            _ = try await fal.endpoint(Illusion.self).subscribe(Self.input, options: Self.latency(1_500), onQueueUpdate: { updates.append($0) })
             let operations = emulator.requestLog.entries.compactMap(\.operation)
             #expect(operations.filter { $0 == .status }.count >= 2)
             #expect(!operations.contains(.statusStream))

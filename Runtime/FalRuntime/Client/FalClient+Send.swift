@@ -3,62 +3,56 @@ import Foundation
 extension FalClient {
     /// Sends `request` with fal's retry rules and redirect handling; non-2xx answers become `FalError`.
     func send(_ request: FalRequest) async throws(FalError) -> HTTPResponse {
-        let policy = configuration.retry
-        var attempt = 1
-        while true {
-            let retryDelay: Duration
-            do {
-                let response = try await sendFollowingRedirects(request)
-                if response.isSuccess { return response }
-                guard attempt < policy.maxAttempts, policy.shouldRetry(response) else {
-                    throw FalErrorMapping.error(from: response)
-                }
-                retryDelay = policy.delay(afterAttempt: attempt, retryAfter: RetryPolicy.retryAfter(response))
-            } catch let failure as TransportFailure {
-                let responseArrived = failure.receivedStatus.map { (200..<300).contains($0) } ?? false
-                guard attempt < policy.maxAttempts, !(responseArrived && !request.resendAfterResponse),
-                      !(failure.isTimeout && request.hasServerTimeout)
-                else { throw FalError.transport(code: failure.code, message: failure.message) }
-                retryDelay = policy.delay(afterAttempt: attempt)
-            } catch let error as FalError {
-                throw error
-            } catch {
-                throw FalErrorMapping.error(from: error)
-            }
-            do {
-                try await Task.sleep(for: retryDelay)
-            } catch {
-                throw FalError.cancelled(requestID: nil)
-            }
-            attempt += 1
+        try await retrying(request) { () async throws -> AttemptResult<HTTPResponse> in
+            let response = try await self.sendFollowingRedirects(request)
+            return response.isSuccess ? .success(response) : .refused(response)
         }
     }
 
-    /// Sends `request` and returns the open response (for server-sent events); retries only until a head arrives.
+    /// Sends `request` and returns the open response (for server-sent events) once a 2xx head arrived.
     func openStream(_ request: FalRequest) async throws(FalError) -> HTTPStreamingResponse {
+        try await retrying(request) { () async throws -> AttemptResult<HTTPStreamingResponse> in
+            let response = try await self.transport.stream(try self.prepare(request))
+            if (200..<300).contains(response.head.status) { return .success(response) }
+            var body = Data()
+            for try await chunk in response.body where body.count < 1 << 20 { body.append(chunk) }
+            return .refused(HTTPResponse(status: response.head.status, headers: response.head.headers, body: body))
+        }
+    }
+
+    enum AttemptResult<Value> {
+        case success(Value)
+        /// A non-2xx answer: retried when fal's rules say so, otherwise mapped to `FalError`.
+        case refused(HTTPResponse)
+    }
+
+    /// One loop for fal's retry rules: retryable answers and transport failures are tried again with
+    /// backoff; a request whose 2xx response started arriving is never resent unless it is idempotent;
+    /// timeouts are final when the caller set a server-side timeout.
+    private func retrying<Value>(_ request: FalRequest, _ attempt: () async throws -> AttemptResult<Value>) async throws(FalError) -> Value {
         let policy = configuration.retry
-        var attempt = 1
+        var number = 1
         while true {
             let retryDelay: Duration
             do {
-                let response = try await transport.stream(try prepare(request))
-                if (200..<300).contains(response.head.status) { return response }
-                var body = Data()
-                for try await chunk in response.body where body.count < 1 << 20 { body.append(chunk) }
-                let full = HTTPResponse(status: response.head.status, headers: response.head.headers, body: body)
-                guard attempt < policy.maxAttempts, policy.shouldRetry(full) else { throw FalErrorMapping.error(from: full) }
-                retryDelay = policy.delay(afterAttempt: attempt, retryAfter: RetryPolicy.retryAfter(full))
+                switch try await attempt() {
+                case .success(let value):
+                    return value
+                case .refused(let response):
+                    guard number < policy.maxAttempts, policy.shouldRetry(response) else { throw FalErrorMapping.error(from: response) }
+                    retryDelay = policy.delay(afterAttempt: number, retryAfter: RetryPolicy.retryAfter(response))
+                }
             } catch let failure as TransportFailure {
-                guard attempt < policy.maxAttempts, failure.receivedStatus == nil, !(failure.isTimeout && request.hasServerTimeout)
+                let responseArrived = failure.receivedStatus.map { (200..<300).contains($0) } ?? false
+                guard number < policy.maxAttempts, !(responseArrived && !request.resendAfterResponse),
+                      !(failure.isTimeout && request.hasServerTimeout)
                 else { throw FalError.transport(code: failure.code, message: failure.message) }
-                retryDelay = policy.delay(afterAttempt: attempt)
-            } catch let error as FalError {
-                throw error
+                retryDelay = policy.delay(afterAttempt: number)
             } catch {
                 throw FalErrorMapping.error(from: error)
             }
             do { try await Task.sleep(for: retryDelay) } catch { throw FalError.cancelled(requestID: nil) }
-            attempt += 1
+            number += 1
         }
     }
 

@@ -7,15 +7,8 @@ extension FalClient {
         _ endpointID: String, input: Input, as output: Output.Type = Output.self,
         timeout: Duration? = nil, options: RequestOptions = RequestOptions()
     ) async throws(FalError) -> Output {
-        let endpoint = try EndpointPath(endpointID)
-        let body = try await prepareBody(input)
-        var request = FalRequest(method: "POST", url: "\(configuration.hosts.run)/\(endpoint.full)", body: .data(body))
-        request.headers.set("Content-Type", "application/json")
-        request.headers.set("Accept", "application/json")
-        try options.apply(to: &request.headers, queue: false)
         // Generation can take minutes: no client deadline unless the caller asks for one, like fal's clients.
-        request.timeout = .some(timeout)
-        request.resendAfterResponse = false
+        let request = try await runRequest(endpointID, input: input, suffix: "", accept: "application/json", timeout: timeout, options: options)
         let response = try await send(request)
         return try FalJSON.decode(Output.self, from: response.body)
     }
@@ -25,14 +18,7 @@ extension FalClient {
     public func stream<Input: Encodable & Validatable, Event: Decodable & Sendable>(
         _ endpointID: String, input: Input, as event: Event.Type = Event.self, options: RequestOptions = RequestOptions()
     ) async throws(FalError) -> AsyncThrowingStream<Event, any Error> {
-        let endpoint = try EndpointPath(endpointID)
-        let body = try await prepareBody(input)
-        var request = FalRequest(method: "POST", url: "\(configuration.hosts.run)/\(endpoint.full)/stream", body: .data(body))
-        request.headers.set("Content-Type", "application/json")
-        request.headers.set("Accept", "text/event-stream")
-        try options.apply(to: &request.headers, queue: false)
-        request.timeout = .some(nil)
-        request.resendAfterResponse = false
+        let request = try await runRequest(endpointID, input: input, suffix: "/stream", accept: "text/event-stream", timeout: nil, options: options)
         let events = try await openStream(request).events
         return AsyncThrowingStream { continuation in
             let task = Task {
@@ -53,5 +39,20 @@ extension FalClient {
             }
             continuation.onTermination = { _ in task.cancel() }
         }
+    }
+
+    /// `POST {run}/{id}{suffix}` with the validated, uploaded input; never resent once answered.
+    private func runRequest<Input: Encodable & Validatable>(
+        _ endpointID: String, input: Input, suffix: String, accept: String, timeout: Duration?, options: RequestOptions
+    ) async throws(FalError) -> FalRequest {
+        let endpoint = try EndpointPath(endpointID)
+        let body = try await prepareBody(input)
+        var request = FalRequest(method: "POST", url: "\(configuration.hosts.run)/\(endpoint.full)\(suffix)", body: .data(body))
+        request.headers.set("Content-Type", "application/json")
+        request.headers.set("Accept", accept)
+        try options.apply(to: &request.headers, queue: false)
+        request.timeout = .some(timeout)
+        request.resendAfterResponse = false
+        return request
     }
 }

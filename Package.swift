@@ -74,7 +74,7 @@ let package = Package(
 
         // MARK: Benchmarks
         .executableTarget(
-            name: "fal-bench-runtime", dependencies: ["FalRuntime", "CCurlShim"], path: "Benchmarks/runtime", exclude: ["peers"]),
+            name: "fal-bench-runtime", dependencies: ["FalSDK", "CCurlShim"], path: "Benchmarks/runtime", exclude: ["peers"]),
 
         // MARK: Tests
         .testTarget(name: "FalCoreTests", dependencies: ["FalCore"], path: "Tests/FalCoreTests"),

@@ -44,6 +44,8 @@ final class BareCurl {
         return body
     }
 
+    func get(_ url: String) throws -> Data { try perform("GET", url) }
+
     /// submit → status (until COMPLETED) → result.
     func roundTrip(queue: String, endpoint: String, app: String, payload: String) throws {
         let submitted = try perform("POST", "\(queue)/\(endpoint)", payload)

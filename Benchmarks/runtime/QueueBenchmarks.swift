@@ -1,14 +1,14 @@
+import FalSDK
 import Foundation
-import FalRuntime
 
 /// Benchmarks (a)–(c): queue round trips, concurrent subscribes, completion → result latency.
 struct QueueBenchmarks {
     static let endpoint = "fal-ai/illusion-diffusion"
     static let app = "fal-ai/illusion-diffusion"
-    /// A small custom size keeps the emulator's PNG work out of the measurement.
+    /// The request as every client sends it: the generated SDK's typed input for FalRuntime, its JSON for the peers.
+    static let input = IllusionDiffusion.Input(imageURL: "https://example.com/pattern.png", prompt: "a castle", seed: 42, imageSize: .square)
     static let payload: JSONValue = [
-        "prompt": "a castle", "image_url": "https://example.com/pattern.png",
-        "image_size": ["width": 64, "height": 64], "seed": 42,
+        "prompt": "a castle", "image_url": "https://example.com/pattern.png", "image_size": "square", "seed": 42,
     ]
     /// Zero model latency and queue depth, per request (the emulator's control headers).
     static let zeroLatency = ["X-Fal-Emulator-Latency-Ms": "0", "X-Fal-Emulator-Queue-Depth": "0"]
@@ -33,9 +33,10 @@ struct QueueBenchmarks {
         var swift = Samples()
         for index in 0..<(iterations + 10) {
             let clock = ContinuousClock.now
-            let submission = try await client.submit(Self.endpoint, input: Self.payload, options: options)
-            while try await !client.status(Self.endpoint, requestID: submission.requestID).isCompleted {}
-            _ = try await client.result(Self.endpoint, requestID: submission.requestID, as: JSONValue.self)
+            let model = client.illusionDiffusion
+            let submission = try await model.submit(Self.input, options: options)
+            while try await !model.status(requestID: submission.requestID).isCompleted {}
+            _ = try await model.result(requestID: submission.requestID)
             if index >= 10 { swift.add(clock.duration(to: .now)) }  // first 10 warm the connection
         }
 
@@ -68,7 +69,7 @@ struct QueueBenchmarks {
             for _ in 0..<workers {
                 group.addTask {
                     for _ in 0..<perWorker {
-                        _ = try await client.subscribe(Self.endpoint, input: Self.payload, as: JSONValue.self, options: options)
+                        _ = try await client.illusionDiffusion.subscribe(Self.input, options: options)
                     }
                     return perWorker
                 }
@@ -99,8 +100,7 @@ struct QueueBenchmarks {
             var samples = Samples()
             for _ in 0..<count {
                 let enqueued = EnqueueClock()
-                _ = try await client.subscribe(Self.endpoint, input: Self.payload, as: JSONValue.self, options: options,
-                                               onEnqueue: { _ in enqueued.mark() })
+                _ = try await client.illusionDiffusion.subscribe(Self.input, options: options, onEnqueue: { _ in enqueued.mark() })
                 let finished = ContinuousClock.now
                 samples.add(enqueued.instant.duration(to: finished) - .milliseconds(latencyMs))
             }

@@ -8,6 +8,7 @@ import FalRuntime
 //   (d) large upload: peak RSS and throughput, FalClient vs the curl CLI
 // Usage: fal-bench-runtime --emulator PATH [--schemas DIR] [--sink SCRIPT] [--iterations N] [--upload-mib N]
 //        fal-bench-runtime upload-child BASE_URL KEY FILE   (internal: one upload, prints seconds and peak KiB)
+//        fal-bench-runtime probe EMULATOR                   (diagnostic: one GET, HTTPTransport vs bare libcurl)
 
 let arguments = Array(CommandLine.arguments.dropFirst())
 
@@ -16,6 +17,12 @@ func option(_ name: String, _ fallback: String) -> String {
     return arguments[index + 1]
 }
 
+if arguments.first == "probe" {
+    let server = try ServerProcess(executable: arguments[1], arguments: ["--port", "0", "--key", "bench-key"])
+    try await Probe.run(base: server.baseURL)
+    server.stop()
+    exit(0)
+}
 if arguments.first == "upload-child" {
     try await UploadBenchmark.child(baseURL: arguments[1], key: arguments[2], path: arguments[3])
     exit(0)

@@ -27,7 +27,7 @@ extension FalClient {
     public func status(_ endpointID: String, requestID: String, logs: Bool = false) async throws(FalError) -> QueueStatus {
         let url = try requestURL(endpointID, requestID, "/status") + (logs ? "?logs=1" : "")
         let response = try await send(FalRequest(method: "GET", url: url))
-        return try QueueStatus(json: FalJSON.decode(JSONValue.self, from: response.body))
+        return try QueueStatus(data: response.body)
     }
 
     /// `GET {queue}/{owner}/{alias}/requests/{id}`, decoded as `Output`.
@@ -85,9 +85,8 @@ extension FalClient {
         }
         do {
             for try await event in response.events {
-                let json = try FalJSON.decode(JSONValue.self, from: Data(event.data.utf8))
-                if json["status"] == nil { continue }  // keep-alives and non-status events
-                let status = try QueueStatus(json: json)
+                guard event.data.contains("\"status\"") else { continue }  // keep-alives and non-status events
+                let status = try QueueStatus(data: Data(event.data.utf8))
                 yield(status)
                 if status.isCompleted { return true }
             }

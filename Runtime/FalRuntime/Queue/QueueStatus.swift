@@ -1,3 +1,5 @@
+import Foundation
+
 /// Where a queued request is, as `GET …/requests/{id}/status` and the status stream report it.
 public enum QueueStatus: Sendable, Equatable {
     /// Waiting; `position` is 0-based.
@@ -15,6 +17,32 @@ public enum QueueStatus: Sendable, Equatable {
         switch self {
         case .inQueue: return []
         case .inProgress(let logs), .completed(let logs, _, _, _): return logs
+        }
+    }
+
+    /// Decodes fal's status answer through a keyed container (much cheaper than a generic JSON tree).
+    init(data: Data) throws(FalError) {
+        let payload = try FalJSON.decode(StatusPayload.self, from: data)
+        let logs = (payload.logs ?? []).map { RequestLog(message: $0.message ?? "", level: $0.level, source: $0.source, timestamp: $0.timestamp) }
+        switch payload.status {
+        case "IN_QUEUE": self = .inQueue(position: payload.queuePosition ?? 0)
+        case "IN_PROGRESS": self = .inProgress(logs: logs)
+        case "COMPLETED": self = .completed(logs: logs, metrics: payload.metrics ?? [:], error: payload.error, errorType: payload.errorType)
+        default: throw FalError.decoding(path: "status", message: "unknown queue status '\(payload.status)'")
+        }
+    }
+
+    private struct StatusPayload: Decodable {
+        struct Log: Decodable { var message: String?; var level: String?; var source: String?; var timestamp: String? }
+        var status: String
+        var queuePosition: Int?
+        var logs: [Log]?
+        var metrics: [String: JSONValue]?
+        var error: String?
+        var errorType: String?
+
+        enum CodingKeys: String, CodingKey {
+            case status, queuePosition = "queue_position", logs, metrics, error, errorType = "error_type"
         }
     }
 

@@ -1,0 +1,21 @@
+import Foundation
+import FalRuntime
+
+enum Probe {
+    static func run(base: String) async throws {
+        let url = base + "/queue/fal-ai/illusion-diffusion/requests/x/status"
+        var headers = HTTPHeaders()
+        headers.set("Authorization", "Key bench-key")
+        let transport = HTTPTransport()
+        for round in 0..<3 {
+            let start = ContinuousClock.now
+            for _ in 0..<500 { _ = try await transport.send(HTTPRequest(method: "GET", url: url, headers: headers)) }
+            let swift = start.duration(to: .now) / 500
+            let bare = BareCurl(key: "bench-key", extraHeaders: [])
+            let s2 = ContinuousClock.now
+            for _ in 0..<500 { _ = try? bare.get(url) }
+            let floor = s2.duration(to: .now) / 500
+            print("round \(round): transport \(swift)  bare \(floor)")
+        }
+    }
+}

@@ -30,7 +30,7 @@ final class CurlTransfer: @unchecked Sendable {
     private var bodyTooLarge = false
 
     init(_ request: HTTPRequest) throws(TransportFailure) {
-        guard let handle = curl_easy_init() else {
+        guard let handle = EasyHandlePool.shared.take() else {
             throw TransportFailure(code: Int(CURLE_FAILED_INIT.rawValue), message: "curl_easy_init failed")
         }
         self.handle = handle
@@ -224,7 +224,7 @@ final class CurlTransfer: @unchecked Sendable {
     private func release() {
         guard !released else { return }
         released = true
-        curl_easy_cleanup(handle)
+        EasyHandlePool.shared.give(handle)
         curl_slist_free_all(headerList)
         headerList = nil
         fal_file_body_free(fileBody)
@@ -236,5 +236,29 @@ final class CurlTransfer: @unchecked Sendable {
     deinit {
         release()
         errorBuffer.deallocate()
+    }
+}
+
+/// Reset easy handles kept for reuse: saves libcurl's per-handle setup on every request.
+final class EasyHandlePool: Sendable {
+    static let shared = EasyHandlePool()
+    private static let capacity = 128
+    /// A handle no transfer is using; only one owner at a time touches it.
+    private struct Idle: @unchecked Sendable { var pointer: UnsafeMutableRawPointer }
+    private let handles = Mutex<[Idle]>([])
+
+    func take() -> UnsafeMutableRawPointer? {
+        handles.withLock { $0.popLast() }?.pointer ?? curl_easy_init()
+    }
+
+    func give(_ handle: UnsafeMutableRawPointer) {
+        curl_easy_reset(handle)
+        let idle = Idle(pointer: handle)
+        let kept = handles.withLock { handles in
+            guard handles.count < Self.capacity else { return false }
+            handles.append(idle)
+            return true
+        }
+        if !kept { curl_easy_cleanup(handle) }
     }
 }

@@ -5,7 +5,7 @@ PYTHON ?= python3
 CONFIG ?= debug
 BIN = .build/$(CONFIG)
 
-.PHONY: deps system-deps python-deps build generate check test corpus bench bench-generator bench-runtime demo emulator clean
+.PHONY: deps system-deps python-deps build generate hostile-fixture check test corpus bench bench-generator bench-runtime demo emulator clean
 
 ## System packages: libcurl's dev headers (the runtime's transport).
 system-deps:
@@ -28,10 +28,22 @@ build: system-deps
 ## Regenerate Generated/ from schemas/ (with schemas/overlays applied).
 generate: system-deps
 	$(SWIFT) run fal-codegen generate --overlays $(SCHEMAS)/overlays --output Generated/FalSDK $(SCHEMAS)
+	$(SWIFT) run fal-codegen generate --output Tests/CorpusFixtures Tests/Fixtures/openapi
+	$(MAKE) hostile-fixture
+
+## Regenerate the compiled hostile-schema fixture (Tests/HostileFixture); HostileSchemaTests golden-checks it.
+hostile-fixture: system-deps
+	$(SWIFT) run fal-codegen generate --output Tests/HostileFixture Tests/Fixtures/hostile
 
 ## Golden check: fails when Generated/ is not what the generator produces from schemas/.
 check: system-deps
 	$(SWIFT) run fal-codegen generate --check --overlays $(SCHEMAS)/overlays --output Generated/FalSDK $(SCHEMAS)
+	$(SWIFT) run fal-codegen generate --check --output Tests/CorpusFixtures Tests/Fixtures/openapi
+
+## Generate all of ../shared/fal-openapi (legacy twins in a second run), compile it, round-trip every example.
+CORPUS ?= ../shared/fal-openapi
+corpus: system-deps
+	CORPUS=$(CORPUS) SWIFT=$(SWIFT) ./scripts/corpus.sh
 
 ## The emulator suites (a 2,000-request load test, the Python client, end-to-end runs) get their own
 ## process: their load would disturb the timing- and memory-sensitive runtime tests sharing one.

@@ -75,6 +75,11 @@ let package = Package(
         // MARK: Tests
         .testTarget(name: "FalCoreTests", dependencies: ["FalCore"], path: "Tests/FalCoreTests"),
         .testTarget(name: "FalCodegenTests", dependencies: ["FalCodegen"], path: "Tests/FalCodegenTests"),
+        .testTarget(name: "OracleTests", dependencies: ["FalSDK"], path: "Tests/OracleTests"),
+        // fal-codegen's output for Tests/Fixtures/hostile (`make hostile-fixture`), compiled to prove it builds.
+        .target(name: "HostileFixture", dependencies: ["FalRuntime"], path: "Tests/HostileFixture"),
+        .testTarget(
+            name: "HostileSchemaTests", dependencies: ["HostileFixture", "FalCodegen"], path: "Tests/HostileSchemaTests"),
         .testTarget(
             name: "FalEmulatorTests",
             dependencies: [
@@ -89,6 +94,9 @@ let package = Package(
             name: "FalRuntimeTests",
             dependencies: ["FalRuntime", .product(name: "Crypto", package: "swift-crypto")],
             path: "Tests/FalRuntimeTests", exclude: ["Fixtures"]),
+        // Generated from Tests/Fixtures/openapi (a corpus subset covering every construct), golden-checked.
+        .target(name: "CorpusFixtures", dependencies: ["FalRuntime"], path: "Tests/CorpusFixtures"),
+        .testTarget(name: "CorpusFixturesTests", dependencies: ["CorpusFixtures", "FalCodegen"], path: "Tests/CorpusFixturesTests"),
     ],
     swiftLanguageModes: [.v6]
 )

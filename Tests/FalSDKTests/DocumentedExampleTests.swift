@@ -26,31 +26,3 @@ import Testing
         #expect(checked >= 4)
     }
 }
-
-/// Decode → validate → encode → compare, for any generated endpoint.
-enum ExampleRoundTrip {
-    /// nil when the example round-trips; otherwise what went wrong.
-    static func check(_ endpoint: any FalEndpoint.Type, _ example: JSONValue) -> String? {
-        opened(endpoint, example)
-    }
-
-    private static func opened<Endpoint: FalEndpoint>(_ endpoint: Endpoint.Type, _ example: JSONValue) -> String? {
-        check(Endpoint.Input.self, example)
-    }
-
-    private static func check<Input: FalInput>(_ type: Input.Type, _ example: JSONValue) -> String? {
-        guard let decodable = type as? any Decodable.Type else { return "Input is not Decodable" }
-        do {
-            let data = try JSONEncoder().encode(example)
-            let decoded = try JSONDecoder().decode(decodable, from: data)
-            guard let input = decoded as? Input else { return "decoded to an unexpected type" }
-            let issues = input.validationIssues()
-            if !issues.isEmpty { return "validate(): " + issues.map(\.description).joined(separator: "; ") }
-            let reencoded = try JSONDecoder().decode(JSONValue.self, from: try JSONEncoder().encode(input))
-            if !JSONValue.schemaEqual(reencoded, example) { return "re-encoded \(reencoded.compactText) differs from \(example.compactText)" }
-            return nil
-        } catch {
-            return "\(error)"
-        }
-    }
-}

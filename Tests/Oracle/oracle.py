@@ -2,10 +2,13 @@
 """Oracle for the generated validators: random inputs for the seed endpoints' Input schemas, each judged by
 Python's `jsonschema` (Draft 2020-12) against the document with its overlay applied.
 
-Prints one JSON line per case: {"endpoint": id, "input": {...}, "valid": bool, "errors": [...]}.
+Prints one JSON line per case: {"endpoint": id, "input": {...}, "input_text": "...", "valid": bool, "errors": [...]}
+(`input_text` is the exact JSON text that was judged, so number spellings like `1.0` reach the Swift side unchanged).
 The Swift side decodes each input into the generated Input type, runs validate(), and requires the same verdict.
 Inputs lean on boundaries (min-1, min, max, max+1, multiples of 8 ± 1, enum outsiders, missing required,
-wrong types) so disagreements show up quickly. Deterministic for a given --seed.
+wrong types, explicit nulls, integers spelled `8.0` or `-0.0`, unknown extra keys, astral and combining
+characters whose code-point count differs from their UTF-16 or grapheme count) so disagreements show up
+quickly. Deterministic for a given --seed.
 """
 import argparse
 import copy
@@ -14,9 +17,14 @@ import os
 import random
 import sys
 
-import jsonschema
-from referencing import Registry, Resource
-from referencing.jsonschema import DRAFT202012
+try:
+    import jsonschema
+    from referencing import Registry, Resource
+    from referencing.jsonschema import DRAFT202012
+except ImportError as error:
+    sys.stderr.write(f"oracle.py needs the Python package `jsonschema` (>= 4.18): {error}. "
+                     "Install it with `python3 -m pip install jsonschema` (`make test` does this).\n")
+    sys.exit(3)
 
 
 def apply_overlay(document, overlay):
@@ -71,7 +79,8 @@ class Generator:
         return schema
 
     def wrong_type(self, schema):
-        return self.rnd.choice(["text", 3, 2.5, True, [1], {"x": 1}])
+        # `None` is wrong unless the field is nullable; jsonschema decides, like for every other value.
+        return self.rnd.choice(["text", 3, 2.5, True, [1], {"x": 1}, None, 8.0])
 
     def value(self, schema, depth=0):
         rnd = self.rnd
@@ -85,7 +94,8 @@ class Generator:
             return self.value(schema["allOf"][0], depth)
         if "enum" in schema:
             if self.hostile():
-                return rnd.choice(["Bogus", "euler", ""])
+                member = str(rnd.choice(schema["enum"]))
+                return rnd.choice(["Bogus", "euler", "", member.upper(), member.lower(), member + " ", 3])
             return rnd.choice(schema["enum"])
         if "const" in schema:
             return "not-the-const" if self.hostile() else schema["const"]
@@ -122,8 +132,14 @@ class Generator:
         if not self.hostile():
             candidates = [c for c in candidates if self.within(schema, c)] or [self.inside(schema, integral)]
         value = rnd.choice(candidates)
-        if integral:
-            return int(value) if float(value).is_integer() else value
+        if integral and float(value).is_integer():
+            # JSON Schema integers are numbers with a zero fractional part, however they are spelled.
+            spelling = rnd.random()
+            if spelling < 0.1:
+                return float(value)
+            if spelling < 0.12 and value == 0:
+                return -0.0
+            return int(value)
         return value
 
     @staticmethod
@@ -156,7 +172,9 @@ class Generator:
         if not self.hostile():
             lengths = [n for n in lengths if schema.get("minLength", 0) <= n <= schema.get("maxLength", n)] or [schema.get("minLength", 0)]
         length = rnd.choice(lengths)
-        alphabet = "abcXYZ 019_-é漢"
+        # One entry is one code point (what JSON Schema counts): an astral emoji is two UTF-16 units, and a
+        # combining accent after a letter makes one grapheme of two code points.
+        alphabet = ["a", "b", "c", "X", "Y", "Z", " ", "0", "1", "9", "_", "-", "é", "漢", "🎨", "\u0301", "\"", "\\", "\n"]
         return "".join(rnd.choice(alphabet) for _ in range(length))
 
     def array(self, schema, depth):
@@ -179,6 +197,9 @@ class Generator:
             keep = (not self.hostile()) if name in required else rnd.random() < 0.45
             if keep:
                 result[name] = self.value(property_schema, depth + 1)
+        if rnd.random() < 0.05:
+            # Keys the schema does not name are allowed unless `additionalProperties` says otherwise.
+            result["x_unknown_key"] = rnd.choice([1, "extra", None])
         return result
 
 
@@ -207,8 +228,9 @@ def main():
             ("/".join(str(p) for p in error.absolute_path) + ": " + error.message)
             for error in validator.iter_errors(instance)
         )
-        out.write(json.dumps({"endpoint": endpoint_id, "input": instance, "valid": not errors, "errors": errors},
-                             ensure_ascii=False, sort_keys=True) + "\n")
+        text = json.dumps(instance, ensure_ascii=False)
+        out.write(json.dumps({"endpoint": endpoint_id, "input": instance, "input_text": text, "valid": not errors,
+                              "errors": errors}, ensure_ascii=False, sort_keys=True) + "\n")
 
 
 if __name__ == "__main__":

@@ -43,8 +43,8 @@ public enum TestHostile: FalEndpoint {
         public var emptyNameEnum: Int?
 
         public init(`class`: String, `protocol`: Int? = nil, self_: Bool? = nil, type: String? = nil, _2faCode: String, _3d: Bool? = nil, imageURL: FalFile? = nil, imageURL2: String? = nil, imageURL3: String? = nil, imageURL4: String? = nil, `private`: String? = nil, `default`: Double? = nil, enumWithKeywords: EnumWithKeywords? = nil, deep: Level8? = nil, tree: TreeNode? = nil, numbers: [[Double]]? = nil, emptyNameEnum: Int? = nil) {
-            self.class = `class`
-            self.protocol = `protocol`
+            self.`class` = `class`
+            self.`protocol` = `protocol`
             self.self_ = self_
             self.type = type
             self._2faCode = _2faCode
@@ -53,8 +53,8 @@ public enum TestHostile: FalEndpoint {
             self.imageURL2 = imageURL2
             self.imageURL3 = imageURL3
             self.imageURL4 = imageURL4
-            self.private = `private`
-            self.default = `default`
+            self.`private` = `private`
+            self.`default` = `default`
             self.enumWithKeywords = enumWithKeywords
             self.deep = deep
             self.tree = tree

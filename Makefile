@@ -72,3 +72,10 @@ demo: system-deps
 
 clean:
 	rm -rf .build demo-output .corpus-out
+
+## Runtime benchmark (issue 4 §9): FalClient vs bare libcurl vs fal-client 1.0.3 against the emulator
+## (zero model latency), 64 concurrent subscribes, SSE vs polling, and a 1 GiB upload vs the curl CLI.
+bench-runtime: deps
+	$(SWIFT) build -c release --product fal-emulator
+	$(SWIFT) build -c release --product fal-bench-runtime
+	.build/release/fal-bench-runtime --emulator .build/release/fal-emulator --schemas $(SCHEMAS) --python $(PYTHON)

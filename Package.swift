@@ -72,6 +72,10 @@ let package = Package(
         // MARK: Demo
         .executableTarget(name: "fal-demo", dependencies: ["FalSDK"], path: "Demo", exclude: ["Assets"]),
 
+        // MARK: Benchmarks
+        .executableTarget(
+            name: "fal-bench-runtime", dependencies: ["FalRuntime", "CCurlShim"], path: "Benchmarks/runtime", exclude: ["peers"]),
+
         // MARK: Tests
         .testTarget(name: "FalCoreTests", dependencies: ["FalCore"], path: "Tests/FalCoreTests"),
         .testTarget(name: "FalCodegenTests", dependencies: ["FalCodegen"], path: "Tests/FalCodegenTests"),
@@ -92,7 +96,7 @@ let package = Package(
         .testTarget(name: "FalSDKTests", dependencies: ["FalSDK", "FalCodegen"], path: "Tests/FalSDKTests"),
         .testTarget(
             name: "FalRuntimeTests",
-            dependencies: ["FalRuntime", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["FalRuntime", "FalEmulator", .product(name: "Crypto", package: "swift-crypto")],
             path: "Tests/FalRuntimeTests", exclude: ["Fixtures"]),
         // Generated from Tests/Fixtures/openapi (a corpus subset covering every construct), golden-checked.
         .target(name: "CorpusFixtures", dependencies: ["FalRuntime"], path: "Tests/CorpusFixtures"),

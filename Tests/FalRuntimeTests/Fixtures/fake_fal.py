@@ -19,6 +19,7 @@ FILES = {}          # file id -> {size, sha256, parts}
 MULTIPART = {}      # upload id -> {file_id, parts: {n: (size, sha)}}
 ATTEMPTS = {}       # fault id -> attempts seen
 JWKS = {"keys": []}
+HOOKS = []          # webhook deliveries received at /hook: headers and base64 body
 CONFIG = {"cdn_fail": False}
 
 
@@ -62,6 +63,12 @@ class Handler(BaseHTTPRequestHandler):
 
     def authorized(self):
         return self.headers.get("Authorization") == "Key " + KEY
+
+    def latency(self):
+        # The emulator's control header is honoured too, so benchmarks can run against this server.
+        if self.headers.get("X-Fal-Emulator-Latency-Ms") is not None:
+            return float(self.headers.get("X-Fal-Emulator-Latency-Ms")) / 1000
+        return float(self.headers.get("X-Test-Latency") or 0.3)
 
     def attempt(self):
         fid = self.headers.get("X-Test-Fault-Id")
@@ -139,6 +146,12 @@ class Handler(BaseHTTPRequestHandler):
         try:
             if parts[:1] == ["__"]:
                 return self.controls(parts[1:])
+            if parts[:1] == ["hook"]:
+                body, _ = self.read_body()
+                import base64
+                with LOCK:
+                    HOOKS.append({"headers": {k: v for k, v in self.headers.items()}, "body": base64.b64encode(body).decode()})
+                return self.send_json(200, {})
             if parts[:1] == ["jwks.json"]:
                 return self.send_json(200, JWKS)
             if parts[:1] == ["offsite"]:
@@ -169,6 +182,9 @@ class Handler(BaseHTTPRequestHandler):
         if parts == ["log"]:
             with LOCK:
                 return self.send_json(200, LOG)
+        if parts == ["hooks"]:
+            with LOCK:
+                return self.send_json(200, HOOKS)
         if parts == ["reset"]:
             with LOCK:
                 LOG.clear()
@@ -194,7 +210,7 @@ class Handler(BaseHTTPRequestHandler):
             rid = str(uuid.uuid4())
             app = "/".join(parts[:3] if parts[0] in ("workflows", "comfy") else parts[:2])
             REQUESTS[rid] = {"input": json.loads(body or b"{}"), "created": now(),
-                             "latency": float(self.headers.get("X-Test-Latency") or 0.3),
+                             "latency": self.latency(),
                              "fault": self.headers.get("X-Test-Fault") or "", "cancelled": False, "app": app,
                              "path": "/".join(parts), "webhook": query.get("fal_webhook", [None])[0],
                              "headers": {k.lower(): v for k, v in self.headers.items()}}
@@ -243,6 +259,7 @@ class Handler(BaseHTTPRequestHandler):
             if "fail" in state["fault"]:
                 body["error"] = "boom"
                 body["error_type"] = "runner_error"
+        body["logs"] = None  # fal sends the key either way; fal-client 1.0.3 requires it
         if logs and body["status"] != "IN_QUEUE":
             body["logs"] = [{"message": "step 1", "level": "INFO", "source": "user", "timestamp": "2026-01-01T00:00:00Z"}]
         return body
@@ -338,7 +355,7 @@ class Handler(BaseHTTPRequestHandler):
             uid, number = parts[3], int(parts[4])
             digest = hashlib.sha256()
             _, size = self.read_body(digest)
-            MULTIPART[uid]["parts"][number] = (size, digest.hexdigest())
+            MULTIPART.setdefault(uid, {"file_id": None, "parts": {}})["parts"][number] = (size, digest.hexdigest())
             return self.send_json(200, {}, {"ETag": '"etag-%d"' % number})
         if len(parts) == 5 and parts[4] == "complete":
             body, _ = self.read_body()

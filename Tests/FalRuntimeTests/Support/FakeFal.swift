@@ -66,6 +66,19 @@ enum FakeFal {
         return try JSONDecoder().decode(JSONValue.self, from: response.body)
     }
 
+    /// The webhook delivery the fake received for `requestID` at `/hook`, if any.
+    static func hook(requestID: String) async throws -> (headers: [String: String], body: Data)? {
+        for delivery in try await control("hooks", .object([:])).arrayValue ?? [] {
+            guard let body = delivery["body"]?.stringValue.flatMap({ Data(base64Encoded: $0) }),
+                  (try? JSONDecoder().decode(JSONValue.self, from: body))?["request_id"]?.stringValue == requestID
+            else { continue }
+            let fields: [String: JSONValue] = delivery["headers"]?.objectValue ?? [:]
+            let headers = fields.compactMapValues { $0.stringValue }
+            return (headers, body)
+        }
+        return nil
+    }
+
     static func file(_ url: String) async throws -> JSONValue {
         let id = url.split(separator: "/").last.map(String.init) ?? ""
         return try await control("files/\(id)", .object([:]))

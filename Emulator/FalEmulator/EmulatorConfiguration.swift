@@ -27,6 +27,8 @@ extension FalEmulator {
         public var maxStoredFileBytes: Int
         /// Requests whose status and result are kept; the oldest are evicted beyond it.
         public var maxStoredRequests: Int
+        /// Total request-body bytes kept for stored requests; the oldest are evicted beyond it.
+        public var maxStoredRequestBytes: Int
         /// Entries kept in the request log.
         public var requestLogCapacity: Int
 
@@ -35,7 +37,8 @@ extension FalEmulator {
             schemasDirectory: URL = URL(fileURLWithPath: "schemas"), overlaysDirectory: URL? = nil,
             controls: EmulatorControls = EmulatorControls(), webhookRetry: WebhookRetryPolicy = WebhookRetryPolicy(),
             webhookUserID: String = "emulator-user", maxJSONBodyBytes: Int = 8 << 20, maxUploadBytes: Int = 64 << 20,
-            maxStoredFileBytes: Int = 256 << 20, maxStoredRequests: Int = 10_000, requestLogCapacity: Int = 10_000
+            maxStoredFileBytes: Int = 256 << 20, maxStoredRequests: Int = 10_000,
+            maxStoredRequestBytes: Int = 128 << 20, requestLogCapacity: Int = 10_000
         ) {
             self.host = host
             self.port = port
@@ -49,6 +52,7 @@ extension FalEmulator {
             self.maxUploadBytes = maxUploadBytes
             self.maxStoredFileBytes = maxStoredFileBytes
             self.maxStoredRequests = maxStoredRequests
+            self.maxStoredRequestBytes = maxStoredRequestBytes
             self.requestLogCapacity = requestLogCapacity
         }
 

@@ -36,7 +36,11 @@ public final class FalEmulator: Sendable {
     @discardableResult
     public func start() async throws -> URL {
         if let url = running.withLock({ $0?.baseURL }) { return url }
+        state.isStopping = false
         let configuration = state.configuration
+        guard (0...65_535).contains(configuration.port) else {
+            throw EmulatorError.configuration("port \(configuration.port) is outside 0...65535")
+        }
         var logger = Logger(label: "fal-emulator")
         logger.logLevel = .critical
         let (portStream, portContinuation) = AsyncStream.makeStream(of: Int?.self)
@@ -78,6 +82,7 @@ public final class FalEmulator: Sendable {
             defer { running = nil }
             return running
         }) else { return }
+        state.isStopping = true
         state.webhooks.cancelAll()
         await current.group.triggerGracefulShutdown()
         _ = await current.task.result

@@ -169,32 +169,32 @@ public enum FastSdxlImageToImage: FalEndpoint {
         }
 
         public func validate(at path: FieldPath, into issues: inout [ValidationIssue]) {
-            if let value0 = numInferenceSteps {
+            if let value0 = self.numInferenceSteps {
                 Rule.minimum(value0, 1, at: path.key("num_inference_steps"), into: &issues)
                 Rule.maximum(value0, 65, at: path.key("num_inference_steps"), into: &issues)
             }
-            if let value0 = numImages {
+            if let value0 = self.numImages {
                 Rule.minimum(value0, 1, at: path.key("num_images"), into: &issues)
                 Rule.maximum(value0, 8, at: path.key("num_images"), into: &issues)
             }
-            if let value0 = imageSize {
+            if let value0 = self.imageSize {
                 value0.validate(at: path.key("image_size"), into: &issues)
             }
-            if let value0 = embeddings {
+            if let value0 = self.embeddings {
                 for (index1, element1) in value0.enumerated() {
                     element1.validate(at: path.key("embeddings").index(index1), into: &issues)
                 }
             }
-            if let value0 = guidanceScale {
+            if let value0 = self.guidanceScale {
                 Rule.minimum(value0, 0, at: path.key("guidance_scale"), into: &issues)
                 Rule.maximum(value0, 20, at: path.key("guidance_scale"), into: &issues)
             }
-            if let value0 = loras {
+            if let value0 = self.loras {
                 for (index1, element1) in value0.enumerated() {
                     element1.validate(at: path.key("loras").index(index1), into: &issues)
                 }
             }
-            if let value0 = strength {
+            if let value0 = self.strength {
                 Rule.minimum(value0, 0.05, at: path.key("strength"), into: &issues)
                 Rule.maximum(value0, 1, at: path.key("strength"), into: &issues)
             }
@@ -285,11 +285,11 @@ public enum FastSdxlImageToImage: FalEndpoint {
         }
 
         public func validate(at path: FieldPath, into issues: inout [ValidationIssue]) {
-            if let value0 = height {
+            if let value0 = self.height {
                 Rule.maximum(value0, 14142, at: path.key("height"), into: &issues)
                 Rule.exclusiveMinimum(value0, 0, at: path.key("height"), into: &issues)
             }
-            if let value0 = width {
+            if let value0 = self.width {
                 Rule.maximum(value0, 14142, at: path.key("width"), into: &issues)
                 Rule.exclusiveMinimum(value0, 0, at: path.key("width"), into: &issues)
             }
@@ -377,7 +377,7 @@ public enum FastSdxlImageToImage: FalEndpoint {
         }
 
         public func validate(at path: FieldPath, into issues: inout [ValidationIssue]) {
-            if let value0 = scale {
+            if let value0 = self.scale {
                 Rule.minimum(value0, 0, at: path.key("scale"), into: &issues)
                 Rule.maximum(value0, 1, at: path.key("scale"), into: &issues)
             }
@@ -415,7 +415,7 @@ public enum FastSdxlImageToImage: FalEndpoint {
         }
 
         public func validate(at path: FieldPath, into issues: inout [ValidationIssue]) {
-            for (index0, element0) in images.enumerated() {
+            for (index0, element0) in self.images.enumerated() {
                 element0.validate(at: path.key("images").index(index0), into: &issues)
             }
         }

@@ -95,19 +95,19 @@ public enum FluxDifferentialDiffusion: FalEndpoint {
         }
 
         public func validate(at path: FieldPath, into issues: inout [ValidationIssue]) {
-            if let value0 = strength {
+            if let value0 = self.strength {
                 Rule.minimum(value0, 0.01, at: path.key("strength"), into: &issues)
                 Rule.maximum(value0, 1, at: path.key("strength"), into: &issues)
             }
-            if let value0 = numInferenceSteps {
+            if let value0 = self.numInferenceSteps {
                 Rule.minimum(value0, 1, at: path.key("num_inference_steps"), into: &issues)
                 Rule.maximum(value0, 50, at: path.key("num_inference_steps"), into: &issues)
             }
-            if let value0 = guidanceScale {
+            if let value0 = self.guidanceScale {
                 Rule.minimum(value0, 0, at: path.key("guidance_scale"), into: &issues)
                 Rule.maximum(value0, 20, at: path.key("guidance_scale"), into: &issues)
             }
-            if let value0 = numImages {
+            if let value0 = self.numImages {
                 Rule.minimum(value0, 1, at: path.key("num_images"), into: &issues)
                 Rule.maximum(value0, 4, at: path.key("num_images"), into: &issues)
             }
@@ -145,7 +145,7 @@ public enum FluxDifferentialDiffusion: FalEndpoint {
         }
 
         public func validate(at path: FieldPath, into issues: inout [ValidationIssue]) {
-            for (index0, element0) in images.enumerated() {
+            for (index0, element0) in self.images.enumerated() {
                 element0.validate(at: path.key("images").index(index0), into: &issues)
             }
         }

@@ -107,23 +107,23 @@ public enum IllusionDiffusion: FalEndpoint {
         }
 
         public func validate(at path: FieldPath, into issues: inout [ValidationIssue]) {
-            if let value0 = guidanceScale {
+            if let value0 = self.guidanceScale {
                 Rule.maximum(value0, 50, at: path.key("guidance_scale"), into: &issues)
                 Rule.exclusiveMinimum(value0, 0, at: path.key("guidance_scale"), into: &issues)
             }
-            if let value0 = controlGuidanceStart {
+            if let value0 = self.controlGuidanceStart {
                 Rule.minimum(value0, 0, at: path.key("control_guidance_start"), into: &issues)
                 Rule.maximum(value0, 1, at: path.key("control_guidance_start"), into: &issues)
             }
-            if let value0 = controlGuidanceEnd {
+            if let value0 = self.controlGuidanceEnd {
                 Rule.minimum(value0, 0, at: path.key("control_guidance_end"), into: &issues)
                 Rule.maximum(value0, 1, at: path.key("control_guidance_end"), into: &issues)
             }
-            if let value0 = numInferenceSteps {
+            if let value0 = self.numInferenceSteps {
                 Rule.minimum(value0, 0, at: path.key("num_inference_steps"), into: &issues)
                 Rule.maximum(value0, 80, at: path.key("num_inference_steps"), into: &issues)
             }
-            if let value0 = imageSize {
+            if let value0 = self.imageSize {
                 value0.validate(at: path.key("image_size"), into: &issues)
             }
         }
@@ -222,12 +222,12 @@ public enum IllusionDiffusion: FalEndpoint {
         }
 
         public func validate(at path: FieldPath, into issues: inout [ValidationIssue]) {
-            if let value0 = width {
+            if let value0 = self.width {
                 Rule.maximum(value0, 14142, at: path.key("width"), into: &issues)
                 Rule.exclusiveMinimum(value0, 0, at: path.key("width"), into: &issues)
                 Rule.multipleOf(value0, 8, at: path.key("width"), into: &issues)
             }
-            if let value0 = height {
+            if let value0 = self.height {
                 Rule.maximum(value0, 14142, at: path.key("height"), into: &issues)
                 Rule.exclusiveMinimum(value0, 0, at: path.key("height"), into: &issues)
                 Rule.multipleOf(value0, 8, at: path.key("height"), into: &issues)
@@ -254,7 +254,7 @@ public enum IllusionDiffusion: FalEndpoint {
         }
 
         public func validate(at path: FieldPath, into issues: inout [ValidationIssue]) {
-            image.validate(at: path.key("image"), into: &issues)
+            self.image.validate(at: path.key("image"), into: &issues)
         }
     }
 

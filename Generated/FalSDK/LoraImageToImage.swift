@@ -299,70 +299,70 @@ public enum LoraImageToImage: FalEndpoint {
         }
 
         public func validate(at path: FieldPath, into issues: inout [ValidationIssue]) {
-            if let value0 = noiseStrength {
+            if let value0 = self.noiseStrength {
                 Rule.maximum(value0, 1, at: path.key("noise_strength"), into: &issues)
                 Rule.exclusiveMinimum(value0, 0, at: path.key("noise_strength"), into: &issues)
             }
-            if let value0 = loras {
+            if let value0 = self.loras {
                 for (index1, element1) in value0.enumerated() {
                     element1.validate(at: path.key("loras").index(index1), into: &issues)
                 }
             }
-            if let value0 = embeddings {
+            if let value0 = self.embeddings {
                 Rule.maxItems(value0.count, 1, at: path.key("embeddings"), into: &issues)
                 for (index1, element1) in value0.enumerated() {
                     element1.validate(at: path.key("embeddings").index(index1), into: &issues)
                 }
             }
-            if let value0 = controlnets {
+            if let value0 = self.controlnets {
                 for (index1, element1) in value0.enumerated() {
                     element1.validate(at: path.key("controlnets").index(index1), into: &issues)
                 }
             }
-            if let value0 = ipAdapter {
+            if let value0 = self.ipAdapter {
                 for (index1, element1) in value0.enumerated() {
                     element1.validate(at: path.key("ip_adapter").index(index1), into: &issues)
                 }
             }
-            if let value0 = numInferenceSteps {
+            if let value0 = self.numInferenceSteps {
                 Rule.minimum(value0, 1, at: path.key("num_inference_steps"), into: &issues)
                 Rule.maximum(value0, 150, at: path.key("num_inference_steps"), into: &issues)
             }
-            if let value0 = guidanceScale {
+            if let value0 = self.guidanceScale {
                 Rule.minimum(value0, 0, at: path.key("guidance_scale"), into: &issues)
                 Rule.maximum(value0, 20, at: path.key("guidance_scale"), into: &issues)
             }
-            if let value0 = clipSkip {
+            if let value0 = self.clipSkip {
                 Rule.minimum(value0, 0, at: path.key("clip_skip"), into: &issues)
                 Rule.maximum(value0, 2, at: path.key("clip_skip"), into: &issues)
             }
-            if let value0 = timesteps {
+            if let value0 = self.timesteps {
                 value0.validate(at: path.key("timesteps"), into: &issues)
             }
-            if let value0 = sigmas {
+            if let value0 = self.sigmas {
                 value0.validate(at: path.key("sigmas"), into: &issues)
             }
-            if let value0 = numImages {
+            if let value0 = self.numImages {
                 Rule.minimum(value0, 1, at: path.key("num_images"), into: &issues)
                 Rule.maximum(value0, 8, at: path.key("num_images"), into: &issues)
             }
-            if let value0 = tileWidth {
+            if let value0 = self.tileWidth {
                 Rule.minimum(value0, 128, at: path.key("tile_width"), into: &issues)
                 Rule.maximum(value0, 4096, at: path.key("tile_width"), into: &issues)
             }
-            if let value0 = tileHeight {
+            if let value0 = self.tileHeight {
                 Rule.minimum(value0, 128, at: path.key("tile_height"), into: &issues)
                 Rule.maximum(value0, 4096, at: path.key("tile_height"), into: &issues)
             }
-            if let value0 = tileStrideWidth {
+            if let value0 = self.tileStrideWidth {
                 Rule.minimum(value0, 64, at: path.key("tile_stride_width"), into: &issues)
                 Rule.maximum(value0, 2048, at: path.key("tile_stride_width"), into: &issues)
             }
-            if let value0 = tileStrideHeight {
+            if let value0 = self.tileStrideHeight {
                 Rule.minimum(value0, 64, at: path.key("tile_stride_height"), into: &issues)
                 Rule.maximum(value0, 2048, at: path.key("tile_stride_height"), into: &issues)
             }
-            if let value0 = eta {
+            if let value0 = self.eta {
                 Rule.minimum(value0, 0, at: path.key("eta"), into: &issues)
                 Rule.maximum(value0, 1, at: path.key("eta"), into: &issues)
             }
@@ -396,7 +396,7 @@ public enum LoraImageToImage: FalEndpoint {
         }
 
         public func validate(at path: FieldPath, into issues: inout [ValidationIssue]) {
-            if let value0 = scale {
+            if let value0 = self.scale {
                 Rule.minimum(value0, 0, at: path.key("scale"), into: &issues)
                 Rule.maximum(value0, 4, at: path.key("scale"), into: &issues)
             }
@@ -498,15 +498,15 @@ public enum LoraImageToImage: FalEndpoint {
         }
 
         public func validate(at path: FieldPath, into issues: inout [ValidationIssue]) {
-            if let value0 = conditioningScale {
+            if let value0 = self.conditioningScale {
                 Rule.minimum(value0, 0, at: path.key("conditioning_scale"), into: &issues)
                 Rule.maximum(value0, 2, at: path.key("conditioning_scale"), into: &issues)
             }
-            if let value0 = startPercentage {
+            if let value0 = self.startPercentage {
                 Rule.minimum(value0, 0, at: path.key("start_percentage"), into: &issues)
                 Rule.maximum(value0, 1, at: path.key("start_percentage"), into: &issues)
             }
-            if let value0 = endPercentage {
+            if let value0 = self.endPercentage {
                 Rule.minimum(value0, 0, at: path.key("end_percentage"), into: &issues)
                 Rule.maximum(value0, 1, at: path.key("end_percentage"), into: &issues)
             }
@@ -588,11 +588,11 @@ public enum LoraImageToImage: FalEndpoint {
         }
 
         public func validate(at path: FieldPath, into issues: inout [ValidationIssue]) {
-            ipAdapterImageURL.validate(at: path.key("ip_adapter_image_url"), into: &issues)
-            if let value0 = scale {
+            self.ipAdapterImageURL.validate(at: path.key("ip_adapter_image_url"), into: &issues)
+            if let value0 = self.scale {
                 Rule.minimum(value0, 0, at: path.key("scale"), into: &issues)
             }
-            if let value0 = unconditionalNoisingFactor {
+            if let value0 = self.unconditionalNoisingFactor {
                 Rule.minimum(value0, 0, at: path.key("unconditional_noising_factor"), into: &issues)
                 Rule.maximum(value0, 1, at: path.key("unconditional_noising_factor"), into: &issues)
             }
@@ -784,13 +784,13 @@ public enum LoraImageToImage: FalEndpoint {
         }
 
         public func validate(at path: FieldPath, into issues: inout [ValidationIssue]) {
-            for (index0, element0) in images.enumerated() {
+            for (index0, element0) in self.images.enumerated() {
                 element0.validate(at: path.key("images").index(index0), into: &issues)
             }
-            if let value0 = debugLatents {
+            if let value0 = self.debugLatents {
                 value0.validate(at: path.key("debug_latents"), into: &issues)
             }
-            if let value0 = debugPerPassLatents {
+            if let value0 = self.debugPerPassLatents {
                 value0.validate(at: path.key("debug_per_pass_latents"), into: &issues)
             }
         }

@@ -46,7 +46,7 @@ struct Generate: ParsableCommand {
             FileHandle.standardError.write(Data("error: \(output): \(error.localizedDescription)\n".utf8))
             throw ExitCode(1)
         }
-        print("generated \(result.files.count - 1) endpoints into \(output) (\(changes.count) files changed)")
+        print("generated \(result.files.count - 2) endpoints into \(output) (\(changes.count) files changed)")
     }
 
     /// `schemas/overlays` next to a single input directory, when present and not given explicitly.

@@ -11,9 +11,12 @@ import Testing
         #expect(adler.value == 0x11E6_0398)
     }
 
-    @Test(arguments: [(1, 1), (7, 3), (512, 512), (200, 300)])
+    // 512×512 and 300×400 cross stored-block boundaries mid-row.
+    @Test(arguments: [(1, 1), (7, 3), (512, 512), (300, 400)])
     func encodedFileIsAValidPNGOfTheRequestedSize(width: Int, height: Int) throws {
-        let data = PNGEncoder.encode(width: width, height: height) { x, y in (UInt8(x % 256), UInt8(y % 256), 7) }
+        let data = PNGEncoder.encode(width: width, height: height) { y, pixels in
+            for x in 0..<width { pixels[3 * x ..< 3 * x + 3] = [UInt8(x % 256), UInt8(y % 256), 7] }
+        }
         #expect(data.count == PNGEncoder.encodedSize(width: width, height: height))
         let chunks = try PNGChunks(data)
         #expect(chunks.types == ["IHDR", "IDAT", "IEND"])

@@ -48,6 +48,19 @@ import Testing
         }
     }
 
+    @Test func storedRequestsStayWithinTheByteBudget() async throws {
+        let configuration = EmulatorFixture.configuration { $0.maxStoredRequestBytes = 2_000 }
+        try await EmulatorFixture.with(configuration) { _, base in
+            let input: JSONValue = ["prompt": .string(String(repeating: "y", count: 900)), "image_url": "https://x"]
+            var submitted: [JSONValue] = []
+            for _ in 0..<3 { submitted.append(try await EmulatorFixture.submit(base, input: input)) }
+            let oldest = try await TestHTTP.send("GET", submitted[0]["status_url"]!.stringValue!)
+            let newest = try await TestHTTP.send("GET", submitted[2]["status_url"]!.stringValue!)
+            #expect(oldest.status == 404)
+            #expect(newest.status == 200)
+        }
+    }
+
     @Test func storedFilesStayWithinTheByteBudget() async throws {
         let configuration = EmulatorFixture.configuration { $0.maxStoredFileBytes = 10_000 }
         try await EmulatorFixture.with(configuration) { _, base in

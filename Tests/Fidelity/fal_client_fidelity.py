@@ -77,7 +77,7 @@ def get(url):
 
 
 # submit + status(with_logs=True) + result
-handle = fal_client.submit(ENDPOINT, arguments=ARGS, headers={"X-Fal-Emulator-Queue-Depth": "3", "X-Fal-Emulator-Queue-Step-Ms": "300", "X-Fal-Emulator-Latency-Ms": "900"})
+handle = fal_client.submit(ENDPOINT, arguments=ARGS, headers={"X-Fal-Emulator-Queue-Depth": "2", "X-Fal-Emulator-Queue-Step-Ms": "1500", "X-Fal-Emulator-Latency-Ms": "1500"})
 check(handle.status_url.startswith(BASE + "/queue/"), f"status_url {handle.status_url}")
 seen = []
 for _ in range(400):
@@ -93,13 +93,40 @@ for _ in range(400):
         break
     import time
     time.sleep(0.05)
-check(seen[0] == "Queued" and "InProgress" in seen and seen[-1] == "Completed", f"status sequence {seen}")
+# Only the order is certain when the machine is loaded; InProgress is checked deterministically below.
+order = ["Queued", "InProgress", "Completed"]
+check(seen[0] == "Queued" and seen[-1] == "Completed" and [order.index(s) for s in seen] == sorted(order.index(s) for s in seen), f"status sequence {seen}")
+running = fal_client.submit(ENDPOINT, arguments=ARGS, headers={"X-Fal-Emulator-Queue-Depth": "0", "X-Fal-Emulator-Latency-Ms": "60000"})
+in_progress = running.status(with_logs=True)
+check(isinstance(in_progress, InProgress) and isinstance(in_progress.logs, list) and in_progress.logs, f"in progress with logs: {in_progress}")
+running.cancel()
 result = handle.get()
 check(result["seed"] == 42, "seed echoed")
 check(result["image"]["width"] == 512 and result["image"]["height"] == 512, "square preset")
 png = get(result["image"]["url"])
 check(png.status_code == 200 and png.content[:8] == b"\x89PNG\r\n\x1a\n", "image is a PNG")
 check(len(png.content) == result["image"]["file_size"], "file_size matches")
+
+
+def png_pixels(data):
+    """Decodes the IDAT stream with zlib (which checks Adler-32) and returns (width, height, raw length)."""
+    import struct
+    import zlib
+    offset, idat, width, height = 8, b"", 0, 0
+    while offset < len(data):
+        length, kind = struct.unpack(">I4s", data[offset:offset + 8])
+        body = data[offset + 8:offset + 8 + length]
+        check(zlib.crc32(kind + body) == struct.unpack(">I", data[offset + 8 + length:offset + 12 + length])[0], "chunk CRC")
+        if kind == b"IHDR":
+            width, height = struct.unpack(">II", body[:8])
+        if kind == b"IDAT":
+            idat += body
+        offset += 12 + length
+    return width, height, len(zlib.decompress(idat))
+
+
+width, height, raw = png_pixels(png.content)
+check((width, height, raw) == (512, 512, 512 * (1 + 3 * 512)), f"PNG decodes: {(width, height, raw)}")
 summary["submit_status_result"] = sorted(set(seen))
 
 # result() and status() through fresh handles built from the request id
@@ -158,5 +185,14 @@ try:
     check(False, "non-object body accepted")
 except fal_client.client.FalClientHTTPError as error:
     check(error.status_code == 422 and isinstance(error.message, list), f"422 shape {error.status_code} {error.message}")
+
+# schema validation (the generator's validator, overlays applied): a width that is not a multiple of 8
+try:
+    fal_client.run(ENDPOINT, arguments={**ARGS, "image_size": {"width": 1001, "height": 512}})
+    check(False, "width 1001 accepted")
+except fal_client.client.FalClientHTTPError as error:
+    check(error.status_code == 422, f"status {error.status_code}")
+    check(error.message == [{"loc": ["body", "image_size", "width"], "msg": "1001 is not a multiple of 8", "type": "multiple_of"}], f"detail {error.message}")
+summary["validation"] = "422 for width 1001"
 
 print(json.dumps({"ok": True, "summary": summary}))

@@ -20,8 +20,8 @@ public enum TestHostile: FalEndpoint {
         /// Digits first.
         ///
         /// - Constraints: matches '^[0-9]{6}$'
-        public var _2FaCode: String
-        public var _3D: Bool?
+        public var _2faCode: String
+        public var _3d: Bool?
         /// Collides with the next ones after camel-casing.
         public var imageURL: FalFile?
         public var imageURL2: String?
@@ -46,19 +46,19 @@ public enum TestHostile: FalEndpoint {
         /// - Constraints: at least 1 characters, at most 3 characters
         public var shortText: String?
 
-        public init(`class`: String, `protocol`: Int? = nil, self_: Bool? = nil, type: String? = nil, _2FaCode: String, _3D: Bool? = nil, imageURL: FalFile? = nil, imageURL2: String? = nil, imageURL3: String? = nil, imageURL4: String? = nil, `private`: String? = nil, `default`: Double? = nil, enumWithKeywords: EnumWithKeywords? = nil, deep: Level8? = nil, tree: TreeNode? = nil, numbers: [[Double]]? = nil, emptyNameEnum: Int? = nil, shortText: String? = nil) {
-            self.class = `class`
-            self.protocol = `protocol`
+        public init(`class`: String, `protocol`: Int? = nil, self_: Bool? = nil, type: String? = nil, _2faCode: String, _3d: Bool? = nil, imageURL: FalFile? = nil, imageURL2: String? = nil, imageURL3: String? = nil, imageURL4: String? = nil, `private`: String? = nil, `default`: Double? = nil, enumWithKeywords: EnumWithKeywords? = nil, deep: Level8? = nil, tree: TreeNode? = nil, numbers: [[Double]]? = nil, emptyNameEnum: Int? = nil, shortText: String? = nil) {
+            self.`class` = `class`
+            self.`protocol` = `protocol`
             self.self_ = self_
             self.type = type
-            self._2FaCode = _2FaCode
-            self._3D = _3D
+            self._2faCode = _2faCode
+            self._3d = _3d
             self.imageURL = imageURL
             self.imageURL2 = imageURL2
             self.imageURL3 = imageURL3
             self.imageURL4 = imageURL4
-            self.private = `private`
-            self.default = `default`
+            self.`private` = `private`
+            self.`default` = `default`
             self.enumWithKeywords = enumWithKeywords
             self.deep = deep
             self.tree = tree
@@ -72,8 +72,8 @@ public enum TestHostile: FalEndpoint {
             case `protocol`
             case self_ = "self"
             case type = "Type"
-            case _2FaCode = "2fa_code"
-            case _3D = "3d"
+            case _2faCode = "2fa_code"
+            case _3d = "3d"
             case imageURL = "image_url"
             case imageURL2 = "imageURL"
             case imageURL3 = "image-url"
@@ -94,8 +94,8 @@ public enum TestHostile: FalEndpoint {
             self.protocol = try container.decodeIfKeyPresent(Int.self, forKey: .`protocol`)
             self.self_ = try container.decodeIfKeyPresent(Bool.self, forKey: .self_)
             self.type = try container.decodeIfKeyPresent(String.self, forKey: .type)
-            self._2FaCode = try container.decode(String.self, forKey: ._2FaCode)
-            self._3D = try container.decodeIfKeyPresent(Bool.self, forKey: ._3D)
+            self._2faCode = try container.decode(String.self, forKey: ._2faCode)
+            self._3d = try container.decodeIfKeyPresent(Bool.self, forKey: ._3d)
             self.imageURL = try container.decodeIfKeyPresent(FalFile.self, forKey: .imageURL)
             self.imageURL2 = try container.decodeIfKeyPresent(String.self, forKey: .imageURL2)
             self.imageURL3 = try container.decodeIfKeyPresent(String.self, forKey: .imageURL3)
@@ -111,21 +111,21 @@ public enum TestHostile: FalEndpoint {
         }
 
         public func validate(at path: FieldPath, into issues: inout [ValidationIssue]) {
-            if let value0 = `protocol` {
+            if let value0 = self.`protocol` {
                 Rule.minimum(value0, 1, at: path.key("protocol"), into: &issues)
                 Rule.maximum(value0, 3, at: path.key("protocol"), into: &issues)
             }
-            Rule.pattern(_2FaCode, "^[0-9]{6}$", at: path.key("2fa_code"), into: &issues)
-            if let value0 = `default` {
+            Rule.pattern(self._2faCode, "^[0-9]{6}$", at: path.key("2fa_code"), into: &issues)
+            if let value0 = self.`default` {
                 Rule.exclusiveMaximum(value0, 10, at: path.key("default"), into: &issues)
             }
-            if let value0 = deep {
+            if let value0 = self.deep {
                 value0.validate(at: path.key("deep"), into: &issues)
             }
-            if let value0 = tree {
+            if let value0 = self.tree {
                 value0.validate(at: path.key("tree"), into: &issues)
             }
-            if let value0 = numbers {
+            if let value0 = self.numbers {
                 Rule.maxItems(value0.count, 3, at: path.key("numbers"), into: &issues)
                 for (index1, element1) in value0.enumerated() {
                     for (index2, element2) in element1.enumerated() {
@@ -133,10 +133,10 @@ public enum TestHostile: FalEndpoint {
                     }
                 }
             }
-            if let value0 = emptyNameEnum {
+            if let value0 = self.emptyNameEnum {
                 Rule.oneOf(value0, [0, 1, 2], at: path.key("empty_name_enum"), into: &issues)
             }
-            if let value0 = shortText {
+            if let value0 = self.shortText {
                 Rule.minLength(value0, 1, at: path.key("short_text"), into: &issues)
                 Rule.maxLength(value0, 3, at: path.key("short_text"), into: &issues)
             }
@@ -146,8 +146,8 @@ public enum TestHostile: FalEndpoint {
     public enum EnumWithKeywords: String, Codable, Sendable, Hashable, Validatable, CaseIterable {
         case `default`
         case `case`
-        case _1X = "1x"
-        case _2X = "2x"
+        case _1x = "1x"
+        case _2x = "2x"
         case self_ = "self"
         case type = "Type"
         case `in`
@@ -184,10 +184,10 @@ public enum TestHostile: FalEndpoint {
         }
 
         public func validate(at path: FieldPath, into issues: inout [ValidationIssue]) {
-            if let value0 = next {
+            if let value0 = self.next {
                 value0.validate(at: path.key("next"), into: &issues)
             }
-            if let value0 = depth {
+            if let value0 = self.depth {
                 Rule.minimum(value0, 0, at: path.key("depth"), into: &issues)
             }
         }
@@ -216,10 +216,10 @@ public enum TestHostile: FalEndpoint {
         }
 
         public func validate(at path: FieldPath, into issues: inout [ValidationIssue]) {
-            if let value0 = next {
+            if let value0 = self.next {
                 value0.validate(at: path.key("next"), into: &issues)
             }
-            if let value0 = depth {
+            if let value0 = self.depth {
                 Rule.minimum(value0, 0, at: path.key("depth"), into: &issues)
             }
         }
@@ -248,10 +248,10 @@ public enum TestHostile: FalEndpoint {
         }
 
         public func validate(at path: FieldPath, into issues: inout [ValidationIssue]) {
-            if let value0 = next {
+            if let value0 = self.next {
                 value0.validate(at: path.key("next"), into: &issues)
             }
-            if let value0 = depth {
+            if let value0 = self.depth {
                 Rule.minimum(value0, 0, at: path.key("depth"), into: &issues)
             }
         }
@@ -280,10 +280,10 @@ public enum TestHostile: FalEndpoint {
         }
 
         public func validate(at path: FieldPath, into issues: inout [ValidationIssue]) {
-            if let value0 = next {
+            if let value0 = self.next {
                 value0.validate(at: path.key("next"), into: &issues)
             }
-            if let value0 = depth {
+            if let value0 = self.depth {
                 Rule.minimum(value0, 0, at: path.key("depth"), into: &issues)
             }
         }
@@ -312,10 +312,10 @@ public enum TestHostile: FalEndpoint {
         }
 
         public func validate(at path: FieldPath, into issues: inout [ValidationIssue]) {
-            if let value0 = next {
+            if let value0 = self.next {
                 value0.validate(at: path.key("next"), into: &issues)
             }
-            if let value0 = depth {
+            if let value0 = self.depth {
                 Rule.minimum(value0, 0, at: path.key("depth"), into: &issues)
             }
         }
@@ -344,10 +344,10 @@ public enum TestHostile: FalEndpoint {
         }
 
         public func validate(at path: FieldPath, into issues: inout [ValidationIssue]) {
-            if let value0 = next {
+            if let value0 = self.next {
                 value0.validate(at: path.key("next"), into: &issues)
             }
-            if let value0 = depth {
+            if let value0 = self.depth {
                 Rule.minimum(value0, 0, at: path.key("depth"), into: &issues)
             }
         }
@@ -376,10 +376,10 @@ public enum TestHostile: FalEndpoint {
         }
 
         public func validate(at path: FieldPath, into issues: inout [ValidationIssue]) {
-            if let value0 = next {
+            if let value0 = self.next {
                 value0.validate(at: path.key("next"), into: &issues)
             }
-            if let value0 = depth {
+            if let value0 = self.depth {
                 Rule.minimum(value0, 0, at: path.key("depth"), into: &issues)
             }
         }
@@ -408,7 +408,7 @@ public enum TestHostile: FalEndpoint {
         }
 
         public func validate(at path: FieldPath, into issues: inout [ValidationIssue]) {
-            if let value0 = depth {
+            if let value0 = self.depth {
                 Rule.minimum(value0, 0, at: path.key("depth"), into: &issues)
             }
         }
@@ -433,12 +433,12 @@ public enum TestHostile: FalEndpoint {
         }
 
         public func validate(at path: FieldPath, into issues: inout [ValidationIssue]) {
-            if let value0 = children {
+            if let value0 = self.children {
                 for (index1, element1) in value0.enumerated() {
                     element1.validate(at: path.key("children").index(index1), into: &issues)
                 }
             }
-            if let value0 = parent {
+            if let value0 = self.parent {
                 value0.validate(at: path.key("parent"), into: &issues)
             }
         }
@@ -463,7 +463,7 @@ public enum TestHostile: FalEndpoint {
         }
 
         public func validate(at path: FieldPath, into issues: inout [ValidationIssue]) {
-            if let value0 = tree {
+            if let value0 = self.tree {
                 value0.validate(at: path.key("tree"), into: &issues)
             }
         }

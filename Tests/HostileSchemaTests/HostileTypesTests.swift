@@ -24,18 +24,18 @@ import Testing
         let input = try Self.decode(Self.example)
         #expect(input.validationIssues().isEmpty)
         #expect(input.class == "x")
-        #expect(input._2FaCode == "123456")
+        #expect(input._2faCode == "123456")
         #expect(input.tree?.children?.first?.name == "leaf")
         let original = try JSONDecoder().decode(JSONValue.self, from: Data(Self.example.utf8))
         #expect(try Self.json(input) == original)
     }
 
     @Test func keywordAndCollidingNamesKeepFalsKeys() throws {
-        var input = Input(class: "c", _2FaCode: "000000")
+        var input = Input(class: "c", _2faCode: "000000")
         input.protocol = 2
         input.self_ = true
         input.type = "T"
-        input._3D = false
+        input._3d = false
         input.imageURL = .url("https://example.com/a.png")
         input.imageURL2 = "camel"
         input.imageURL3 = "dash"

@@ -18,29 +18,38 @@ public final class RequestLog: Sendable {
     public struct ScenarioCount: Sendable, Hashable {
         public var attempts: Int
         public var failures: Int
+
+        public init(attempts: Int, failures: Int) {
+            self.attempts = attempts
+            self.failures = failures
+        }
     }
 
     private struct State {
-        var entries: [Entry] = []
+        var entries: Ring<Entry>
         var total = 0
         var scenarios: [String: ScenarioCount] = [:]
-        var scenarioOrder: [String] = []
+        var scenarioOrder: Ring<String>
+
+        init(capacity: Int) {
+            entries = Ring(capacity: capacity)
+            scenarioOrder = Ring(capacity: capacity)
+        }
     }
 
-    private let state = Mutex(State())
+    private let state: Mutex<State>
     let capacity: Int
 
-    init(capacity: Int) { self.capacity = max(1, capacity) }
+    init(capacity: Int) {
+        self.capacity = max(1, capacity)
+        state = Mutex(State(capacity: capacity))
+    }
 
     /// Counts an attempt of `scenario` and returns its 1-based attempt number.
     func beginAttempt(scenario: String) -> Int {
         state.withLock { state in
-            if state.scenarios[scenario] == nil {
-                if state.scenarioOrder.count >= capacity {
-                    let evicted = state.scenarioOrder.removeFirst()
-                    state.scenarios[evicted] = nil
-                }
-                state.scenarioOrder.append(scenario)
+            if state.scenarios[scenario] == nil, let evicted = state.scenarioOrder.append(scenario) {
+                state.scenarios[evicted] = nil
             }
             state.scenarios[scenario, default: ScenarioCount(attempts: 0, failures: 0)].attempts += 1
             return state.scenarios[scenario]!.attempts
@@ -52,21 +61,21 @@ public final class RequestLog: Sendable {
             state.total += 1
             if entry.injected != nil { state.scenarios[entry.scenario]?.failures += 1 }
             state.entries.append(entry)
-            if state.entries.count > capacity { state.entries.removeFirst(state.entries.count - capacity) }
         }
     }
 
-    public var entries: [Entry] { state.withLock { $0.entries } }
+    public var entries: [Entry] { state.withLock { $0.entries.elements } }
     public var total: Int { state.withLock { $0.total } }
     public func count(scenario: String) -> ScenarioCount? { state.withLock { $0.scenarios[scenario] } }
 
-    func reset() { state.withLock { $0 = State() } }
+    func reset() { state.withLock { [capacity] in $0 = State(capacity: capacity) } }
 
     /// `GET /_emulator/requests`: `{total, scenarios: {name: {attempts, failures}}, by_operation, recent: [...]}`.
     var json: JSONValue {
         state.withLock { state in
             var byOperation: [String: JSONValue] = [:]
-            for entry in state.entries {
+            let entries = state.entries.elements
+            for entry in entries {
                 let key = entry.operation?.rawValue ?? "other"
                 byOperation[key] = .int((byOperation[key].flatMap { if case .int(let n) = $0 { n } else { nil } } ?? 0) + 1)
             }
@@ -74,7 +83,7 @@ public final class RequestLog: Sendable {
                 "total": .int(state.total),
                 "scenarios": .object(state.scenarios.mapValues { .object(["attempts": .int($0.attempts), "failures": .int($0.failures)]) }),
                 "by_operation": .object(byOperation),
-                "recent": .array(state.entries.suffix(200).map { entry in
+                "recent": .array(entries.suffix(200).map { entry in
                     .object([
                         "method": .string(entry.method), "path": .string(entry.path),
                         "operation": entry.operation.map { .string($0.rawValue) } ?? .null,

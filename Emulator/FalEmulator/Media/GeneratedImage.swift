@@ -8,8 +8,8 @@ struct GeneratedImage: Sendable, Hashable {
     var seed: UInt64
     var index: Int
 
-    /// Largest side rendered; fal's schemas allow up to 14142, which would be a 600 MB PNG.
-    static let maxSide = 4096
+    /// Largest side rendered: fal's own schema maximum. Files are streamed, so size costs time, not memory.
+    static let maxSide = 14_142
 
     var fileName: String { "\(seed)-\(index)-\(width)x\(height).png" }
     var byteCount: Int { PNGEncoder.encodedSize(width: width, height: height) }
@@ -37,16 +37,20 @@ struct GeneratedImage: Sendable, Hashable {
     }
 
     /// A diagonal gradient tinted by the seed, with a checker overlay: visibly an image, deterministic per seed.
-    func png() -> Data {
+    func fillRow(_ y: Int, _ pixels: inout [UInt8]) {
         var random = SeededRandom(seed: seed &+ UInt64(index))
         let tint = (UInt8(truncatingIfNeeded: random.next()), UInt8(truncatingIfNeeded: random.next()), UInt8(truncatingIfNeeded: random.next()))
         let cell = max(8, min(width, height) / 8)
-        return PNGEncoder.encode(width: width, height: height) { x, y in
+        let green = UInt8(truncatingIfNeeded: y * 255 / max(height - 1, 1)) &+ tint.1
+        for x in 0..<width {
             let checker: UInt8 = ((x / cell) + (y / cell)) % 2 == 0 ? 0 : 48
-            let r = UInt8(truncatingIfNeeded: x * 255 / max(width - 1, 1)) &+ tint.0 &+ checker
-            let g = UInt8(truncatingIfNeeded: y * 255 / max(height - 1, 1)) &+ tint.1
-            let b = tint.2 &+ checker
-            return (r, g, b)
+            pixels[3 * x] = UInt8(truncatingIfNeeded: x * 255 / max(width - 1, 1)) &+ tint.0 &+ checker
+            pixels[3 * x + 1] = green
+            pixels[3 * x + 2] = tint.2 &+ checker
         }
     }
+
+    func encoder() -> PNGEncoder { PNGEncoder(width: width, height: height, row: fillRow) }
+
+    func png() -> Data { PNGEncoder.encode(width: width, height: height, row: fillRow) }
 }

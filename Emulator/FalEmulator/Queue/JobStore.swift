@@ -1,29 +1,35 @@
 import FalCore
 import Synchronization
 
-/// Submitted requests, bounded: beyond `capacity` the oldest are evicted (their URLs then answer 404,
-/// as fal's do once results expire). Fabricated results are cached once computed.
+/// Submitted requests, bounded by count and by input bytes: beyond either budget the oldest are evicted
+/// (their URLs then answer 404, as fal's do once results expire). Fabricated results are cached once computed.
 final class JobStore: Sendable {
     private struct State {
         var jobs: [String: QueueJob] = [:]
         var results: [String: JSONValue] = [:]
         var order: [String] = []
         var orderStart = 0
+        var bytes = 0
     }
 
     private let state = Mutex(State())
     let capacity: Int
+    let capacityBytes: Int
 
-    init(capacity: Int) { self.capacity = max(1, capacity) }
+    init(capacity: Int, capacityBytes: Int) {
+        self.capacity = max(1, capacity)
+        self.capacityBytes = max(1, capacityBytes)
+    }
 
     func insert(_ job: QueueJob) {
         state.withLock { state in
             state.jobs[job.id] = job
             state.order.append(job.id)
-            while state.jobs.count > capacity, state.orderStart < state.order.count {
+            state.bytes += job.inputBytes
+            while state.jobs.count > capacity || (state.bytes > capacityBytes && state.jobs.count > 1), state.orderStart < state.order.count {
                 let evicted = state.order[state.orderStart]
                 state.orderStart += 1
-                state.jobs[evicted] = nil
+                state.bytes -= state.jobs.removeValue(forKey: evicted)?.inputBytes ?? 0
                 state.results[evicted] = nil
             }
             // Compact the order list now and then so it stays proportional to capacity.

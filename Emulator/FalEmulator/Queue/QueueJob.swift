@@ -17,6 +17,8 @@ struct QueueJob: Sendable {
     let app: String
     let endpointID: String
     let input: JSONValue
+    /// Size of the request body, counted against the store's byte budget.
+    let inputBytes: Int
     let controls: EmulatorControls
     let outcome: Outcome
     let webhookURL: String?

@@ -13,15 +13,16 @@ struct QueueRoutes: Sendable {
 
     func submit(_ request: Request, app: AppPath, controls: EmulatorControls, injectError: Bool) async -> Response {
         guard let endpoint = state.catalog.endpoint(app.endpointID) else { return Self.unknownEndpoint(app.endpointID, state) }
-        let input: JSONValue
+        let body: JSONBody
         switch await BodyReader.jsonObject(request, limit: state.configuration.maxJSONBodyBytes) {
-        case .success(let value): input = value
+        case .success(let parsed): body = parsed
         case .failure(let error): return error.response
         }
-        let issues = endpoint.validator.issues(in: input)
+        let input = body.value
+        let issues = endpoint.issues(in: input)
         let id = Identifiers.requestID()
         let job = QueueJob(
-            id: id, app: app.app, endpointID: endpoint.id, input: input, controls: controls,
+            id: id, app: app.app, endpointID: endpoint.id, input: input, inputBytes: body.size, controls: controls,
             outcome: !issues.isEmpty ? .invalidInput(issues) : injectError ? .injectedError : .success,
             webhookURL: request.uri.queryParameters[Self.webhookQuery[...]].map(String.init),
             startTimeout: Self.startTimeout(request.headers),
@@ -34,11 +35,11 @@ struct QueueRoutes: Sendable {
                 return WebhookDispatcher.payload(requestID: id, result: state.outcome(of: current))
             }
         }
-        var body = urls(for: job)
-        body["status"] = "IN_QUEUE"
-        body["queue_position"] = .int(max(0, controls.queueDepth - 1))
-        body["gateway_request_id"] = .string(id)
-        return Reply.json(.object(body), requestID: id)
+        var answer = urls(for: job)
+        answer["status"] = "IN_QUEUE"
+        answer["queue_position"] = .int(max(0, controls.queueDepth - 1))
+        answer["gateway_request_id"] = .string(id)
+        return Reply.json(.object(answer), requestID: id)
     }
 
     func status(_ request: Request, app: AppPath, requestID: String) -> Response {
@@ -66,7 +67,7 @@ struct QueueRoutes: Sendable {
                     lastWrite = now
                 }
                 if body["status"] == "COMPLETED" { return }
-                try await Task.sleep(for: .milliseconds(25))
+                try await state.wait(.milliseconds(25))
                 // A job evicted mid-stream ends the stream; its last state was already sent.
                 guard let current = state.jobs.job(requestID) else { return }
                 job = current

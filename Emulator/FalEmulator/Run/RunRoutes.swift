@@ -20,25 +20,25 @@ struct RunRoutes: Sendable {
         guard let (endpoint, streaming) = resolve(app) else { return QueueRoutes.unknownEndpoint(app.endpointID, state) }
         let input: JSONValue
         switch await BodyReader.jsonObject(request, limit: state.configuration.maxJSONBodyBytes) {
-        case .success(let value): input = value
+        case .success(let body): input = body.value
         case .failure(let error): return error.response
         }
         let requestID = Identifiers.requestID()
-        let issues = endpoint.validator.issues(in: input)
+        let issues = endpoint.issues(in: input)
         if !issues.isEmpty { return Reply.validation(issues, requestID: requestID) }
 
         let queueWait = Duration.milliseconds(controls.queueDepth * controls.queueStepMilliseconds)
         if let timeout = QueueRoutes.startTimeout(request.headers), queueWait > timeout {
-            try? await Task.sleep(for: timeout)
+            try? await state.wait(timeout)
             var headers = HTTPFields()
             headers[HTTPField.Name("X-Fal-Request-Timeout-Type")!] = "user"
             headers[Reply.errorTypeHeader] = "request_timeout"
             return Reply.json(["detail": .string(EmulatorState.startTimeoutMessage)], status: .gatewayTimeout, requestID: requestID, headers: headers)
         }
-        let output = state.fabricator.fabricate(output: endpoint.output, input: input, inputSchema: endpoint.input)
+        let output = state.fabricator.fabricate(endpoint.endpoint, input: input)
         if streaming {
-            return Reply.eventStream(requestID: requestID) { writer in
-                try await Task.sleep(for: queueWait)
+            return Reply.eventStream(requestID: requestID) { [state] writer in
+                try await state.wait(queueWait)
                 if injectError {
                     try await writer.sendEvent(["detail": .string(EmulatorState.injectedErrorMessage)])
                     return
@@ -46,12 +46,12 @@ struct RunRoutes: Sendable {
                 let partials = Self.partials(of: output, count: max(controls.logLines, 1))
                 let pause = Duration.milliseconds(controls.latencyMilliseconds) / max(partials.count, 1)
                 for partial in partials {
-                    try await Task.sleep(for: pause)
+                    try await state.wait(pause)
                     try await writer.sendEvent(partial)
                 }
             }
         }
-        try? await Task.sleep(for: queueWait + .milliseconds(controls.latencyMilliseconds))
+        try? await state.wait(queueWait + .milliseconds(controls.latencyMilliseconds))
         if injectError {
             return Reply.detail(EmulatorState.injectedErrorMessage, status: .internalServerError, requestID: requestID, errorType: EmulatorState.injectedErrorType)
         }

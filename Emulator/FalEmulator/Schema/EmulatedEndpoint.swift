@@ -1,55 +1,23 @@
+import FalCodegen
 import FalCore
 import Foundation
 
-/// One fal endpoint the emulator serves, built from its queue OpenAPI document.
+/// One fal endpoint the emulator serves: the generator's IR of its document (overlays applied), the
+/// generator's validator for request bodies, and the document bytes as they are on disk.
 struct EmulatedEndpoint: Sendable {
-    /// fal's endpoint id, e.g. `fal-ai/fast-sdxl/image-to-image`.
-    let id: String
-    /// The document bytes as loaded, served back by `GET /api/openapi/queue/openapi.json`.
+    let endpoint: Endpoint
+    let validator: SchemaValidator
+    /// Served back by `GET /api/openapi/queue/openapi.json?endpoint_id=…`.
     let documentData: Data
-    /// The input and output schemas, with `$ref`s resolved against `components`.
-    let input: SchemaNode?
-    let output: SchemaNode?
-    let validator: any InputValidating
-}
 
-/// A JSON Schema inside a loaded document, able to follow local `$ref`s.
-struct SchemaNode: Sendable {
-    let schema: JSONValue
-    let components: [String: JSONValue]
+    var id: String { endpoint.id }
 
-    /// The schema with `$ref` followed (up to a bounded depth, so cyclic documents cannot loop).
-    var resolved: JSONValue {
-        var current = schema
-        for _ in 0..<32 {
-            guard let reference = current["$ref"]?.stringValue else { return current }
-            let name = reference.split(separator: "/").last.map(String.init) ?? reference
-            guard let target = components[name] else { return current }
-            current = target
-        }
-        return current
+    init(endpoint: Endpoint, documentData: Data) {
+        self.endpoint = endpoint
+        self.validator = SchemaValidator(endpoint: endpoint)
+        self.documentData = documentData
     }
 
-    func child(_ schema: JSONValue) -> SchemaNode { SchemaNode(schema: schema, components: components) }
-
-    /// The alternatives of `anyOf`/`oneOf`, or nil when the schema has none.
-    var alternatives: [SchemaNode]? {
-        let resolved = self.resolved
-        guard let options = (resolved["anyOf"] ?? resolved["oneOf"])?.arrayValue else { return nil }
-        return options.map(child)
-    }
-
-    var properties: [String: SchemaNode] {
-        (resolved["properties"]?.objectValue ?? [:]).mapValues(child)
-    }
-
-    var required: [String] { resolved["required"]?.arrayValue?.compactMap(\.stringValue) ?? [] }
-
-    var type: String? { resolved["type"]?.stringValue }
-
-    /// True when null is an accepted value (`type: null` or a null alternative).
-    var acceptsNull: Bool {
-        if type == "null" { return true }
-        return alternatives?.contains { $0.type == "null" } ?? false
-    }
+    /// Every schema violation in a request body, phrased by FalCore's `Rule`s (as generated `validate()` does).
+    func issues(in input: JSONValue) -> [ValidationIssue] { validator.validateInput(input) }
 }

@@ -1,7 +1,10 @@
+import FalCodegen
 import FalCore
 import Foundation
+import Synchronization
 
-/// The endpoints the emulator serves, loaded from fal queue OpenAPI documents (`schemas/` by default).
+/// The endpoints the emulator serves, loaded by the generator's document loader (`schemas/` by default,
+/// with `schemas/overlays` applied), so the emulator and the generated SDK read the same model.
 struct EndpointCatalog: Sendable {
     private(set) var endpoints: [String: EmulatedEndpoint] = [:]
 
@@ -13,59 +16,46 @@ struct EndpointCatalog: Sendable {
 
     var ids: [String] { endpoints.keys.sorted() }
 
-    /// Loads every `*.json` document directly inside `directory` (overlays live in a subfolder and are
-    /// applied by the schema loader, not read as documents).
+    /// Loaded catalogs by directory contents: parsing documents is the slow part of starting an emulator,
+    /// and tests start many. The key includes every file's name, size and modification date.
+    private static let cache = Mutex<[String: EndpointCatalog]>([:])
+
     static func load(directory: URL, overlays: URL?) throws(EmulatorError) -> EndpointCatalog {
-        let names: [String]
+        let key = fingerprint(directory) + "|" + (overlays.map(fingerprint) ?? "")
+        if let cached = cache.withLock({ $0[key] }) { return cached }
+        let catalog = try parse(directory: directory, overlays: overlays)
+        cache.withLock { cache in
+            if cache.count >= 64 { cache.removeAll() }
+            cache[key] = catalog
+        }
+        return catalog
+    }
+
+    private static func fingerprint(_ directory: URL) -> String {
+        let manager = FileManager.default
+        let names = ((try? manager.contentsOfDirectory(atPath: directory.path)) ?? []).sorted()
+        return directory.standardizedFileURL.path + ":" + names.map { name in
+            let attributes = try? manager.attributesOfItem(atPath: directory.appendingPathComponent(name).path)
+            let size = (attributes?[.size] as? NSNumber)?.intValue ?? -1
+            let modified = (attributes?[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0
+            return "\(name)/\(size)/\(modified)"
+        }.joined(separator: ",")
+    }
+
+    private static func parse(directory: URL, overlays: URL?) throws(EmulatorError) -> EndpointCatalog {
+        let documents: [LoadedDocument]
         do {
-            names = try FileManager.default.contentsOfDirectory(atPath: directory.path)
+            documents = try Generator.load(documents: [directory.path], overlaysDirectory: overlays?.path)
         } catch {
-            throw .configuration("cannot read schemas directory \(directory.path): \(error.localizedDescription)")
+            throw .configuration("cannot load schemas from \(directory.path): \(error)")
         }
         var endpoints: [EmulatedEndpoint] = []
-        for name in names.sorted() where name.hasSuffix(".json") {
-            let file = directory.appendingPathComponent(name)
-            guard let data = try? Data(contentsOf: file) else {
-                throw .configuration("cannot read \(file.path)")
+        for document in documents {
+            guard let data = FileManager.default.contents(atPath: document.endpoint.source) else {
+                throw .configuration("cannot read \(document.endpoint.source)")
             }
-            endpoints.append(try endpoint(documentData: data, source: file, overlays: overlays))
+            endpoints.append(EmulatedEndpoint(endpoint: document.endpoint, documentData: data))
         }
         return EndpointCatalog(endpoints: endpoints)
-    }
-
-    /// Builds an endpoint from one document's bytes.
-    static func endpoint(documentData: Data, source: URL?, overlays: URL?) throws(EmulatorError) -> EmulatedEndpoint {
-        let label = source?.lastPathComponent ?? "document"
-        let document: JSONValue
-        do {
-            document = try JSONCoding.parse(documentData)
-        } catch {
-            throw .configuration("\(label) is not valid JSON: \(error.reason)")
-        }
-        let paths = document["paths"]?.objectValue ?? [:]
-        let declaredID = document["info"]?["x-fal-metadata"]?["endpointId"]?.stringValue
-        // Without metadata, the submit path is the one POST path that is not a queue sub-resource.
-        guard let id = declaredID ?? paths.first(where: { $0.value["post"] != nil && !$0.key.contains("/requests/") })?.key.trimmingSlashes
-        else {
-            throw .configuration("\(label) names no endpoint (no info.x-fal-metadata.endpointId and no POST path)")
-        }
-        let components = document["components"]?["schemas"]?.objectValue ?? [:]
-        let inputSchema = paths["/\(id)"]?["post"]?["requestBody"]?["content"]?["application/json"]?["schema"]
-        let outputSchema = paths["/\(id)/requests/{request_id}"]?["get"]?["responses"]?["200"]?["content"]?["application/json"]?["schema"]
-        let validator = try SchemaValidation.validator(documentData: documentData, source: source, overlays: overlays, endpointID: id)
-        return EmulatedEndpoint(
-            id: id, documentData: documentData,
-            input: inputSchema.map { SchemaNode(schema: $0, components: components) },
-            output: outputSchema.map { SchemaNode(schema: $0, components: components) },
-            validator: validator)
-    }
-}
-
-extension String {
-    var trimmingSlashes: String {
-        var text = Substring(self)
-        while text.hasPrefix("/") { text = text.dropFirst() }
-        while text.hasSuffix("/") { text = text.dropLast() }
-        return String(text)
     }
 }

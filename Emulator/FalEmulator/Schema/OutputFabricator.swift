@@ -1,20 +1,22 @@
+import FalCodegen
 import FalCore
 import Foundation
 
-/// Fabricates an endpoint's output from its output schema: every required field present with a value of
-/// the right type, deterministic for a given input (and seed). Images are real PNGs served by the emulator
-/// at `{base}/cdn/files/generated/…`, sized from `image_size`.
+/// Fabricates an endpoint's output from the generator's IR of its output schema: every required field
+/// present with a value the schema accepts, deterministic for a given input (and seed). Images are real
+/// PNGs served by the emulator at `{base}/cdn/files/generated/…`, sized from `image_size`.
 struct OutputFabricator: Sendable {
     /// Where generated files are served, e.g. `http://127.0.0.1:8080/cdn/files/generated`.
     let generatedFilesURL: String
 
+    /// What the input decides about the output.
     struct Facts {
         var seed: Int
         var prompt: String?
         var size: ImageSize
         var imageCount: Int
         var random: SeededRandom
-        var imagesMade = 0
+        var filesMade = 0
     }
 
     /// The seed a request runs with: the input's `seed` when given, else one derived from the input bytes.
@@ -23,136 +25,157 @@ struct OutputFabricator: Sendable {
         return Int(SeededRandom.stableHash(JSONCoding.data(input)) % 4_294_967_296)
     }
 
-    func fabricate(output: SchemaNode?, input: JSONValue, inputSchema: SchemaNode?) -> JSONValue {
+    func fabricate(_ endpoint: Endpoint, input: JSONValue) -> JSONValue {
         let seed = Self.seed(for: input)
+        let inputObject = endpoint.input.map(endpoint.resolve).flatMap { schema -> ObjectSchema? in
+            if case .object(let object) = schema.kind { return object }
+            return nil
+        }
         var facts = Facts(
-            seed: seed,
-            prompt: input["prompt"]?.stringValue,
-            size: Self.imageSize(input: input, inputSchema: inputSchema),
-            imageCount: Self.imageCount(input: input, inputSchema: inputSchema),
+            seed: seed, prompt: input["prompt"]?.stringValue,
+            size: Self.imageSize(input: input, inputSchema: inputObject, endpoint: endpoint),
+            imageCount: Self.imageCount(input: input, inputSchema: inputObject, endpoint: endpoint),
             random: SeededRandom(seed: UInt64(bitPattern: Int64(seed))))
-        guard let output else { return .object([:]) }
-        return value(for: output, name: nil, depth: 0, facts: &facts)
+        guard let output = endpoint.output else { return .object([:]) }
+        return Builder(endpoint: endpoint, filesURL: generatedFilesURL).value(output, name: nil, depth: 0, facts: &facts)
     }
 
-    static func imageSize(input: JSONValue, inputSchema: SchemaNode?) -> ImageSize {
+    static func imageSize(input: JSONValue, inputSchema: ObjectSchema?, endpoint: Endpoint) -> ImageSize {
         if let size = ImageSize(input["image_size"]) { return size }
-        if let size = ImageSize(inputSchema?.properties["image_size"]?.resolved["default"]) { return size }
-        if let width = input["width"]?.number, let height = input["height"]?.number, let size = ImageSize(.object(["width": .double(width), "height": .double(height)])) {
+        if let schema = inputSchema?.property("image_size"), let size = ImageSize(endpoint.resolve(schema).meta.defaultValue) { return size }
+        if let width = input["width"]?.number, let height = input["height"]?.number,
+            let size = ImageSize(.object(["width": .double(width), "height": .double(height)]))
+        {
             return size
         }
         return .fallback
     }
 
-    static func imageCount(input: JSONValue, inputSchema: SchemaNode?) -> Int {
-        let requested = input["num_images"]?.number ?? inputSchema?.properties["num_images"]?.resolved["default"]?.number ?? 1
+    static func imageCount(input: JSONValue, inputSchema: ObjectSchema?, endpoint: Endpoint) -> Int {
+        let fallback = inputSchema?.property("num_images").flatMap { endpoint.resolve($0).meta.defaultValue?.number }
+        let requested = input["num_images"]?.number ?? fallback ?? 1
         return max(1, min(Int(requested), 16))
     }
 
-    private func value(for node: SchemaNode, name: String?, depth: Int, facts: inout Facts) -> JSONValue {
-        let schema = node.resolved
-        guard depth < 12 else { return .null }
-        if let alternatives = node.alternatives {
-            let chosen = alternatives.first { $0.type != "null" } ?? alternatives.first
-            return chosen.map { value(for: $0, name: name, depth: depth + 1, facts: &facts) } ?? .null
-        }
-        if let constant = schema["const"] { return constant }
-        if let options = schema["enum"]?.arrayValue, let first = options.first { return schema["default"] ?? first }
+    /// Walks the IR, producing a value for each schema.
+    private struct Builder {
+        let endpoint: Endpoint
+        let filesURL: String
 
-        switch name {
-        case "seed" where node.type == "integer" || node.type == nil: return .int(facts.seed)
-        case "prompt" where node.type == "string": return .string(facts.prompt ?? "emulated prompt")
-        case "has_nsfw_concepts" where node.type == "array": return .array(Array(repeating: .bool(false), count: facts.imageCount))
-        case "images" where node.type == "array":
-            let item = node.child(schema["items"] ?? [:])
-            return .array((0..<facts.imageCount).map { _ in value(for: item, name: "image", depth: depth + 1, facts: &facts) })
-        default: break
-        }
-
-        switch node.type ?? (schema["properties"] != nil ? "object" : nil) {
-        case "object":
-            if isFile(schema) { return file(schema: schema, facts: &facts) }
-            return object(node, depth: depth, facts: &facts)
-        case "array":
-            let item = node.child(schema["items"] ?? [:])
-            let minimum = Int(schema["minItems"]?.number ?? 1)
-            let maximum = Int(schema["maxItems"]?.number ?? Double(max(minimum, 1)))
-            let count = max(0, min(max(minimum, 1), maximum))
-            return .array((0..<count).map { _ in value(for: item, name: singular(name), depth: depth + 1, facts: &facts) })
-        case "string":
-            return schema["default"] ?? schema["examples"]?.arrayValue?.first ?? .string("emulated \(name ?? "value")")
-        case "integer":
-            if let fallback = schema["default"] ?? schema["examples"]?.arrayValue?.first { return fallback }
-            let low = schema["minimum"]?.number ?? 0
-            let high = schema["maximum"]?.number ?? low + 100
-            return .int(Int(low) + Int(facts.random.next() % UInt64(max(1, Int(high - low) + 1))))
-        case "number":
-            if let fallback = schema["default"] ?? schema["examples"]?.arrayValue?.first { return fallback }
-            let low = schema["minimum"]?.number ?? schema["exclusiveMinimum"]?.number ?? 0
-            let high = schema["maximum"]?.number ?? low + 1
-            return .double((low + high) / 2)
-        case "boolean":
-            return schema["default"] ?? .bool(false)
-        case "null":
-            return .null
-        default:
-            return schema["default"] ?? .object([:])
-        }
-    }
-
-    private func object(_ node: SchemaNode, depth: Int, facts: inout Facts) -> JSONValue {
-        let schema = node.resolved
-        let required = Set(node.required)
-        var fields: [String: JSONValue] = [:]
-        for (key, property) in node.properties {
-            if required.contains(key) {
-                fields[key] = property.acceptsNull && !isEssential(key) ? .null : value(for: property, name: key, depth: depth + 1, facts: &facts)
-            } else if !property.acceptsNull {
-                fields[key] = value(for: property, name: key, depth: depth + 1, facts: &facts)
+        func value(_ schema: Schema, name: String?, depth: Int, facts: inout Facts) -> JSONValue {
+            let schema = endpoint.resolve(schema)
+            guard depth < 16 else { return schema.meta.nullable ? .null : .object([:]) }
+            let preferred = schema.meta.defaultValue ?? schema.meta.examples.first
+            switch schema.kind {
+            case .any: return preferred ?? .object([:])
+            case .null: return .null
+            case .boolean: return preferred ?? .bool(false)
+            case .integer(let constraints):
+                if name == "seed" { return .int(facts.seed) }
+                return preferred ?? .int(integer(in: constraints, random: &facts.random))
+            case .number(let constraints):
+                return preferred ?? .double(number(in: constraints))
+            case .string(let constraints):
+                if name == "prompt" { return .string(facts.prompt ?? "emulated prompt") }
+                return preferred ?? .string(text(name: name, constraints: constraints))
+            case .stringEnum(let values):
+                if case .string(let chosen)? = preferred, values.contains(chosen) { return .string(chosen) }
+                return values.first.map(JSONValue.string) ?? .null
+            case .integerEnum(let values): return values.first.map(JSONValue.int) ?? .null
+            case .mixedEnum(let values): return values.first ?? .null
+            case .constant(let constant): return constant
+            case .array(let array): return self.array(array, name: name, depth: depth, facts: &facts)
+            case .object(let object): return self.object(object, depth: depth, facts: &facts)
+            case .union(let union):
+                return union.alternatives.first.map { value($0, name: name, depth: depth + 1, facts: &facts) } ?? .null
+            case .allOf(let parts):
+                var merged: [String: JSONValue] = [:]
+                for part in parts {
+                    guard case .object(let fields) = value(part, name: name, depth: depth + 1, facts: &facts) else { continue }
+                    merged.merge(fields) { first, _ in first }
+                }
+                return .object(merged)
+            case .reference:
+                // An unresolvable reference (cycle without structure): the emptiest value.
+                return schema.meta.nullable ? .null : .object([:])
             }
         }
-        if node.properties.isEmpty, let additional = schema["additionalProperties"], additional.objectValue != nil {
-            // A map such as `timings: {additionalProperties: number}`: one representative entry.
-            let entry = node.child(additional)
-            let key = name(forMapOf: entry)
-            fields[key] = value(for: entry, name: key, depth: depth + 1, facts: &facts)
+
+        private func array(_ array: ArraySchema, name: String?, depth: Int, facts: inout Facts) -> JSONValue {
+            let count: Int
+            switch name {
+            case "images", "has_nsfw_concepts": count = facts.imageCount
+            default: count = max(array.minItems ?? 1, 1)
+            }
+            let bounded = min(max(count, array.prefixItems.count, array.minItems ?? 0), array.maxItems ?? Int.max)
+            let element = name.map { $0.hasSuffix("s") ? String($0.dropLast()) : $0 }
+            return .array((0..<bounded).map { index in
+                let schema = index < array.prefixItems.count ? array.prefixItems[index] : array.items
+                guard let schema else { return .string("emulated") }
+                return value(schema, name: element, depth: depth + 1, facts: &facts)
+            })
         }
-        return .object(fields)
-    }
 
-    /// Fields whose absence would make an output useless even where the schema allows null.
-    private func isEssential(_ key: String) -> Bool { key == "image" || key == "images" || key == "video" }
-
-    private func name(forMapOf entry: SchemaNode) -> String {
-        entry.type == "number" ? "inference" : "value"
-    }
-
-    private func singular(_ name: String?) -> String? {
-        guard let name, name.hasSuffix("s") else { return name }
-        return String(name.dropLast())
-    }
-
-    /// fal's `Image`/`File` objects: a `url` plus file facts.
-    private func isFile(_ schema: JSONValue) -> Bool {
-        guard let properties = schema["properties"]?.objectValue, properties["url"] != nil else { return false }
-        return properties["width"] != nil || properties["content_type"] != nil || properties["file_name"] != nil
-    }
-
-    private func file(schema: JSONValue, facts: inout Facts) -> JSONValue {
-        let properties = schema["properties"]?.objectValue ?? [:]
-        let isImage = properties["width"] != nil || properties["height"] != nil
-        // Non-image files (latents, archives) are small placeholders; images get the requested size.
-        let size = isImage ? facts.size : ImageSize(width: 8, height: 8)
-        let image = GeneratedImage(width: size.width, height: size.height, seed: UInt64(bitPattern: Int64(facts.seed)), index: facts.imagesMade)
-        facts.imagesMade += 1
-        var fields: [String: JSONValue] = ["url": .string("\(generatedFilesURL)/\(image.pathComponent)")]
-        if properties["content_type"] != nil { fields["content_type"] = "image/png" }
-        if properties["file_name"] != nil { fields["file_name"] = .string(image.fileName) }
-        if properties["file_size"] != nil { fields["file_size"] = .int(image.byteCount) }
-        if isImage {
-            fields["width"] = .int(image.width)
-            fields["height"] = .int(image.height)
+        private func object(_ object: ObjectSchema, depth: Int, facts: inout Facts) -> JSONValue {
+            if let file = file(object, facts: &facts) { return file }
+            var fields: [String: JSONValue] = [:]
+            for property in object.properties {
+                let resolved = endpoint.resolve(property.schema)
+                if object.isRequired(property.name) {
+                    let essential = ["image", "images", "video", "audio", "file"].contains(property.name)
+                    fields[property.name] = resolved.meta.nullable && !essential ? .null : value(property.schema, name: property.name, depth: depth + 1, facts: &facts)
+                } else if !resolved.meta.nullable {
+                    fields[property.name] = value(property.schema, name: property.name, depth: depth + 1, facts: &facts)
+                }
+            }
+            if object.properties.isEmpty, case .schema(let entry) = object.additionalProperties {
+                // A map such as `timings: {additionalProperties: number}`: one representative entry.
+                let key = if case .number = endpoint.resolve(entry).kind { "inference" } else { "value" }
+                fields[key] = value(entry, name: key, depth: depth + 1, facts: &facts)
+            }
+            return .object(fields)
         }
-        return .object(fields)
+
+        /// fal's `Image` / `File` objects (a `url` plus file facts) become files the emulator serves.
+        private func file(_ object: ObjectSchema, facts: inout Facts) -> JSONValue? {
+            let names = Set(object.properties.map(\.name))
+            guard names.contains("url"), !names.isDisjoint(with: ["width", "height", "content_type", "file_name"]) else { return nil }
+            let isImage = names.contains("width") || names.contains("height")
+            // Non-image files (latents, archives) are small placeholders; images get the requested size.
+            let size = isImage ? facts.size : ImageSize(width: 8, height: 8)
+            let image = GeneratedImage(width: size.width, height: size.height, seed: UInt64(bitPattern: Int64(facts.seed)), index: facts.filesMade)
+            facts.filesMade += 1
+            var fields: [String: JSONValue] = ["url": .string("\(filesURL)/\(image.pathComponent)")]
+            if names.contains("content_type") { fields["content_type"] = "image/png" }
+            if names.contains("file_name") { fields["file_name"] = .string(image.fileName) }
+            if names.contains("file_size") { fields["file_size"] = .int(image.byteCount) }
+            if isImage {
+                fields["width"] = .int(image.width)
+                fields["height"] = .int(image.height)
+            }
+            return .object(fields)
+        }
+
+        private func integer(in constraints: NumericConstraints, random: inout SeededRandom) -> Int {
+            let low = constraints.minimum ?? constraints.exclusiveMinimum.map { $0 + 1 } ?? 0
+            let high = constraints.maximum ?? constraints.exclusiveMaximum.map { $0 - 1 } ?? low + 100
+            let step = max(constraints.multipleOf ?? 1, 1)
+            let span = max(0, Int((high - low) / step))
+            let start = (low / step).rounded(.up) * step
+            return Int(start) + Int(random.next() % UInt64(span + 1)) * Int(step)
+        }
+
+        private func number(in constraints: NumericConstraints) -> Double {
+            let low = constraints.minimum ?? constraints.exclusiveMinimum ?? 0
+            let high = constraints.maximum ?? constraints.exclusiveMaximum ?? low + 1
+            return (low + high) / 2
+        }
+
+        private func text(name: String?, constraints: StringConstraints) -> String {
+            var text = "emulated \(name ?? "value")"
+            if let minimum = constraints.minLength, text.count < minimum { text += String(repeating: "x", count: minimum - text.count) }
+            if let maximum = constraints.maxLength, text.count > maximum { text = String(text.prefix(maximum)) }
+            return text
+        }
     }
 }

@@ -22,7 +22,7 @@ enum BodyReader {
     }
 
     /// A JSON object body: 400 for bytes that are not JSON, 422 (fal's shape) for JSON that is not an object.
-    static func jsonObject(_ request: Request, limit: Int) async -> Result<JSONValue, ReplyError> {
+    static func jsonObject(_ request: Request, limit: Int) async -> Result<JSONBody, ReplyError> {
         let data: Data
         switch await bytes(request, limit: limit) {
         case .success(let bytes): data = bytes
@@ -38,12 +38,18 @@ enum BodyReader {
             let issue = ValidationIssue(path: .root, message: "expected object, got \(value.schemaTypeName)")
             return .failure(ReplyError(Reply.validation([issue])))
         }
-        return .success(value)
+        return .success(JSONBody(value: value, size: data.count))
     }
 
     private static func tooLarge(_ limit: Int) -> ReplyError {
         ReplyError(Reply.detail("Request body exceeds the limit of \(limit) bytes", status: .contentTooLarge, errorType: "payload_too_large"))
     }
+}
+
+/// A parsed JSON body and how many bytes it took.
+struct JSONBody: Sendable {
+    var value: JSONValue
+    var size: Int
 }
 
 /// A ready error response carried through `Result`.

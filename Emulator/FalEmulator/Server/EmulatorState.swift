@@ -13,11 +13,12 @@ final class EmulatorState: Sendable {
     let webhooks: WebhookDispatcher
     private let controlsBox: Mutex<EmulatorControls>
     private let baseBox = Mutex<String>("")
+    private let stopping = Mutex(false)
 
     init(configuration: FalEmulator.Configuration, catalog: EndpointCatalog) {
         self.configuration = configuration
         self.catalog = catalog
-        jobs = JobStore(capacity: configuration.maxStoredRequests)
+        jobs = JobStore(capacity: configuration.maxStoredRequests, capacityBytes: configuration.maxStoredRequestBytes)
         files = FileStore(capacityBytes: configuration.maxStoredFileBytes)
         log = RequestLog(capacity: configuration.requestLogCapacity)
         signer = WebhookSigner()
@@ -34,6 +35,21 @@ final class EmulatorState: Sendable {
     var base: String {
         get { baseBox.withLock { $0 } }
         set { baseBox.withLock { $0 = newValue } }
+    }
+
+    /// Set when the emulator stops, so open streams and emulated waits end instead of holding shutdown.
+    var isStopping: Bool {
+        get { stopping.withLock { $0 } }
+        set { stopping.withLock { $0 = newValue } }
+    }
+
+    /// Sleeps like `Task.sleep`, in slices, throwing `CancellationError` once the emulator is stopping.
+    func wait(_ duration: Duration) async throws {
+        let deadline = ContinuousClock.now + duration
+        while ContinuousClock.now < deadline {
+            if isStopping { throw CancellationError() }
+            try await Task.sleep(for: min(.milliseconds(50), deadline - ContinuousClock.now))
+        }
     }
 
     var queueBase: String { base + "/queue" }
@@ -56,8 +72,8 @@ final class EmulatorState: Sendable {
             return .failure(.init(status: 500, body: .object(["detail": .string(Self.injectedErrorMessage)])))
         case .success:
             return .success(jobs.result(for: job) { job in
-                let endpoint = catalog.endpoint(job.endpointID)
-                return fabricator.fabricate(output: endpoint?.output, input: job.input, inputSchema: endpoint?.input)
+                guard let endpoint = catalog.endpoint(job.endpointID) else { return .object([:]) }
+                return fabricator.fabricate(endpoint.endpoint, input: job.input)
             })
         }
     }

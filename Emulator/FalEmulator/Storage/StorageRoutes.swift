@@ -30,7 +30,7 @@ struct StorageRoutes: Sendable {
     func initiate(_ request: Request) async -> Response {
         let body: JSONValue
         switch await BodyReader.jsonObject(request, limit: state.configuration.maxJSONBodyBytes) {
-        case .success(let value): body = value
+        case .success(let parsed): body = parsed.value
         case .failure(let error): return error.response
         }
         let contentType = body["content_type"]?.stringValue ?? "application/octet-stream"
@@ -104,7 +104,7 @@ struct StorageRoutes: Sendable {
     func completeMultipart(_ request: Request, key: String, uploadID: String) async -> Response {
         let body: JSONValue
         switch await BodyReader.jsonObject(request, limit: state.configuration.maxJSONBodyBytes) {
-        case .success(let value): body = value
+        case .success(let parsed): body = parsed.value
         case .failure(let error): return error.response
         }
         let numbers = (body["parts"]?.arrayValue ?? []).compactMap { $0["partNumber"]?.number.map { Int($0) } }.sorted()
@@ -120,7 +120,15 @@ struct StorageRoutes: Sendable {
     /// `GET /cdn/files/{key}/{name}`: an uploaded file, or `generated/{name}.png` rendered on demand.
     func download(key: String) -> Response {
         if key.hasPrefix("generated/"), let image = GeneratedImage(fileName: String(key.dropFirst("generated/".count))) {
-            return Reply.bytes(image.png(), contentType: "image/png", headers: [.cacheControl: "public, max-age=31536000, immutable"])
+            // Streamed piece by piece with its exact length known up front: constant memory at any size.
+            return Response(
+                status: .ok,
+                headers: [.contentType: "image/png", .contentLength: String(image.byteCount), .cacheControl: "public, max-age=31536000, immutable"],
+                body: .init(contentLength: image.byteCount) { writer in
+                    var encoder = image.encoder()
+                    while let piece = encoder.next() { try await writer.write(ByteBuffer(bytes: piece)) }
+                    try await writer.finish(nil)
+                })
         }
         guard let file = state.files.file(key) else { return Reply.detail("File not found", status: .notFound) }
         return Reply.bytes(file.data, contentType: file.contentType)

@@ -22,9 +22,10 @@ final class WebhookDispatcher: Sendable {
     private let userID: String
     private let policy: WebhookRetryPolicy
     private let session: URLSession
-    private let attempts = Mutex<[Attempt]>([])
+    private let attempts = Mutex(Ring<Attempt>(capacity: 10_000))
     private let tasks = Mutex<[String: Task<Void, Never>]>([:])
-    private let capacity = 10_000
+    /// Deliveries waiting or retrying at once; beyond it new ones are refused (and recorded as such).
+    private let maxPending = 10_000
 
     init(signer: WebhookSigner, userID: String, policy: WebhookRetryPolicy) {
         self.signer = signer
@@ -57,6 +58,10 @@ final class WebhookDispatcher: Sendable {
 
     /// Waits `delay`, then delivers `body()`'s payload to `url`, retrying on failure. Runs detached.
     func schedule(requestID: String, url: String, after delay: Duration, body: @escaping @Sendable () -> JSONValue) {
+        if tasks.withLock({ $0.count }) >= maxPending {
+            record(Attempt(requestID: requestID, url: url, attempt: 0, status: nil, error: "too many pending webhook deliveries; not scheduled"))
+            return
+        }
         let task = Task { [weak self] in
             try? await Task.sleep(for: delay)
             guard !Task.isCancelled, let self else { return }
@@ -96,13 +101,10 @@ final class WebhookDispatcher: Sendable {
     }
 
     private func record(_ attempt: Attempt) {
-        attempts.withLock { attempts in
-            attempts.append(attempt)
-            if attempts.count > capacity { attempts.removeFirst(attempts.count - capacity) }
-        }
+        attempts.withLock { _ = $0.append(attempt) }
     }
 
-    var recorded: [Attempt] { attempts.withLock { $0 } }
+    var recorded: [Attempt] { attempts.withLock { $0.elements } }
 
     var json: JSONValue {
         .object(["attempts": .array(recorded.map { attempt in

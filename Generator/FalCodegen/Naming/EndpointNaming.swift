@@ -8,7 +8,7 @@ enum EndpointNaming {
         "endpoint", "run", "submit", "status", "result", "cancel", "subscribe", "upload", "storage", "queue",
         "configuration", "credentials", "key", "client", "id", "stream", "realtime", "session", "transport", "description",
     ]
-    static let reservedTypes: Set<String> = TypePlanner.reservedTypeNames.union(["FalError", "FileUploadCollector", "JSONValue"])
+    static let reservedTypes: Set<String> = TypePlanner.reservedTypeNames.union(["FalError", "FileUploadCollector", "JSONValue", "FalEndpoints", "Endpoints", "Exports"])
 
     static func names(for ids: [String]) -> [String: (type: String, accessor: String)] {
         func plain(_ id: String) -> String {

@@ -33,7 +33,7 @@ public enum SwiftNames {
                 let next = index + 1 < characters.count ? characters[index + 1] : nil
                 let boundary =
                     (previous.isLowercase && character.isUppercase)
-                    || (previous.isNumber != character.isNumber)
+                    || (previous.isLetter && character.isNumber)
                     || (previous.isUppercase && character.isUppercase && (next?.isLowercase ?? false))
                 if boundary { flush() }
             }

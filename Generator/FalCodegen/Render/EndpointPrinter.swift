@@ -125,10 +125,7 @@ enum EndpointPrinter {
                 "\(property.swiftName): \(property.slot.code)" + (property.slot.optional ? " = nil" : "")
             }
             out.block("public init(\(parameters.joined(separator: ", ")))") { out in
-                for property in properties {
-                    let bare = SwiftNames.bare(property.swiftName)
-                    out.line("self.\(bare) = \(property.swiftName)")
-                }
+                for property in properties { out.line("self.\(property.swiftName) = \(property.swiftName)") }
             }
             if !properties.isEmpty {
                 out.line()
@@ -157,7 +154,7 @@ enum EndpointPrinter {
             out.line()
             var body: [String] = []
             for property in properties {
-                body += ValidationEmitter.checks(property.swiftName, property.slot, path: "path.key(\(SwiftSyntax.literal(property.key)))")
+                body += ValidationEmitter.checks("self." + property.swiftName, property.slot, path: "path.key(\(SwiftSyntax.literal(property.key)))")
             }
             printValidate(body, into: &out)
         }
@@ -338,7 +335,7 @@ enum EndpointPrinter {
                 out.line("try container.encode(value)")
             }
             out.line()
-            printValidate(ValidationEmitter.checks("value", slot, path: "path"), into: &out)
+            printValidate(ValidationEmitter.checks("self.value", slot, path: "path"), into: &out)
         }
     }
 }

@@ -1,0 +1,32 @@
+import Foundation
+import Testing
+@testable import FalCodegen
+
+/// Regenerating the checked-in sources must reproduce them byte for byte, file for file.
+@Suite struct GoldenTests {
+    private func expectGolden(inputs: String, overlays: String?, output: String) throws {
+        let result = try Generator.generate(documents: [Repository.path(inputs)], overlaysDirectory: overlays.map(Repository.path))
+        let directory = Repository.path(output)
+        let onDisk = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".swift") }.sorted()
+        #expect(onDisk == result.files.map(\.name).sorted(), "files in \(output) differ from what the generator produces")
+        for file in result.files {
+            let existing = try String(contentsOfFile: "\(directory)/\(file.name)", encoding: .utf8)
+            #expect(existing == file.contents, "\(output)/\(file.name) is stale: run `make generate`")
+        }
+    }
+
+    @Test func generatedSDKMatchesSchemas() throws {
+        try expectGolden(inputs: "schemas", overlays: "schemas/overlays", output: "Generated/FalSDK")
+    }
+
+    @Test func corpusFixturesMatchTheirDocuments() throws {
+        try expectGolden(inputs: "Tests/Fixtures/openapi", overlays: nil, output: "Tests/CorpusFixtures")
+    }
+
+    @Test func generationIsDeterministic() throws {
+        let inputs = [Repository.path("Tests/Fixtures/openapi")]
+        let first = try Generator.generate(documents: inputs).files
+        let second = try Generator.generate(documents: inputs).files
+        #expect(first == second)
+    }
+}

@@ -38,6 +38,9 @@ public final class FalEmulator: Sendable {
         if let url = running.withLock({ $0?.baseURL }) { return url }
         state.isStopping = false
         let configuration = state.configuration
+        guard (0...65_535).contains(configuration.port) else {
+            throw EmulatorError.configuration("port \(configuration.port) is outside 0...65535")
+        }
         var logger = Logger(label: "fal-emulator")
         logger.logLevel = .critical
         let (portStream, portContinuation) = AsyncStream.makeStream(of: Int?.self)

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// One file the generator writes, relative to the output directory.
 public struct GeneratedFile: Sendable, Hashable {
@@ -23,13 +24,19 @@ public enum Generator {
         var diagnostics: [Diagnostic] = []
         let sorted = endpoints.sorted(by: { $0.id < $1.id })
         files.append(registryFile(sorted.map { names[$0.id]!.type }))
-        for endpoint in sorted {
+        let rendered = Mutex<[(GeneratedFile, [Diagnostic])?]>(Array(repeating: nil, count: sorted.count))
+        DispatchQueue.concurrentPerform(iterations: sorted.count) { index in
+            let endpoint = sorted[index]
             let (typeName, accessor) = names[endpoint.id]!
             var planner = TypePlanner(endpoint: endpoint, typeName: typeName)
             let declarations = planner.plan()
-            diagnostics += planner.diagnostics
             let model = EndpointModel(typeName: typeName, accessorName: accessor, endpoint: endpoint, declarations: declarations)
-            files.append(GeneratedFile(name: "\(typeName).swift", contents: EndpointPrinter.print(model)))
+            let file = GeneratedFile(name: "\(typeName).swift", contents: EndpointPrinter.print(model))
+            rendered.withLock { $0[index] = (file, planner.diagnostics) }
+        }
+        for case let (file, found)? in rendered.withLock({ $0 }) {
+            files.append(file)
+            diagnostics += found
         }
         return GenerationResult(files: files, diagnostics: diagnostics)
     }
@@ -85,8 +92,17 @@ public enum Generator {
         let overlays = try OverlayDirectory(path: overlaysDirectory)
         var loaded: [LoadedDocument] = []
         var seen: [String: String] = [:]
-        for file in try documentFiles(inputs) {
-            let document = try DocumentLoader.load(file: file, overlays: overlays.overlays(for: file))
+        let files = try documentFiles(inputs)
+        // Documents are independent: load them on every core, then report in input order.
+        let results = Mutex<[Result<LoadedDocument, CodegenError>?]>(Array(repeating: nil, count: files.count))
+        DispatchQueue.concurrentPerform(iterations: files.count) { index in
+            let result = Result { () throws(CodegenError) -> LoadedDocument in
+                try DocumentLoader.load(file: files[index], overlays: overlays.overlays(for: files[index]))
+            }
+            results.withLock { $0[index] = result }
+        }
+        for (file, result) in zip(files, results.withLock { $0 }) {
+            let document = try result!.get()
             if let earlier = seen[document.endpoint.id] {
                 throw CodegenError(file: file, path: "$.info.x-fal-metadata.endpointId",
                     message: "endpoint \(document.endpoint.id) is also defined by \(earlier); generate them in separate runs")

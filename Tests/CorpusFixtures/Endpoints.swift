@@ -35,6 +35,7 @@ public enum FalEndpoints {
         Wizper.self,
         OpenrouterRouterOpenaiV1ChatCompletions.self,
         OpenrouterRouterOpenaiV1Embeddings.self,
+        TestHostile.self,
         XaiGrokImagineVideoImageToVideo.self,
     ]
 }

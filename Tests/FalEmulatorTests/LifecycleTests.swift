@@ -31,6 +31,12 @@ import Testing
         #expect(process.terminationStatus == 0)
     }
 
+    @Test func portsOutsideTheTCPRangeAreRefused() async throws {
+        let emulator = try FalEmulator(configuration: EmulatorFixture.configuration { $0.port = 99_999 })
+        await #expect(throws: EmulatorError.self) { try await emulator.start() }
+        #expect(emulator.baseURL == nil)
+    }
+
     /// Open streams and stalled bodies do not hold `stop()` hostage.
     @Test func stopEndsOpenStreamsPromptly() async throws {
         let emulator = try FalEmulator(configuration: EmulatorFixture.configuration())

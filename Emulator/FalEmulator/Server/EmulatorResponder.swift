@@ -17,17 +17,18 @@ struct EmulatorResponder: HTTPResponder {
         let controls = ControlHeaders.resolve(state.controls, headers: request.headers)
         let scenario = request.headers[ControlHeaders.field(ControlHeaders.scenario)] ?? "\(request.method.rawValue) \(request.uri.path)"
         let attempt = state.log.beginAttempt(scenario: scenario)
-        var injected: FailureInjection.Mode?
-        if let failure = controls.failure, failure.operations?.contains(operation) ?? true, failure.times.map({ attempt <= $0 }) ?? true {
-            injected = failure.mode
+        var failure: FailureInjection?
+        if let candidate = controls.failure, candidate.operations?.contains(operation) ?? true, candidate.times.map({ attempt <= $0 }) ?? true {
+            failure = candidate
         }
+        let injected = failure?.mode
         var entry = RequestLog.Entry(
             method: request.method.rawValue, path: request.uri.path, operation: operation, scenario: scenario, status: 0, injected: injected)
 
-        if let injected, injected != .completedWithError {
-            entry.status = injected == .rateLimited ? 429 : injected == .ingressUnavailable ? 503 : 0
+        if let failure, failure.mode != .completedWithError {
+            entry.status = failure.mode == .rateLimited ? 429 : failure.mode == .ingressUnavailable ? 503 : 0
             state.log.record(entry)
-            return try await inject(injected, failure: controls.failure!, context: context)
+            return try await inject(failure, context: context)
         }
         entry.injected = nil  // "COMPLETED with error" is carried by the job, not the HTTP answer
         let response: Response
@@ -93,8 +94,8 @@ struct EmulatorResponder: HTTPResponder {
 
     // MARK: Failure injection
 
-    private func inject(_ mode: FailureInjection.Mode, failure: FailureInjection, context: EmulatorContext) async throws -> Response {
-        switch mode {
+    private func inject(_ failure: FailureInjection, context: EmulatorContext) async throws -> Response {
+        switch failure.mode {
         case .rateLimited:
             return Reply.detail("Too many requests (emulated rate limit)", status: .tooManyRequests, requestID: Identifiers.requestID(), errorType: "rate_limited")
         case .ingressUnavailable:
@@ -113,7 +114,8 @@ struct EmulatorResponder: HTTPResponder {
                 throw ConnectionResetInjected()
             })
         case .completedWithError:
-            preconditionFailure("completedWithError is carried by the job")
+            // Carried by the job rather than the HTTP answer; `respond` never routes it here.
+            return Reply.detail(EmulatorState.injectedErrorMessage, status: .internalServerError, errorType: EmulatorState.injectedErrorType)
         }
     }
 

@@ -172,7 +172,9 @@ struct SchemaBuilder {
     }
 
     private mutating func enumeration(_ values: [OrderedJSON], meta: inout Schema.Metadata, at path: String) -> Schema {
-        var converted = values.map(\.jsonValue)
+        var converted: [JSONValue] = []
+        // Repeated values mean nothing to JSON Schema but would be duplicate Swift cases.
+        for value in values.map(\.jsonValue) where !converted.contains(value) { converted.append(value) }
         if converted.contains(.null) {
             meta.nullable = true
             converted.removeAll { $0 == .null }

@@ -80,12 +80,40 @@ public enum DocumentLoader {
             "3.0.0": OpenAPI.Document.Version.v3_1_1, "3.0.1": .v3_1_1, "3.0.2": .v3_1_1,
             "3.0.3": .v3_1_1, "3.0.4": .v3_1_1,
         ]
+        // The generator reads `x-fal-*` from the ordered tree, never from OpenAPIKit. Left on, OpenAPIKit
+        // re-decodes every object's whole subtree as `AnyCodable` to find vendor extensions (quadratic in
+        // nesting depth): about 90% of the time of generating the corpus.
+        decoder.userInfo[VendorExtensionsConfiguration.enabledKey] = false
         do {
-            return try decoder.decode(OpenAPI.Document.self, from: Data(tree.serialized().utf8))
+            return try decoder.decode(OpenAPI.Document.self, from: Data(tree.strippingFreeFormValues().serialized().utf8))
         } catch {
             let described = OpenAPI.Error(from: error)
             let path = described.codingPath.map { key in key.intValue.map { "[\($0)]" } ?? ".\(key.stringValue)" }.joined()
             throw CodegenError(file: name, path: "$" + path, message: "invalid OpenAPI \(version) document: \(described.localizedDescription)")
+        }
+    }
+}
+
+extension OrderedJSON {
+    /// The document without `example(s)`, `default` and `x-…` values. Those are free-form JSON that
+    /// OpenAPIKit decodes as `AnyCodable` (two thirds of its decoding time on fal's documents) without
+    /// checking anything; the generator reads them from the ordered tree. Names inside `properties`
+    /// maps are kept, so a property called `default` is still there.
+    func strippingFreeFormValues(insideProperties: Bool = false) -> OrderedJSON {
+        switch self {
+        case .array(let items): return .array(items.map { $0.strippingFreeFormValues() })
+        case .object(let members):
+            var kept: [(key: String, value: OrderedJSON)] = []
+            kept.reserveCapacity(members.count)
+            for member in members {
+                if !insideProperties, member.key == "examples" || member.key == "example" || member.key == "default" || member.key.hasPrefix("x-") {
+                    continue
+                }
+                let mapsNames = !insideProperties && (member.key == "properties" || member.key == "schemas" || member.key == "$defs")
+                kept.append((member.key, member.value.strippingFreeFormValues(insideProperties: mapsNames)))
+            }
+            return .object(kept)
+        default: return self
         }
     }
 }

@@ -125,10 +125,7 @@ enum EndpointPrinter {
                 "\(property.swiftName): \(property.slot.code)" + (property.slot.optional ? " = nil" : "")
             }
             out.block("public init(\(parameters.joined(separator: ", ")))") { out in
-                for property in properties {
-                    let bare = SwiftNames.bare(property.swiftName)
-                    out.line("self.\(bare) = \(property.swiftName)")
-                }
+                for property in properties { out.line("self.\(property.swiftName) = \(property.swiftName)") }
             }
             if !properties.isEmpty {
                 out.line()
@@ -230,7 +227,7 @@ enum EndpointPrinter {
         case .int: return 1
         case .double: return 2
         case .string, .file: return 3
-        case .named, .array, .map: return 4
+        case .named, .indirect, .array, .map: return 4
         case .json: return 5
         }
     }

@@ -27,12 +27,33 @@ public enum ExampleRoundTrip {
         if !issues.isEmpty { return "validate: " + issues.map(\.description).joined(separator: "; ") }
         do {
             let reencoded = try JSONDecoder().decode(JSONValue.self, from: try JSONEncoder().encode(input))
-            if !JSONValue.schemaEqual(reencoded, example) {
-                return "re-encode: \(reencoded.compactText) differs from \(example.compactText)"
+            if let difference = firstDifference(reencoded, example, at: .root) {
+                return "re-encode: \(difference)"
             }
         } catch {
             return "re-encode: \(error)"
         }
         return nil
+    }
+
+    /// Where two JSON values first differ, described with the field path.
+    static func firstDifference(_ actual: JSONValue, _ expected: JSONValue, at path: FieldPath) -> String? {
+        switch (actual, expected) {
+        case (.object(let left), .object(let right)):
+            for key in Set(left.keys).union(right.keys).sorted() {
+                guard let leftValue = left[key] else { return "\(path.key(key)): dropped (was \(right[key]!.compactText.prefix(200)))" }
+                guard let rightValue = right[key] else { return "\(path.key(key)): added \(leftValue.compactText.prefix(200))" }
+                if let difference = firstDifference(leftValue, rightValue, at: path.key(key)) { return difference }
+            }
+            return nil
+        case (.array(let left), .array(let right)) where left.count == right.count:
+            for (position, pair) in zip(left, right).enumerated() {
+                if let difference = firstDifference(pair.0, pair.1, at: path.index(position)) { return difference }
+            }
+            return nil
+        default:
+            return JSONValue.schemaEqual(actual, expected) ? nil
+                : "\(path): became \(actual.compactText.prefix(200)), was \(expected.compactText.prefix(200))"
+        }
     }
 }

@@ -5,8 +5,8 @@ import Testing
 
 /// FalRuntime against the in-process fal emulator: the protocol paths the fake server cannot vouch for
 /// (status stream vs polling as the emulator serves them, remote cancel, real signed webhook deliveries,
-/// fal-shaped 422s and 401s, streaming). The suite name ends in `EndToEndTests` so `make test` runs it in
-/// the emulator process, away from the memory-sensitive runtime tests.
+/// fal-shaped 422s and 401s, streaming). Each test starts its own emulator on a free 127.0.0.1 port; none
+/// uploads, so the emulators stay small beside the runtime suite's peak-memory check.
 @Suite struct RuntimeEndToEndTests {
     static let key = "runtime-e2e-key"
     static let schemas = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()

@@ -5,7 +5,7 @@ PYTHON ?= python3
 CONFIG ?= debug
 BIN = .build/$(CONFIG)
 
-.PHONY: deps system-deps python-deps build generate check test corpus bench bench-generator bench-runtime demo emulator clean
+.PHONY: deps system-deps python-deps build generate hostile-fixture check test corpus bench bench-generator bench-runtime demo emulator clean
 
 ## System packages: libcurl's dev headers (the runtime's transport).
 system-deps:
@@ -29,6 +29,11 @@ build: system-deps
 generate: system-deps
 	$(SWIFT) run fal-codegen generate --overlays $(SCHEMAS)/overlays --output Generated/FalSDK $(SCHEMAS)
 	$(SWIFT) run fal-codegen generate --output Tests/CorpusFixtures Tests/Fixtures/openapi
+	$(MAKE) hostile-fixture
+
+## Regenerate the compiled hostile-schema fixture (Tests/HostileFixture); HostileSchemaTests golden-checks it.
+hostile-fixture: system-deps
+	$(SWIFT) run fal-codegen generate --output Tests/HostileFixture Tests/Fixtures/hostile
 
 ## Golden check: fails when Generated/ is not what the generator produces from schemas/.
 check: system-deps
@@ -40,13 +45,37 @@ CORPUS ?= ../shared/fal-openapi
 corpus: system-deps
 	CORPUS=$(CORPUS) SWIFT=$(SWIFT) ./scripts/corpus.sh
 
+## The emulator suites (a 2,000-request load test, the Python client, end-to-end runs) get their own
+## process: their load would disturb the timing- and memory-sensitive runtime tests sharing one.
+EMULATOR_SUITES = FalEmulatorTests|EndToEndTests
 test: deps
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	$(SWIFT) test --skip-build --skip '$(EMULATOR_SUITES)'
+	$(SWIFT) test --skip-build --filter '$(EMULATOR_SUITES)'
 	$(MAKE) check
 
+## Benchmarks print a table with the peer measured in the same run.
+bench: bench-generator bench-runtime
+
+bench-generator: system-deps
+	$(PYTHON) Benchmarks/generator/bench_generator.py
+
+## The fal emulator in the foreground (Ctrl-C stops it): `make emulator PORT=8080`; point clients at http://127.0.0.1:PORT.
+emulator:
+	$(SWIFT) run fal-emulator --port $(or $(PORT),8080) --schemas $(SCHEMAS)
+
+## The newcomer's tour: builds, starts the fal emulator on a free port, calls the four seed endpoints through
+## the generated SDK (queue positions, logs, auto-upload, a local validation error), writes demo-output/,
+## stops the emulator. `make demo LIVE=1` runs it against the real fal service (needs FAL_KEY; spends credits).
 demo: system-deps
-	./scripts/demo.sh
+	./scripts/demo.sh $(if $(LIVE),--live)
 
 clean:
 	rm -rf .build demo-output .corpus-out
+
+## Runtime benchmark (issue 4 §9): FalClient vs bare libcurl vs fal-client 1.0.3 against the emulator
+## (zero model latency), 64 concurrent subscribes, SSE vs polling, and a 1 GiB upload vs the curl CLI.
+bench-runtime: deps
+	$(SWIFT) build -c release --product fal-emulator
+	$(SWIFT) build -c release --product fal-bench-runtime
+	.build/release/fal-bench-runtime --emulator .build/release/fal-emulator --schemas $(SCHEMAS) --python $(PYTHON)

@@ -70,12 +70,34 @@ let package = Package(
             path: "Emulator/fal-emulator"),
 
         // MARK: Demo
-        .executableTarget(name: "fal-demo", dependencies: ["FalSDK"], path: "Demo"),
+        .executableTarget(name: "fal-demo", dependencies: ["FalSDK"], path: "Demo", exclude: ["Assets"]),
+
+        // MARK: Benchmarks
+        .executableTarget(
+            name: "fal-bench-runtime", dependencies: ["FalRuntime", "CCurlShim"], path: "Benchmarks/runtime", exclude: ["peers"]),
 
         // MARK: Tests
         .testTarget(name: "FalCoreTests", dependencies: ["FalCore"], path: "Tests/FalCoreTests"),
         .testTarget(name: "FalCodegenTests", dependencies: ["FalCodegen"], path: "Tests/FalCodegenTests"),
+        .testTarget(name: "OracleTests", dependencies: ["FalSDK"], path: "Tests/OracleTests"),
+        // fal-codegen's output for Tests/Fixtures/hostile (`make hostile-fixture`), compiled to prove it builds.
+        .target(name: "HostileFixture", dependencies: ["FalRuntime"], path: "Tests/HostileFixture"),
+        .testTarget(
+            name: "HostileSchemaTests", dependencies: ["HostileFixture", "FalCodegen"], path: "Tests/HostileSchemaTests"),
+        .testTarget(
+            name: "FalEmulatorTests",
+            dependencies: [
+                "FalEmulator", "FalCore", "FalCodegen",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            path: "Tests/FalEmulatorTests"),
+        .testTarget(name: "EndToEndTests", dependencies: ["FalSDK", "FalEmulator"], path: "Tests/EndToEndTests"),
         .testTarget(name: "FalSDKTests", dependencies: ["FalSDK", "FalCodegen"], path: "Tests/FalSDKTests"),
+        .testTarget(
+            name: "FalRuntimeTests",
+            dependencies: ["FalRuntime", "FalEmulator", .product(name: "Crypto", package: "swift-crypto")],
+            path: "Tests/FalRuntimeTests", exclude: ["Fixtures"]),
         // Generated from Tests/Fixtures/openapi (a corpus subset covering every construct), golden-checked.
         .target(name: "CorpusFixtures", dependencies: ["FalRuntime"], path: "Tests/CorpusFixtures"),
         .testTarget(name: "CorpusFixturesTests", dependencies: ["CorpusFixtures", "FalCodegen"], path: "Tests/CorpusFixturesTests"),

@@ -1,2 +1,39 @@
 import FalSDK
-print("fal-demo: not built yet")
+import Foundation
+
+// `make demo`: calls the four seed endpoints through the generated SDK against the emulator (or, with
+// --live and FAL_KEY, against fal), showing queue progress and logs, auto-upload of a local image, a
+// validation error caught before any request, and writing every output into demo-output/.
+
+let options: DemoOptions
+do {
+    options = try DemoOptions.parse(Array(CommandLine.arguments.dropFirst()))
+} catch {
+    print("fal-demo: \(error)")
+    exit(2)
+}
+
+let configuration: FalConfiguration
+if options.live {
+    configuration = .fromEnvironment()
+    guard configuration.credentials != nil else {
+        print("fal-demo: --live needs FAL_KEY (or FAL_KEY_ID and FAL_KEY_SECRET) in the environment")
+        exit(2)
+    }
+    print("Calling the real fal service (this spends credits).")
+} else {
+    configuration = FalConfiguration(key: "emulator-demo-key", hosts: .emulator(options.baseURL!))
+    print("Calling the fal emulator at \(options.baseURL!).")
+}
+
+let fal = FalClient(configuration: configuration)
+do {
+    let output = try OutputWriter(path: options.outputDirectory)
+    let probe = options.live ? nil : options.baseURL.map(EmulatorProbe.init)
+    let demo = DemoScenarios(fal: fal, output: output, imagePath: options.imagePath, probe: probe)
+    try await demo.run()
+    print("\nDone. Outputs are in \(output.directory.path)/")
+} catch {
+    print("\nfal-demo failed: \(error)")
+    exit(1)
+}

@@ -145,6 +145,29 @@ public enum FastSdxlImageToImage: FalEndpoint {
             case strength
         }
 
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            self.numInferenceSteps = try container.decodeIfKeyPresent(Int.self, forKey: .numInferenceSteps)
+            self.cropOutput = try container.decodeIfKeyPresent(Bool.self, forKey: .cropOutput)
+            self.preserveAspectRatio = try container.decodeIfKeyPresent(Bool.self, forKey: .preserveAspectRatio)
+            self.requestID = try container.decodeIfKeyPresent(String.self, forKey: .requestID)
+            self.numImages = try container.decodeIfKeyPresent(Int.self, forKey: .numImages)
+            self.imageSize = try container.decodeIfKeyPresent(InputImageSize.self, forKey: .imageSize)
+            self.expandPrompt = try container.decodeIfKeyPresent(Bool.self, forKey: .expandPrompt)
+            self.embeddings = try container.decodeIfKeyPresent([Embedding].self, forKey: .embeddings)
+            self.seed = try container.decodeIfPresent(Int.self, forKey: .seed)
+            self.format = try container.decodeIfKeyPresent(Format.self, forKey: .format)
+            self.enableSafetyChecker = try container.decodeIfKeyPresent(Bool.self, forKey: .enableSafetyChecker)
+            self.guidanceScale = try container.decodeIfKeyPresent(Double.self, forKey: .guidanceScale)
+            self.safetyCheckerVersion = try container.decodeIfKeyPresent(SafetyCheckerVersion.self, forKey: .safetyCheckerVersion)
+            self.prompt = try container.decode(String.self, forKey: .prompt)
+            self.loras = try container.decodeIfKeyPresent([LoraWeight].self, forKey: .loras)
+            self.imageURL = try container.decode(FalFile.self, forKey: .imageURL)
+            self.syncMode = try container.decodeIfKeyPresent(Bool.self, forKey: .syncMode)
+            self.negativePrompt = try container.decodeIfKeyPresent(String.self, forKey: .negativePrompt)
+            self.strength = try container.decodeIfKeyPresent(Double.self, forKey: .strength)
+        }
+
         public func validate(at path: FieldPath, into issues: inout [ValidationIssue]) {
             if let value0 = self.numInferenceSteps {
                 Rule.minimum(value0, 1, at: path.key("num_inference_steps"), into: &issues)
@@ -255,6 +278,12 @@ public enum FastSdxlImageToImage: FalEndpoint {
             case width
         }
 
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            self.height = try container.decodeIfKeyPresent(Int.self, forKey: .height)
+            self.width = try container.decodeIfKeyPresent(Int.self, forKey: .width)
+        }
+
         public func validate(at path: FieldPath, into issues: inout [ValidationIssue]) {
             if let value0 = self.height {
                 Rule.maximum(value0, 14142, at: path.key("height"), into: &issues)
@@ -285,6 +314,12 @@ public enum FastSdxlImageToImage: FalEndpoint {
         enum CodingKeys: String, CodingKey {
             case path
             case tokens
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            self.path = try container.decode(String.self, forKey: .path)
+            self.tokens = try container.decodeIfKeyPresent([String].self, forKey: .tokens)
         }
 
         public func validate(at path: FieldPath, into issues: inout [ValidationIssue]) {}
@@ -332,6 +367,13 @@ public enum FastSdxlImageToImage: FalEndpoint {
             case path
             case scale
             case force
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            self.path = try container.decode(String.self, forKey: .path)
+            self.scale = try container.decodeIfKeyPresent(Double.self, forKey: .scale)
+            self.force = try container.decodeIfKeyPresent(Bool.self, forKey: .force)
         }
 
         public func validate(at path: FieldPath, into issues: inout [ValidationIssue]) {

@@ -80,6 +80,20 @@ public enum FluxDifferentialDiffusion: FalEndpoint {
             case enableSafetyChecker = "enable_safety_checker"
         }
 
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            self.prompt = try container.decode(String.self, forKey: .prompt)
+            self.imageURL = try container.decode(FalFile.self, forKey: .imageURL)
+            self.changeMapImageURL = try container.decode(FalFile.self, forKey: .changeMapImageURL)
+            self.strength = try container.decodeIfKeyPresent(Double.self, forKey: .strength)
+            self.numInferenceSteps = try container.decodeIfKeyPresent(Int.self, forKey: .numInferenceSteps)
+            self.seed = try container.decodeIfPresent(Int.self, forKey: .seed)
+            self.guidanceScale = try container.decodeIfKeyPresent(Double.self, forKey: .guidanceScale)
+            self.syncMode = try container.decodeIfKeyPresent(Bool.self, forKey: .syncMode)
+            self.numImages = try container.decodeIfKeyPresent(Int.self, forKey: .numImages)
+            self.enableSafetyChecker = try container.decodeIfKeyPresent(Bool.self, forKey: .enableSafetyChecker)
+        }
+
         public func validate(at path: FieldPath, into issues: inout [ValidationIssue]) {
             if let value0 = self.strength {
                 Rule.minimum(value0, 0.01, at: path.key("strength"), into: &issues)

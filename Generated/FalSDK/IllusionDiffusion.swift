@@ -91,6 +91,21 @@ public enum IllusionDiffusion: FalEndpoint {
             case imageSize = "image_size"
         }
 
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            self.imageURL = try container.decode(FalFile.self, forKey: .imageURL)
+            self.prompt = try container.decode(String.self, forKey: .prompt)
+            self.negativePrompt = try container.decodeIfKeyPresent(String.self, forKey: .negativePrompt)
+            self.guidanceScale = try container.decodeIfKeyPresent(Double.self, forKey: .guidanceScale)
+            self.controlnetConditioningScale = try container.decodeIfKeyPresent(Double.self, forKey: .controlnetConditioningScale)
+            self.controlGuidanceStart = try container.decodeIfKeyPresent(Double.self, forKey: .controlGuidanceStart)
+            self.controlGuidanceEnd = try container.decodeIfKeyPresent(Double.self, forKey: .controlGuidanceEnd)
+            self.seed = try container.decodeIfPresent(Int.self, forKey: .seed)
+            self.scheduler = try container.decodeIfKeyPresent(Scheduler.self, forKey: .scheduler)
+            self.numInferenceSteps = try container.decodeIfKeyPresent(Int.self, forKey: .numInferenceSteps)
+            self.imageSize = try container.decodeIfKeyPresent(InputImageSize.self, forKey: .imageSize)
+        }
+
         public func validate(at path: FieldPath, into issues: inout [ValidationIssue]) {
             if let value0 = self.guidanceScale {
                 Rule.maximum(value0, 50, at: path.key("guidance_scale"), into: &issues)
@@ -198,6 +213,12 @@ public enum IllusionDiffusion: FalEndpoint {
         enum CodingKeys: String, CodingKey {
             case width
             case height
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            self.width = try container.decodeIfKeyPresent(Int.self, forKey: .width)
+            self.height = try container.decodeIfKeyPresent(Int.self, forKey: .height)
         }
 
         public func validate(at path: FieldPath, into issues: inout [ValidationIssue]) {

@@ -1,5 +1,96 @@
+#include <curl/curl.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include "CCurlShim.h"
 
 CURLcode fal_curl_setopt_long(CURL *handle, CURLoption option, long value) { return curl_easy_setopt(handle, option, value); }
 CURLcode fal_curl_setopt_ptr(CURL *handle, CURLoption option, void *value) { return curl_easy_setopt(handle, option, value); }
+CURLcode fal_curl_setopt_str(CURL *handle, CURLoption option, const char *value) { return curl_easy_setopt(handle, option, value); }
 CURLcode fal_curl_setopt_off(CURL *handle, CURLoption option, curl_off_t value) { return curl_easy_setopt(handle, option, value); }
+
+long fal_curl_getinfo_long(CURL *handle, CURLINFO info) {
+    long value = 0;
+    if (curl_easy_getinfo(handle, info, &value) != CURLE_OK) return -1;
+    return value;
+}
+
+CURLcode fal_curl_set_write_callback(CURL *handle, fal_curl_data_callback callback, void *userdata) {
+    CURLcode code = curl_easy_setopt(handle, CURLOPT_WRITEFUNCTION, callback);
+    if (code != CURLE_OK) return code;
+    return curl_easy_setopt(handle, CURLOPT_WRITEDATA, userdata);
+}
+
+CURLcode fal_curl_set_header_callback(CURL *handle, fal_curl_data_callback callback, void *userdata) {
+    CURLcode code = curl_easy_setopt(handle, CURLOPT_HEADERFUNCTION, callback);
+    if (code != CURLE_OK) return code;
+    return curl_easy_setopt(handle, CURLOPT_HEADERDATA, userdata);
+}
+
+struct fal_file_body {
+    int fd;
+    curl_off_t start;
+    curl_off_t length;
+    curl_off_t position; // bytes already handed to curl, relative to start
+};
+
+fal_file_body *fal_file_body_open(const char *path, curl_off_t offset, curl_off_t length, int *error_number) {
+    int fd = open(path, O_RDONLY);
+    if (fd < 0) { *error_number = errno; return NULL; }
+    fal_file_body *body = malloc(sizeof(fal_file_body));
+    if (!body) { close(fd); *error_number = ENOMEM; return NULL; }
+    body->fd = fd;
+    body->start = offset;
+    body->length = length;
+    body->position = 0;
+    return body;
+}
+
+static size_t fal_file_body_read(char *buffer, size_t size, size_t count, void *userdata) {
+    fal_file_body *body = userdata;
+    curl_off_t remaining = body->length - body->position;
+    size_t wanted = size * count;
+    if (remaining <= 0) return 0;
+    if ((curl_off_t)wanted > remaining) wanted = (size_t)remaining;
+    ssize_t got;
+    do { got = pread(body->fd, buffer, wanted, body->start + body->position); } while (got < 0 && errno == EINTR);
+    if (got < 0) return CURL_READFUNC_ABORT;
+    if (got == 0) return CURL_READFUNC_ABORT; // file shrank under us: never send a short body silently
+    body->position += got;
+    return (size_t)got;
+}
+
+// Rewinds when curl must resend the body (e.g. on a reused connection that closed).
+static int fal_file_body_seek(void *userdata, curl_off_t offset, int origin) {
+    fal_file_body *body = userdata;
+    if (origin != SEEK_SET || offset < 0 || offset > body->length) return CURL_SEEKFUNC_CANTSEEK;
+    body->position = offset;
+    return CURL_SEEKFUNC_OK;
+}
+
+CURLcode fal_curl_set_file_body(CURL *handle, fal_file_body *body) {
+    CURLcode code;
+    if ((code = curl_easy_setopt(handle, CURLOPT_READFUNCTION, fal_file_body_read)) != CURLE_OK) return code;
+    if ((code = curl_easy_setopt(handle, CURLOPT_READDATA, body)) != CURLE_OK) return code;
+    if ((code = curl_easy_setopt(handle, CURLOPT_SEEKFUNCTION, fal_file_body_seek)) != CURLE_OK) return code;
+    if ((code = curl_easy_setopt(handle, CURLOPT_SEEKDATA, body)) != CURLE_OK) return code;
+    return curl_easy_setopt(handle, CURLOPT_POSTFIELDSIZE_LARGE, body->length);
+}
+
+void fal_file_body_free(fal_file_body *body) {
+    if (!body) return;
+    close(body->fd);
+    free(body);
+}
+
+curl_off_t fal_file_size(const char *path, int *error_number) {
+    struct stat info;
+    if (stat(path, &info) != 0) { *error_number = errno; return -1; }
+    if (!S_ISREG(info.st_mode)) { *error_number = EISDIR; return -1; }
+    return (curl_off_t)info.st_size;
+}
+
+int fal_curl_msg_is_done(CURLMsg *message) { return message->msg == CURLMSG_DONE; }
+CURLcode fal_curl_msg_result(CURLMsg *message) { return message->data.result; }

@@ -16,6 +16,9 @@ public enum FalError: Error, Sendable, Equatable, CustomStringConvertible {
     case transport(code: Int, message: String)
     /// The answer did not match the expected type; `path` is the JSON path of the offending value.
     case decoding(path: String, message: String)
+    /// A webhook delivery failed verification (bad or missing signature headers, stale timestamp,
+    /// unknown key, tampered body); its payload must not be trusted.
+    case webhookRejected(reason: String)
     /// Misconfiguration detected before any I/O (missing credentials, bad URL, unreadable file).
     case configuration(String)
 
@@ -39,6 +42,8 @@ public enum FalError: Error, Sendable, Equatable, CustomStringConvertible {
             return "transport error \(code): \(message)"
         case .decoding(let path, let message):
             return "could not decode response at \(path.isEmpty ? "<root>" : path): \(message)"
+        case .webhookRejected(let reason):
+            return "webhook rejected: \(reason)"
         case .configuration(let message):
             return "configuration error: \(message)"
         }

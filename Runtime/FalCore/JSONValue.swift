@@ -99,3 +99,9 @@ extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, Ex
     }
     public init(nilLiteral: ()) { self = .null }
 }
+
+/// Untyped inputs and outputs: any JSON can be sent to or read from an endpoint without generated types.
+/// Such input carries no schema constraints locally; the server still validates it.
+extension JSONValue: FalInput, FalOutput {
+    public func validate(at path: FieldPath, into issues: inout [ValidationIssue]) {}
+}

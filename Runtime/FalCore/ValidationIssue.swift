@@ -3,10 +3,14 @@ public struct ValidationIssue: Sendable, Hashable, CustomStringConvertible {
     public var path: FieldPath
     /// The rule that failed, phrased as a sentence about the value (`81 exceeds maximum 80`).
     public var message: String
+    /// fal's machine-readable error type when the issue came from the server (`value_error.missing`);
+    /// nil for local `validate()` issues.
+    public var type: String?
 
-    public init(path: FieldPath, message: String) {
+    public init(path: FieldPath, message: String, type: String? = nil) {
         self.path = path
         self.message = message
+        self.type = type
     }
 
     public var description: String {

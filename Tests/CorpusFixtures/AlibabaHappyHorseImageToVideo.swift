@@ -57,6 +57,16 @@ public enum AlibabaHappyHorseImageToVideo: FalEndpoint {
             case enableSafetyChecker = "enable_safety_checker"
         }
 
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            self.imageURL = try container.decode(FalFile.self, forKey: .imageURL)
+            self.prompt = try container.decodeIfPresent(String.self, forKey: .prompt)
+            self.resolution = try container.decodeIfKeyPresent(Resolution.self, forKey: .resolution)
+            self.duration = try container.decodeIfKeyPresent(Int.self, forKey: .duration)
+            self.seed = try container.decodeIfPresent(Int.self, forKey: .seed)
+            self.enableSafetyChecker = try container.decodeIfKeyPresent(Bool.self, forKey: .enableSafetyChecker)
+        }
+
         public func validate(at path: FieldPath, into issues: inout [ValidationIssue]) {
             if let value0 = self.duration {
                 Rule.oneOf(value0, [3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15], at: path.key("duration"), into: &issues)

@@ -39,6 +39,14 @@ public enum ArgilAvatarsTextToVideo: FalEndpoint {
             case removeBackground = "remove_background"
         }
 
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            self.avatar = try container.decode(Avatar.self, forKey: .avatar)
+            self.text = try container.decode(String.self, forKey: .text)
+            self.voice = try container.decode(Voice.self, forKey: .voice)
+            self.removeBackground = try container.decodeIfKeyPresent(Bool.self, forKey: .removeBackground)
+        }
+
         public func validate(at path: FieldPath, into issues: inout [ValidationIssue]) {}
     }
 

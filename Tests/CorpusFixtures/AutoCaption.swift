@@ -69,6 +69,19 @@ public enum AutoCaption: FalEndpoint {
             case textCase = "text_case"
         }
 
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            self.videoURL = try container.decode(FalFile.self, forKey: .videoURL)
+            self.txtColor = try container.decodeIfKeyPresent(String.self, forKey: .txtColor)
+            self.txtFont = try container.decodeIfKeyPresent(String.self, forKey: .txtFont)
+            self.fontSize = try container.decodeIfKeyPresent(Int.self, forKey: .fontSize)
+            self.strokeWidth = try container.decodeIfKeyPresent(Int.self, forKey: .strokeWidth)
+            self.leftAlign = try container.decodeIfKeyPresent(LeftAlign.self, forKey: .leftAlign)
+            self.topAlign = try container.decodeIfKeyPresent(TopAlign.self, forKey: .topAlign)
+            self.refreshInterval = try container.decodeIfKeyPresent(Double.self, forKey: .refreshInterval)
+            self.textCase = try container.decodeIfKeyPresent(TextCase.self, forKey: .textCase)
+        }
+
         public func validate(at path: FieldPath, into issues: inout [ValidationIssue]) {
             if let value0 = self.leftAlign {
                 value0.validate(at: path.key("left_align"), into: &issues)

@@ -67,6 +67,19 @@ public enum BriaFiboGenerate: FalEndpoint {
             case syncMode = "sync_mode"
         }
 
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            self.prompt = try container.decodeIfPresent(String.self, forKey: .prompt)
+            self.structuredPrompt = try container.decodeIfPresent(StructuredPrompt.self, forKey: .structuredPrompt)
+            self.imageURL = try container.decodeIfPresent(FalFile.self, forKey: .imageURL)
+            self.seed = try container.decodeIfKeyPresent(Int.self, forKey: .seed)
+            self.stepsNum = try container.decodeIfKeyPresent(Int.self, forKey: .stepsNum)
+            self.aspectRatio = try container.decodeIfKeyPresent(AspectRatio.self, forKey: .aspectRatio)
+            self.negativePrompt = try container.decodeIfKeyPresent(String.self, forKey: .negativePrompt)
+            self.resolution = try container.decodeIfKeyPresent(Resolution.self, forKey: .resolution)
+            self.syncMode = try container.decodeIfKeyPresent(Bool.self, forKey: .syncMode)
+        }
+
         public func validate(at path: FieldPath, into issues: inout [ValidationIssue]) {
             if let value0 = self.structuredPrompt {
                 value0.validate(at: path.key("structured_prompt"), into: &issues)

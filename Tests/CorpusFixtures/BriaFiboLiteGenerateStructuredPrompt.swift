@@ -36,6 +36,14 @@ public enum BriaFiboLiteGenerateStructuredPrompt: FalEndpoint {
             case seed
         }
 
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            self.prompt = try container.decodeIfPresent(String.self, forKey: .prompt)
+            self.structuredPrompt = try container.decodeIfPresent(StructuredPrompt.self, forKey: .structuredPrompt)
+            self.imageURL = try container.decodeIfPresent(FalFile.self, forKey: .imageURL)
+            self.seed = try container.decodeIfKeyPresent(Int.self, forKey: .seed)
+        }
+
         public func validate(at path: FieldPath, into issues: inout [ValidationIssue]) {
             if let value0 = self.structuredPrompt {
                 value0.validate(at: path.key("structured_prompt"), into: &issues)

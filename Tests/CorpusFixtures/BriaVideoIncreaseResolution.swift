@@ -40,6 +40,14 @@ public enum BriaVideoIncreaseResolution: FalEndpoint {
             case desiredIncrease = "desired_increase"
         }
 
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            self.outputContainerAndCodec = try container.decodeIfKeyPresent(OutputContainerAndCodec.self, forKey: .outputContainerAndCodec)
+            self.preserveAudio = try container.decodeIfKeyPresent(Bool.self, forKey: .preserveAudio)
+            self.videoURL = try container.decode(FalFile.self, forKey: .videoURL)
+            self.desiredIncrease = try container.decodeIfKeyPresent(DesiredIncrease.self, forKey: .desiredIncrease)
+        }
+
         public func validate(at path: FieldPath, into issues: inout [ValidationIssue]) {}
     }
 

@@ -28,6 +28,12 @@ public enum Csm1b: FalEndpoint {
             case context
         }
 
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            self.scene = try container.decode([Turn].self, forKey: .scene)
+            self.context = try container.decodeIfKeyPresent([Speaker].self, forKey: .context)
+        }
+
         public func validate(at path: FieldPath, into issues: inout [ValidationIssue]) {
             for (index0, element0) in self.scene.enumerated() {
                 element0.validate(at: path.key("scene").index(index0), into: &issues)

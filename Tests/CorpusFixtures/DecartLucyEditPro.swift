@@ -54,6 +54,15 @@ public enum DecartLucyEditPro: FalEndpoint {
             case enhancePrompt = "enhance_prompt"
         }
 
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            self.prompt = try container.decode(String.self, forKey: .prompt)
+            self.videoURL = try container.decode(FalFile.self, forKey: .videoURL)
+            self.resolution = try container.decodeIfKeyPresent(Resolution.self, forKey: .resolution)
+            self.syncMode = try container.decodeIfKeyPresent(Bool.self, forKey: .syncMode)
+            self.enhancePrompt = try container.decodeIfKeyPresent(Bool.self, forKey: .enhancePrompt)
+        }
+
         public func validate(at path: FieldPath, into issues: inout [ValidationIssue]) {
             Rule.maxLength(self.prompt, 1500, at: path.key("prompt"), into: &issues)
         }

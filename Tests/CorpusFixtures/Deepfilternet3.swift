@@ -40,6 +40,14 @@ public enum Deepfilternet3: FalEndpoint {
             case bitrate
         }
 
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            self.audioURL = try container.decode(FalFile.self, forKey: .audioURL)
+            self.syncMode = try container.decodeIfKeyPresent(Bool.self, forKey: .syncMode)
+            self.audioFormat = try container.decodeIfKeyPresent(AudioFormat.self, forKey: .audioFormat)
+            self.bitrate = try container.decodeIfKeyPresent(String.self, forKey: .bitrate)
+        }
+
         public func validate(at path: FieldPath, into issues: inout [ValidationIssue]) {}
     }
 

@@ -115,6 +115,25 @@ public enum FastSdxl: FalEndpoint {
             case format
         }
 
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            self.enableSafetyChecker = try container.decodeIfKeyPresent(Bool.self, forKey: .enableSafetyChecker)
+            self.guidanceScale = try container.decodeIfKeyPresent(Double.self, forKey: .guidanceScale)
+            self.safetyCheckerVersion = try container.decodeIfKeyPresent(SafetyCheckerVersion.self, forKey: .safetyCheckerVersion)
+            self.seed = try container.decodeIfPresent(Int.self, forKey: .seed)
+            self.prompt = try container.decode(String.self, forKey: .prompt)
+            self.numInferenceSteps = try container.decodeIfKeyPresent(Int.self, forKey: .numInferenceSteps)
+            self.expandPrompt = try container.decodeIfKeyPresent(Bool.self, forKey: .expandPrompt)
+            self.requestID = try container.decodeIfKeyPresent(String.self, forKey: .requestID)
+            self.negativePrompt = try container.decodeIfKeyPresent(String.self, forKey: .negativePrompt)
+            self.numImages = try container.decodeIfKeyPresent(Int.self, forKey: .numImages)
+            self.embeddings = try container.decodeIfKeyPresent([Embedding].self, forKey: .embeddings)
+            self.loras = try container.decodeIfKeyPresent([LoraWeight].self, forKey: .loras)
+            self.syncMode = try container.decodeIfKeyPresent(Bool.self, forKey: .syncMode)
+            self.imageSize = try container.decodeIfKeyPresent(InputImageSize.self, forKey: .imageSize)
+            self.format = try container.decodeIfKeyPresent(Format.self, forKey: .format)
+        }
+
         public func validate(at path: FieldPath, into issues: inout [ValidationIssue]) {
             if let value0 = self.guidanceScale {
                 Rule.minimum(value0, 0, at: path.key("guidance_scale"), into: &issues)
@@ -172,6 +191,12 @@ public enum FastSdxl: FalEndpoint {
             case tokens
         }
 
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            self.path = try container.decode(String.self, forKey: .path)
+            self.tokens = try container.decodeIfKeyPresent([String].self, forKey: .tokens)
+        }
+
         public func validate(at path: FieldPath, into issues: inout [ValidationIssue]) {}
     }
 
@@ -201,6 +226,13 @@ public enum FastSdxl: FalEndpoint {
             case path
             case scale
             case force
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            self.path = try container.decode(String.self, forKey: .path)
+            self.scale = try container.decodeIfKeyPresent(Double.self, forKey: .scale)
+            self.force = try container.decodeIfKeyPresent(Bool.self, forKey: .force)
         }
 
         public func validate(at path: FieldPath, into issues: inout [ValidationIssue]) {
@@ -286,6 +318,12 @@ public enum FastSdxl: FalEndpoint {
         enum CodingKeys: String, CodingKey {
             case height
             case width
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            self.height = try container.decodeIfKeyPresent(Int.self, forKey: .height)
+            self.width = try container.decodeIfKeyPresent(Int.self, forKey: .width)
         }
 
         public func validate(at path: FieldPath, into issues: inout [ValidationIssue]) {

@@ -79,6 +79,20 @@ public enum FluxDev: FalEndpoint {
             case acceleration
         }
 
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            self.prompt = try container.decode(String.self, forKey: .prompt)
+            self.imageSize = try container.decodeIfKeyPresent(InputImageSize.self, forKey: .imageSize)
+            self.numInferenceSteps = try container.decodeIfKeyPresent(Int.self, forKey: .numInferenceSteps)
+            self.seed = try container.decodeIfPresent(Int.self, forKey: .seed)
+            self.guidanceScale = try container.decodeIfKeyPresent(Double.self, forKey: .guidanceScale)
+            self.syncMode = try container.decodeIfKeyPresent(Bool.self, forKey: .syncMode)
+            self.numImages = try container.decodeIfKeyPresent(Int.self, forKey: .numImages)
+            self.enableSafetyChecker = try container.decodeIfKeyPresent(Bool.self, forKey: .enableSafetyChecker)
+            self.outputFormat = try container.decodeIfKeyPresent(OutputFormat.self, forKey: .outputFormat)
+            self.acceleration = try container.decodeIfKeyPresent(Acceleration.self, forKey: .acceleration)
+        }
+
         public func validate(at path: FieldPath, into issues: inout [ValidationIssue]) {
             if let value0 = self.imageSize {
                 value0.validate(at: path.key("image_size"), into: &issues)
@@ -173,6 +187,12 @@ public enum FluxDev: FalEndpoint {
         enum CodingKeys: String, CodingKey {
             case width
             case height
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            self.width = try container.decodeIfKeyPresent(Int.self, forKey: .width)
+            self.height = try container.decodeIfKeyPresent(Int.self, forKey: .height)
         }
 
         public func validate(at path: FieldPath, into issues: inout [ValidationIssue]) {

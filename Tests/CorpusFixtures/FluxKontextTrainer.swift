@@ -60,6 +60,15 @@ public enum FluxKontextTrainer: FalEndpoint {
             case outputLoraFormat = "output_lora_format"
         }
 
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            self.imageDataURL = try container.decode(FalFile.self, forKey: .imageDataURL)
+            self.steps = try container.decodeIfKeyPresent(Int.self, forKey: .steps)
+            self.learningRate = try container.decodeIfKeyPresent(Double.self, forKey: .learningRate)
+            self.defaultCaption = try container.decodeIfPresent(String.self, forKey: .defaultCaption)
+            self.outputLoraFormat = try container.decodeIfKeyPresent(OutputLoraFormat.self, forKey: .outputLoraFormat)
+        }
+
         public func validate(at path: FieldPath, into issues: inout [ValidationIssue]) {
             if let value0 = self.steps {
                 Rule.minimum(value0, 2, at: path.key("steps"), into: &issues)

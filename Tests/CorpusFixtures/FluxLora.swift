@@ -86,6 +86,21 @@ public enum FluxLora: FalEndpoint {
             case acceleration
         }
 
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            self.prompt = try container.decode(String.self, forKey: .prompt)
+            self.imageSize = try container.decodeIfKeyPresent(InputImageSize.self, forKey: .imageSize)
+            self.numInferenceSteps = try container.decodeIfKeyPresent(Int.self, forKey: .numInferenceSteps)
+            self.seed = try container.decodeIfPresent(Int.self, forKey: .seed)
+            self.loras = try container.decodeIfKeyPresent([LoraWeight].self, forKey: .loras)
+            self.guidanceScale = try container.decodeIfKeyPresent(Double.self, forKey: .guidanceScale)
+            self.syncMode = try container.decodeIfKeyPresent(Bool.self, forKey: .syncMode)
+            self.numImages = try container.decodeIfKeyPresent(Int.self, forKey: .numImages)
+            self.enableSafetyChecker = try container.decodeIfKeyPresent(Bool.self, forKey: .enableSafetyChecker)
+            self.outputFormat = try container.decodeIfKeyPresent(OutputFormat.self, forKey: .outputFormat)
+            self.acceleration = try container.decodeIfKeyPresent(Acceleration.self, forKey: .acceleration)
+        }
+
         public func validate(at path: FieldPath, into issues: inout [ValidationIssue]) {
             if let value0 = self.imageSize {
                 value0.validate(at: path.key("image_size"), into: &issues)
@@ -187,6 +202,12 @@ public enum FluxLora: FalEndpoint {
             case height
         }
 
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            self.width = try container.decodeIfKeyPresent(Int.self, forKey: .width)
+            self.height = try container.decodeIfKeyPresent(Int.self, forKey: .height)
+        }
+
         public func validate(at path: FieldPath, into issues: inout [ValidationIssue]) {
             if let value0 = self.width {
                 Rule.maximum(value0, 14142, at: path.key("width"), into: &issues)
@@ -217,6 +238,12 @@ public enum FluxLora: FalEndpoint {
         enum CodingKeys: String, CodingKey {
             case path
             case scale
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            self.path = try container.decode(String.self, forKey: .path)
+            self.scale = try container.decodeIfKeyPresent(Double.self, forKey: .scale)
         }
 
         public func validate(at path: FieldPath, into issues: inout [ValidationIssue]) {

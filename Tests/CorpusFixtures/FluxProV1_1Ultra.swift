@@ -87,6 +87,22 @@ public enum FluxProV1_1Ultra: FalEndpoint {
             case raw
         }
 
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            self.prompt = try container.decode(String.self, forKey: .prompt)
+            self.seed = try container.decodeIfKeyPresent(Int.self, forKey: .seed)
+            self.syncMode = try container.decodeIfKeyPresent(Bool.self, forKey: .syncMode)
+            self.numImages = try container.decodeIfKeyPresent(Int.self, forKey: .numImages)
+            self.enableSafetyChecker = try container.decodeIfKeyPresent(Bool.self, forKey: .enableSafetyChecker)
+            self.outputFormat = try container.decodeIfKeyPresent(OutputFormat.self, forKey: .outputFormat)
+            self.safetyTolerance = try container.decodeIfKeyPresent(SafetyTolerance.self, forKey: .safetyTolerance)
+            self.enhancePrompt = try container.decodeIfKeyPresent(Bool.self, forKey: .enhancePrompt)
+            self.imageURL = try container.decodeIfKeyPresent(FalFile.self, forKey: .imageURL)
+            self.imagePromptStrength = try container.decodeIfKeyPresent(Double.self, forKey: .imagePromptStrength)
+            self.aspectRatio = try container.decodeIfKeyPresent(AspectRatio.self, forKey: .aspectRatio)
+            self.raw = try container.decodeIfKeyPresent(Bool.self, forKey: .raw)
+        }
+
         public func validate(at path: FieldPath, into issues: inout [ValidationIssue]) {
             if let value0 = self.numImages {
                 Rule.minimum(value0, 1, at: path.key("num_images"), into: &issues)

@@ -227,6 +227,42 @@ public enum FooocusInpaint: FalEndpoint {
             case enableSafetyChecker = "enable_safety_checker"
         }
 
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            self.prompt = try container.decodeIfKeyPresent(String.self, forKey: .prompt)
+            self.negativePrompt = try container.decodeIfKeyPresent(String.self, forKey: .negativePrompt)
+            self.styles = try container.decodeIfKeyPresent([StylesItem].self, forKey: .styles)
+            self.performance = try container.decodeIfKeyPresent(Performance.self, forKey: .performance)
+            self.guidanceScale = try container.decodeIfKeyPresent(Double.self, forKey: .guidanceScale)
+            self.sharpness = try container.decodeIfKeyPresent(Double.self, forKey: .sharpness)
+            self.aspectRatio = try container.decodeIfKeyPresent(String.self, forKey: .aspectRatio)
+            self.numImages = try container.decodeIfKeyPresent(Int.self, forKey: .numImages)
+            self.loras = try container.decodeIfKeyPresent([LoraWeight].self, forKey: .loras)
+            self.refinerModel = try container.decodeIfKeyPresent(RefinerModel.self, forKey: .refinerModel)
+            self.refinerSwitch = try container.decodeIfKeyPresent(Double.self, forKey: .refinerSwitch)
+            self.outputFormat = try container.decodeIfKeyPresent(OutputFormat.self, forKey: .outputFormat)
+            self.syncMode = try container.decodeIfKeyPresent(Bool.self, forKey: .syncMode)
+            self.seed = try container.decodeIfPresent(Int.self, forKey: .seed)
+            self.inpaintImageURL = try container.decode(FalFile.self, forKey: .inpaintImageURL)
+            self.maskImageURL = try container.decodeIfPresent(FalFile.self, forKey: .maskImageURL)
+            self.inpaintMode = try container.decodeIfKeyPresent(InpaintMode.self, forKey: .inpaintMode)
+            self.inpaintAdditionalPrompt = try container.decodeIfKeyPresent(String.self, forKey: .inpaintAdditionalPrompt)
+            self.outpaintSelections = try container.decodeIfKeyPresent([OutpaintSelectionsItem].self, forKey: .outpaintSelections)
+            self.overrideInpaintOptions = try container.decodeIfKeyPresent(Bool.self, forKey: .overrideInpaintOptions)
+            self.inpaintDisableInitialLatent = try container.decodeIfKeyPresent(Bool.self, forKey: .inpaintDisableInitialLatent)
+            self.inpaintEngine = try container.decodeIfKeyPresent(InpaintEngine.self, forKey: .inpaintEngine)
+            self.inpaintStrength = try container.decodeIfKeyPresent(Double.self, forKey: .inpaintStrength)
+            self.inpaintRespectiveField = try container.decodeIfKeyPresent(Double.self, forKey: .inpaintRespectiveField)
+            self.inpaintErodeOrDilate = try container.decodeIfKeyPresent(Double.self, forKey: .inpaintErodeOrDilate)
+            self.invertMask = try container.decodeIfKeyPresent(Bool.self, forKey: .invertMask)
+            self.imagePrompt1 = try container.decodeIfKeyPresent(ImagePrompt.self, forKey: .imagePrompt1)
+            self.imagePrompt2 = try container.decodeIfKeyPresent(ImagePrompt.self, forKey: .imagePrompt2)
+            self.imagePrompt3 = try container.decodeIfKeyPresent(ImagePrompt.self, forKey: .imagePrompt3)
+            self.imagePrompt4 = try container.decodeIfKeyPresent(ImagePrompt.self, forKey: .imagePrompt4)
+            self.mixingImagePromptAndInpaint = try container.decodeIfKeyPresent(Bool.self, forKey: .mixingImagePromptAndInpaint)
+            self.enableSafetyChecker = try container.decodeIfKeyPresent(Bool.self, forKey: .enableSafetyChecker)
+        }
+
         public func validate(at path: FieldPath, into issues: inout [ValidationIssue]) {
             if let value0 = self.styles {
                 Rule.uniqueItems(value0, at: path.key("styles"), into: &issues)
@@ -600,6 +636,12 @@ public enum FooocusInpaint: FalEndpoint {
             case scale
         }
 
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            self.path = try container.decode(String.self, forKey: .path)
+            self.scale = try container.decodeIfKeyPresent(Double.self, forKey: .scale)
+        }
+
         public func validate(at path: FieldPath, into issues: inout [ValidationIssue]) {
             if let value0 = self.scale {
                 Rule.minimum(value0, 0, at: path.key("scale"), into: &issues)
@@ -683,6 +725,14 @@ public enum FooocusInpaint: FalEndpoint {
             case imageURL = "image_url"
             case stopAt = "stop_at"
             case weight
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            self.type = try container.decodeIfKeyPresent(ImagePromptType.self, forKey: .type)
+            self.imageURL = try container.decodeIfPresent(FalFile.self, forKey: .imageURL)
+            self.stopAt = try container.decodeIfKeyPresent(Double.self, forKey: .stopAt)
+            self.weight = try container.decodeIfKeyPresent(Double.self, forKey: .weight)
         }
 
         public func validate(at path: FieldPath, into issues: inout [ValidationIssue]) {

@@ -71,6 +71,18 @@ public enum GeminiTTS: FalEndpoint {
             case outputFormat = "output_format"
         }
 
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            self.prompt = try container.decode(String.self, forKey: .prompt)
+            self.styleInstructions = try container.decodeIfPresent(String.self, forKey: .styleInstructions)
+            self.voice = try container.decodeIfKeyPresent(Voice.self, forKey: .voice)
+            self.model = try container.decodeIfKeyPresent(Model.self, forKey: .model)
+            self.languageCode = try container.decodeIfPresent(LanguageCode.self, forKey: .languageCode)
+            self.speakers = try container.decodeIfPresent([SpeakerConfig].self, forKey: .speakers)
+            self.temperature = try container.decodeIfKeyPresent(Double.self, forKey: .temperature)
+            self.outputFormat = try container.decodeIfKeyPresent(OutputFormat.self, forKey: .outputFormat)
+        }
+
         public func validate(at path: FieldPath, into issues: inout [ValidationIssue]) {
             Rule.minLength(self.prompt, 1, at: path.key("prompt"), into: &issues)
             Rule.maxLength(self.prompt, 50000, at: path.key("prompt"), into: &issues)

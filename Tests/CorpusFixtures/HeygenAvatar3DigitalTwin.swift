@@ -42,6 +42,15 @@ public enum HeygenAvatar3DigitalTwin: FalEndpoint {
             case aspectRatio = "aspect_ratio"
         }
 
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            self.character = try container.decode(Character2.self, forKey: .character)
+            self.voice = try container.decode(TextVoice.self, forKey: .voice)
+            self.audioURL = try container.decodeIfPresent(FalFile.self, forKey: .audioURL)
+            self.resolution = try container.decodeIfKeyPresent(Resolution.self, forKey: .resolution)
+            self.aspectRatio = try container.decodeIfKeyPresent(AspectRatio.self, forKey: .aspectRatio)
+        }
+
         public func validate(at path: FieldPath, into issues: inout [ValidationIssue]) {
             self.character.validate(at: path.key("character"), into: &issues)
             self.voice.validate(at: path.key("voice"), into: &issues)
@@ -67,6 +76,12 @@ public enum HeygenAvatar3DigitalTwin: FalEndpoint {
         enum CodingKeys: String, CodingKey {
             case avatar
             case avatarStyle = "avatar_style"
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            self.avatar = try container.decode(Avatar.self, forKey: .avatar)
+            self.avatarStyle = try container.decodeIfKeyPresent(AvatarStyle.self, forKey: .avatarStyle)
         }
 
         public func validate(at path: FieldPath, into issues: inout [ValidationIssue]) {}

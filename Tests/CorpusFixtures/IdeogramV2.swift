@@ -56,6 +56,17 @@ public enum IdeogramV2: FalEndpoint {
             case negativePrompt = "negative_prompt"
         }
 
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            self.prompt = try container.decode(String.self, forKey: .prompt)
+            self.aspectRatio = try container.decodeIfKeyPresent(AspectRatio.self, forKey: .aspectRatio)
+            self.expandPrompt = try container.decodeIfKeyPresent(Bool.self, forKey: .expandPrompt)
+            self.seed = try container.decodeIfPresent(Int.self, forKey: .seed)
+            self.style = try container.decodeIfKeyPresent(Style.self, forKey: .style)
+            self.syncMode = try container.decodeIfKeyPresent(Bool.self, forKey: .syncMode)
+            self.negativePrompt = try container.decodeIfKeyPresent(String.self, forKey: .negativePrompt)
+        }
+
         public func validate(at path: FieldPath, into issues: inout [ValidationIssue]) {}
     }
 

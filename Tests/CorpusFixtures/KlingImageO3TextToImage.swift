@@ -76,6 +76,19 @@ public enum KlingImageO3TextToImage: FalEndpoint {
             case syncMode = "sync_mode"
         }
 
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            self.prompt = try container.decode(String.self, forKey: .prompt)
+            self.elements = try container.decodeIfPresent([ElementInput].self, forKey: .elements)
+            self.resolution = try container.decodeIfKeyPresent(Resolution.self, forKey: .resolution)
+            self.resultType = try container.decodeIfKeyPresent(ResultType.self, forKey: .resultType)
+            self.numImages = try container.decodeIfKeyPresent(Int.self, forKey: .numImages)
+            self.seriesAmount = try container.decodeIfPresent(Int.self, forKey: .seriesAmount)
+            self.aspectRatio = try container.decodeIfKeyPresent(AspectRatio.self, forKey: .aspectRatio)
+            self.outputFormat = try container.decodeIfKeyPresent(OutputFormat.self, forKey: .outputFormat)
+            self.syncMode = try container.decodeIfKeyPresent(Bool.self, forKey: .syncMode)
+        }
+
         public func validate(at path: FieldPath, into issues: inout [ValidationIssue]) {
             Rule.maxLength(self.prompt, 2500, at: path.key("prompt"), into: &issues)
             if let value0 = self.elements {

@@ -44,6 +44,14 @@ public enum KlingVideoO1ImageToVideo: FalEndpoint {
             case duration
         }
 
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            self.prompt = try container.decode(String.self, forKey: .prompt)
+            self.startImageURL = try container.decode(FalFile.self, forKey: .startImageURL)
+            self.endImageURL = try container.decodeIfPresent(FalFile.self, forKey: .endImageURL)
+            self.duration = try container.decodeIfKeyPresent(Duration.self, forKey: .duration)
+        }
+
         public func validate(at path: FieldPath, into issues: inout [ValidationIssue]) {
             Rule.maxLength(self.prompt, 2500, at: path.key("prompt"), into: &issues)
         }

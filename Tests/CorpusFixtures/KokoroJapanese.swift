@@ -35,6 +35,13 @@ public enum KokoroJapanese: FalEndpoint {
             case speed
         }
 
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            self.prompt = try container.decode(String.self, forKey: .prompt)
+            self.voice = try container.decode(Voice.self, forKey: .voice)
+            self.speed = try container.decodeIfKeyPresent(Double.self, forKey: .speed)
+        }
+
         public func validate(at path: FieldPath, into issues: inout [ValidationIssue]) {
             if let value0 = self.speed {
                 Rule.minimum(value0, 0.1, at: path.key("speed"), into: &issues)

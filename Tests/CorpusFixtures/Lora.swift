@@ -251,6 +251,47 @@ public enum Lora: FalEndpoint {
             case debugPerPassLatents = "debug_per_pass_latents"
         }
 
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            self.modelName = try container.decode(String.self, forKey: .modelName)
+            self.unetName = try container.decodeIfPresent(String.self, forKey: .unetName)
+            self.variant = try container.decodeIfPresent(String.self, forKey: .variant)
+            self.prompt = try container.decode(String.self, forKey: .prompt)
+            self.negativePrompt = try container.decodeIfKeyPresent(String.self, forKey: .negativePrompt)
+            self.promptWeighting = try container.decodeIfKeyPresent(Bool.self, forKey: .promptWeighting)
+            self.loras = try container.decodeIfKeyPresent([LoraWeight].self, forKey: .loras)
+            self.embeddings = try container.decodeIfKeyPresent([Embedding].self, forKey: .embeddings)
+            self.controlnets = try container.decodeIfKeyPresent([ControlNet].self, forKey: .controlnets)
+            self.controlnetGuessMode = try container.decodeIfKeyPresent(Bool.self, forKey: .controlnetGuessMode)
+            self.ipAdapter = try container.decodeIfKeyPresent([IPAdapter].self, forKey: .ipAdapter)
+            self.imageEncoderPath = try container.decodeIfPresent(String.self, forKey: .imageEncoderPath)
+            self.imageEncoderSubfolder = try container.decodeIfPresent(String.self, forKey: .imageEncoderSubfolder)
+            self.imageEncoderWeightName = try container.decodeIfPresent(String.self, forKey: .imageEncoderWeightName)
+            self.icLightModelURL = try container.decodeIfPresent(FalFile.self, forKey: .icLightModelURL)
+            self.icLightModelBackgroundImageURL = try container.decodeIfPresent(FalFile.self, forKey: .icLightModelBackgroundImageURL)
+            self.icLightImageURL = try container.decodeIfPresent(FalFile.self, forKey: .icLightImageURL)
+            self.seed = try container.decodeIfPresent(Int.self, forKey: .seed)
+            self.imageSize = try container.decodeIfPresent(InputImageSize.self, forKey: .imageSize)
+            self.numInferenceSteps = try container.decodeIfKeyPresent(Int.self, forKey: .numInferenceSteps)
+            self.guidanceScale = try container.decodeIfKeyPresent(Double.self, forKey: .guidanceScale)
+            self.clipSkip = try container.decodeIfKeyPresent(Int.self, forKey: .clipSkip)
+            self.scheduler = try container.decodeIfPresent(Scheduler.self, forKey: .scheduler)
+            self.timesteps = try container.decodeIfKeyPresent(TimestepsInput.self, forKey: .timesteps)
+            self.sigmas = try container.decodeIfKeyPresent(SigmasInput.self, forKey: .sigmas)
+            self.predictionType = try container.decodeIfKeyPresent(PredictionType.self, forKey: .predictionType)
+            self.rescaleBetasSnrZero = try container.decodeIfKeyPresent(Bool.self, forKey: .rescaleBetasSnrZero)
+            self.imageFormat = try container.decodeIfKeyPresent(ImageFormat.self, forKey: .imageFormat)
+            self.numImages = try container.decodeIfKeyPresent(Int.self, forKey: .numImages)
+            self.enableSafetyChecker = try container.decodeIfKeyPresent(Bool.self, forKey: .enableSafetyChecker)
+            self.tileWidth = try container.decodeIfKeyPresent(Int.self, forKey: .tileWidth)
+            self.tileHeight = try container.decodeIfKeyPresent(Int.self, forKey: .tileHeight)
+            self.tileStrideWidth = try container.decodeIfKeyPresent(Int.self, forKey: .tileStrideWidth)
+            self.tileStrideHeight = try container.decodeIfKeyPresent(Int.self, forKey: .tileStrideHeight)
+            self.eta = try container.decodeIfKeyPresent(Double.self, forKey: .eta)
+            self.debugLatents = try container.decodeIfKeyPresent(Bool.self, forKey: .debugLatents)
+            self.debugPerPassLatents = try container.decodeIfKeyPresent(Bool.self, forKey: .debugPerPassLatents)
+        }
+
         public func validate(at path: FieldPath, into issues: inout [ValidationIssue]) {
             if let value0 = self.loras {
                 for (index1, element1) in value0.enumerated() {
@@ -340,6 +381,12 @@ public enum Lora: FalEndpoint {
             case scale
         }
 
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            self.path = try container.decode(String.self, forKey: .path)
+            self.scale = try container.decodeIfKeyPresent(Double.self, forKey: .scale)
+        }
+
         public func validate(at path: FieldPath, into issues: inout [ValidationIssue]) {
             if let value0 = self.scale {
                 Rule.minimum(value0, 0, at: path.key("scale"), into: &issues)
@@ -364,6 +411,12 @@ public enum Lora: FalEndpoint {
         enum CodingKeys: String, CodingKey {
             case path
             case tokens
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            self.path = try container.decode(String.self, forKey: .path)
+            self.tokens = try container.decodeIfKeyPresent([String].self, forKey: .tokens)
         }
 
         public func validate(at path: FieldPath, into issues: inout [ValidationIssue]) {}
@@ -421,6 +474,19 @@ public enum Lora: FalEndpoint {
             case startPercentage = "start_percentage"
             case endPercentage = "end_percentage"
             case ipAdapterIndex = "ip_adapter_index"
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            self.path = try container.decode(String.self, forKey: .path)
+            self.configURL = try container.decodeIfPresent(FalFile.self, forKey: .configURL)
+            self.variant = try container.decodeIfPresent(String.self, forKey: .variant)
+            self.imageURL = try container.decode(FalFile.self, forKey: .imageURL)
+            self.maskURL = try container.decodeIfPresent(FalFile.self, forKey: .maskURL)
+            self.conditioningScale = try container.decodeIfKeyPresent(Double.self, forKey: .conditioningScale)
+            self.startPercentage = try container.decodeIfKeyPresent(Double.self, forKey: .startPercentage)
+            self.endPercentage = try container.decodeIfKeyPresent(Double.self, forKey: .endPercentage)
+            self.ipAdapterIndex = try container.decodeIfPresent(Int.self, forKey: .ipAdapterIndex)
         }
 
         public func validate(at path: FieldPath, into issues: inout [ValidationIssue]) {
@@ -497,6 +563,20 @@ public enum Lora: FalEndpoint {
             case scaleJSON = "scale_json"
             case unconditionalNoisingFactor = "unconditional_noising_factor"
             case imageProjectionShortcut = "image_projection_shortcut"
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            self.ipAdapterImageURL = try container.decode(IPAdapterImageURL.self, forKey: .ipAdapterImageURL)
+            self.ipAdapterMaskURL = try container.decodeIfPresent(FalFile.self, forKey: .ipAdapterMaskURL)
+            self.path = try container.decode(String.self, forKey: .path)
+            self.modelSubfolder = try container.decodeIfPresent(String.self, forKey: .modelSubfolder)
+            self.weightName = try container.decodeIfPresent(String.self, forKey: .weightName)
+            self.insightFaceModelPath = try container.decodeIfPresent(String.self, forKey: .insightFaceModelPath)
+            self.scale = try container.decodeIfKeyPresent(Double.self, forKey: .scale)
+            self.scaleJSON = try container.decodeIfPresent([String: JSONValue].self, forKey: .scaleJSON)
+            self.unconditionalNoisingFactor = try container.decodeIfKeyPresent(Double.self, forKey: .unconditionalNoisingFactor)
+            self.imageProjectionShortcut = try container.decodeIfKeyPresent(Bool.self, forKey: .imageProjectionShortcut)
         }
 
         public func validate(at path: FieldPath, into issues: inout [ValidationIssue]) {
@@ -612,6 +692,12 @@ public enum Lora: FalEndpoint {
             case height
         }
 
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            self.width = try container.decodeIfKeyPresent(Int.self, forKey: .width)
+            self.height = try container.decodeIfKeyPresent(Int.self, forKey: .height)
+        }
+
         public func validate(at path: FieldPath, into issues: inout [ValidationIssue]) {
             if let value0 = self.width {
                 Rule.maximum(value0, 14142, at: path.key("width"), into: &issues)
@@ -666,6 +752,12 @@ public enum Lora: FalEndpoint {
             case array
         }
 
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            self.method = try container.decodeIfKeyPresent(Method.self, forKey: .method)
+            self.array = try container.decodeIfKeyPresent([Int].self, forKey: .array)
+        }
+
         public func validate(at path: FieldPath, into issues: inout [ValidationIssue]) {}
     }
 
@@ -702,6 +794,12 @@ public enum Lora: FalEndpoint {
         enum CodingKeys: String, CodingKey {
             case method
             case array
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            self.method = try container.decodeIfKeyPresent(SigmasInputMethod.self, forKey: .method)
+            self.array = try container.decodeIfKeyPresent([Double].self, forKey: .array)
         }
 
         public func validate(at path: FieldPath, into issues: inout [ValidationIssue]) {}

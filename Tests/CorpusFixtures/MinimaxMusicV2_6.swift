@@ -47,6 +47,15 @@ public enum MinimaxMusicV2_6: FalEndpoint {
             case audioSetting = "audio_setting"
         }
 
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            self.prompt = try container.decode(String.self, forKey: .prompt)
+            self.lyrics = try container.decodeIfKeyPresent(String.self, forKey: .lyrics)
+            self.lyricsOptimizer = try container.decodeIfKeyPresent(Bool.self, forKey: .lyricsOptimizer)
+            self.isInstrumental = try container.decodeIfKeyPresent(Bool.self, forKey: .isInstrumental)
+            self.audioSetting = try container.decodeIfKeyPresent(AudioSetting25.self, forKey: .audioSetting)
+        }
+
         public func validate(at path: FieldPath, into issues: inout [ValidationIssue]) {
             Rule.minLength(self.prompt, 10, at: path.key("prompt"), into: &issues)
             Rule.maxLength(self.prompt, 2000, at: path.key("prompt"), into: &issues)
@@ -86,6 +95,13 @@ public enum MinimaxMusicV2_6: FalEndpoint {
             case sampleRate = "sample_rate"
             case bitrate
             case format
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            self.sampleRate = try container.decodeIfKeyPresent(Int.self, forKey: .sampleRate)
+            self.bitrate = try container.decodeIfKeyPresent(Int.self, forKey: .bitrate)
+            self.format = try container.decodeIfKeyPresent(Format.self, forKey: .format)
         }
 
         public func validate(at path: FieldPath, into issues: inout [ValidationIssue]) {

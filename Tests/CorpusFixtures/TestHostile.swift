@@ -117,6 +117,37 @@ public enum TestHostile: FalEndpoint {
             case codingKeys = "coding_keys"
         }
 
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            self.default = try container.decode(String.self, forKey: .`default`)
+            self.class = try container.decodeIfKeyPresent(Int.self, forKey: .`class`)
+            self.self_ = try container.decodeIfKeyPresent(Bool.self, forKey: .self_)
+            self.init_ = try container.decodeIfKeyPresent(String.self, forKey: .init_)
+            self.protocol = try container.decodeIfKeyPresent(String.self, forKey: .`protocol`)
+            self._3dModel = try container.decode(String.self, forKey: ._3dModel)
+            self.imageURL = try container.decodeIfKeyPresent(FalFile.self, forKey: .imageURL)
+            self.imageURL2 = try container.decodeIfKeyPresent(String.self, forKey: .imageURL2)
+            self.imageURL3 = try container.decodeIfKeyPresent(String.self, forKey: .imageURL3)
+            self.path = try container.decodeIfKeyPresent(String.self, forKey: .path)
+            self.issues = try container.decodeIfKeyPresent([String].self, forKey: .issues)
+            self.value0 = try container.decodeIfKeyPresent(Double.self, forKey: .value0)
+            self.validate2 = try container.decodeIfKeyPresent(String.self, forKey: .validate2)
+            self.rawValue = try container.decodeIfKeyPresent(String.self, forKey: .rawValue)
+            self.mode = try container.decodeIfKeyPresent(Mode.self, forKey: .mode)
+            self.sharedMode = try container.decodeIfKeyPresent(SharedMode.self, forKey: .sharedMode)
+            self.constant = try container.decodeIfKeyPresent(String.self, forKey: .constant)
+            self.mixed = try container.decodeIfKeyPresent(JSONValue.self, forKey: .mixed)
+            self.pair = try container.decodeIfKeyPresent([JSONValue].self, forKey: .pair)
+            self.map = try container.decodeIfKeyPresent([String: String2].self, forKey: .map)
+            self.nullableRequired = try container.decode(Int?.self, forKey: .nullableRequired)
+            self.either = try container.decodeIfKeyPresent(Either.self, forKey: .either)
+            self.deep = try container.decode(Deep.self, forKey: .deep)
+            self.tree = try container.decodeIfKeyPresent(Node.self, forKey: .tree)
+            self.cycle = try container.decodeIfKeyPresent(A.self, forKey: .cycle)
+            self.rule = try container.decodeIfKeyPresent(Rule2.self, forKey: .rule)
+            self.codingKeys = try container.decodeIfKeyPresent(CodingKeys2.self, forKey: .codingKeys)
+        }
+
         public func encode(to encoder: any Encoder) throws {
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encode(`default`, forKey: .`default`)
@@ -559,6 +590,11 @@ public enum TestHostile: FalEndpoint {
             case b
         }
 
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            self.b = try container.decodeIfKeyPresent(B.self, forKey: .b)
+        }
+
         public func validate(at path: FieldPath, into issues: inout [ValidationIssue]) {
             if let value0 = self.b {
                 value0.validate(at: path.key("b"), into: &issues)
@@ -579,6 +615,12 @@ public enum TestHostile: FalEndpoint {
         enum CodingKeys: String, CodingKey {
             case a
             case depth
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            self.a = try container.decodeIfKeyPresent(JSONValue.self, forKey: .a)
+            self.depth = try container.decodeIfKeyPresent(Int.self, forKey: .depth)
         }
 
         public func validate(at path: FieldPath, into issues: inout [ValidationIssue]) {
@@ -616,6 +658,11 @@ public enum TestHostile: FalEndpoint {
 
         enum CodingKeys: String, CodingKey {
             case `case`
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            self.case = try container.decodeIfKeyPresent(String.self, forKey: .`case`)
         }
 
         public func validate(at path: FieldPath, into issues: inout [ValidationIssue]) {}

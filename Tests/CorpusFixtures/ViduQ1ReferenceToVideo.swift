@@ -51,6 +51,16 @@ public enum ViduQ1ReferenceToVideo: FalEndpoint {
             case bgm
         }
 
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            self.prompt = try container.decode(String.self, forKey: .prompt)
+            self.referenceImageURLs = try container.decode([FalFile].self, forKey: .referenceImageURLs)
+            self.seed = try container.decodeIfPresent(Int.self, forKey: .seed)
+            self.aspectRatio = try container.decodeIfKeyPresent(AspectRatio.self, forKey: .aspectRatio)
+            self.movementAmplitude = try container.decodeIfKeyPresent(MovementAmplitude.self, forKey: .movementAmplitude)
+            self.bgm = try container.decodeIfKeyPresent(Bool.self, forKey: .bgm)
+        }
+
         public func validate(at path: FieldPath, into issues: inout [ValidationIssue]) {
             Rule.maxLength(self.prompt, 1500, at: path.key("prompt"), into: &issues)
         }

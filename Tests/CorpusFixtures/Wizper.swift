@@ -65,6 +65,17 @@ public enum Wizper: FalEndpoint {
             case version
         }
 
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            self.audioURL = try container.decode(FalFile.self, forKey: .audioURL)
+            self.task = try container.decodeIfKeyPresent(Task.self, forKey: .task)
+            self.language = try container.decodeIfPresent(Language.self, forKey: .language)
+            self.chunkLevel = try container.decodeIfKeyPresent(String.self, forKey: .chunkLevel)
+            self.maxSegmentLen = try container.decodeIfKeyPresent(Int.self, forKey: .maxSegmentLen)
+            self.mergeChunks = try container.decodeIfKeyPresent(Bool.self, forKey: .mergeChunks)
+            self.version = try container.decodeIfKeyPresent(String.self, forKey: .version)
+        }
+
         public func validate(at path: FieldPath, into issues: inout [ValidationIssue]) {
             if let value0 = self.chunkLevel {
                 Rule.const(value0, "segment", at: path.key("chunk_level"), into: &issues)

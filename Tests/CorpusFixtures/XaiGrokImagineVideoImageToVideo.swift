@@ -48,6 +48,15 @@ public enum XaiGrokImagineVideoImageToVideo: FalEndpoint {
             case aspectRatio = "aspect_ratio"
         }
 
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            self.prompt = try container.decode(String.self, forKey: .prompt)
+            self.duration = try container.decodeIfKeyPresent(Int.self, forKey: .duration)
+            self.resolution = try container.decodeIfKeyPresent(Resolution.self, forKey: .resolution)
+            self.imageURL = try container.decode(FalFile.self, forKey: .imageURL)
+            self.aspectRatio = try container.decodeIfPresent(AspectRatio.self, forKey: .aspectRatio)
+        }
+
         public func validate(at path: FieldPath, into issues: inout [ValidationIssue]) {
             Rule.maxLength(self.prompt, 4096, at: path.key("prompt"), into: &issues)
             if let value0 = self.duration {

@@ -136,6 +136,10 @@ enum EndpointPrinter {
                     }
                 }
             }
+            if needsStrictDecoder(declaration, properties) {
+                out.line()
+                printStrictDecoder(properties, into: &out)
+            }
             // Required but nullable fields must be sent as `null`; the synthesized encoder would omit them.
             if properties.contains(where: { $0.required && $0.slot.optional }) {
                 out.line()

@@ -1,8 +1,34 @@
 #ifndef CCURLSHIM_H
 #define CCURLSHIM_H
 #include <curl/curl.h>
-// Non-variadic wrappers: Swift cannot call libcurl's variadic curl_easy_setopt directly.
+#include <stddef.h>
+
+// Non-variadic wrappers: Swift cannot call libcurl's variadic curl_easy_setopt / curl_easy_getinfo directly.
 CURLcode fal_curl_setopt_long(CURL *handle, CURLoption option, long value);
 CURLcode fal_curl_setopt_ptr(CURL *handle, CURLoption option, void *value);
+// libcurl copies string options, so a temporary C string from Swift is fine here.
+CURLcode fal_curl_setopt_str(CURL *handle, CURLoption option, const char *value);
 CURLcode fal_curl_setopt_off(CURL *handle, CURLoption option, curl_off_t value);
+
+long fal_curl_getinfo_long(CURL *handle, CURLINFO info);
+
+// Callbacks a Swift transfer installs; `userdata` is the transfer object (an unretained pointer).
+typedef size_t (*fal_curl_data_callback)(char *data, size_t size, size_t count, void *userdata);
+CURLcode fal_curl_set_write_callback(CURL *handle, fal_curl_data_callback callback, void *userdata);
+CURLcode fal_curl_set_header_callback(CURL *handle, fal_curl_data_callback callback, void *userdata);
+
+// Request body read straight from a file descriptor range with pread, so uploads stream from disk in
+// constant memory without crossing into Swift per chunk. The returned source is owned by the caller
+// and must outlive the transfer; free it with fal_file_body_free after curl is done with the handle.
+typedef struct fal_file_body fal_file_body;
+fal_file_body *fal_file_body_open(const char *path, curl_off_t offset, curl_off_t length, int *error_number);
+CURLcode fal_curl_set_file_body(CURL *handle, fal_file_body *body);
+void fal_file_body_free(fal_file_body *body);
+
+// Size of a regular file, or -1 with errno-like code in *error_number.
+curl_off_t fal_file_size(const char *path, int *error_number);
+
+// libcurl's CURLMsg data is a union; these read it without Swift's union import quirks.
+int fal_curl_msg_is_done(CURLMsg *message);
+CURLcode fal_curl_msg_result(CURLMsg *message);
 #endif

@@ -1,0 +1,125 @@
+import Foundation
+import FalRuntime
+
+/// Benchmarks (a)–(c): queue round trips, concurrent subscribes, completion → result latency.
+struct QueueBenchmarks {
+    static let endpoint = "fal-ai/illusion-diffusion"
+    static let app = "fal-ai/illusion-diffusion"
+    /// A small custom size keeps the emulator's PNG work out of the measurement.
+    static let payload: JSONValue = [
+        "prompt": "a castle", "image_url": "https://example.com/pattern.png",
+        "image_size": ["width": 64, "height": 64], "seed": 42,
+    ]
+    /// Zero model latency and queue depth, per request (the emulator's control headers).
+    static let zeroLatency = ["X-Fal-Emulator-Latency-Ms": "0", "X-Fal-Emulator-Queue-Depth": "0"]
+
+    let baseURL: String
+    let key: String
+    let python: String
+    let peerScript: String
+
+    func client(_ mode: FalConfiguration.StatusUpdateMode = .streamWithPollingFallback) -> FalClient {
+        var configuration = FalConfiguration(key: key, hosts: .emulator(baseURL))
+        configuration.statusUpdates = mode
+        return FalClient(configuration: configuration)
+    }
+
+    var payloadText: String { String(decoding: try! JSONEncoder().encode(Self.payload), as: UTF8.self) }
+    var headersText: String { String(decoding: try! JSONEncoder().encode(Self.zeroLatency), as: UTF8.self) }
+
+    func roundTrips(iterations: Int) async throws -> Table {
+        let client = client()
+        let options = RequestOptions(headers: Self.zeroLatency)
+        var swift = Samples()
+        for index in 0..<(iterations + 10) {
+            let clock = ContinuousClock.now
+            let submission = try await client.submit(Self.endpoint, input: Self.payload, options: options)
+            while try await !client.status(Self.endpoint, requestID: submission.requestID).isCompleted {}
+            _ = try await client.result(Self.endpoint, requestID: submission.requestID, as: JSONValue.self)
+            if index >= 10 { swift.add(clock.duration(to: .now)) }  // first 10 warm the connection
+        }
+
+        let bare = BareCurl(key: key, extraHeaders: Self.zeroLatency.map { "\($0.key): \($0.value)" })
+        var floor = Samples()
+        for index in 0..<(iterations + 10) {
+            let clock = ContinuousClock.now
+            try bare.roundTrip(queue: baseURL + "/queue", endpoint: Self.endpoint, app: Self.app, payload: payloadText)
+            if index >= 10 { floor.add(clock.duration(to: .now)) }
+        }
+
+        let peer = try runCommand("/usr/bin/env", [python, peerScript, baseURL, key, "roundtrip", String(iterations), Self.endpoint, payloadText, headersText])
+        let pythonSamples = Samples(values: (try JSONDecoder().decode([String: [Double]].self, from: Data(peer.utf8)))["samples_ms"] ?? [])
+
+        var table = Table(title: "(a) submit → status → result round trip, \(iterations) sequential requests (ms)",
+                          columns: ["client", "p50", "p99", "p50 vs floor"])
+        let base = floor.percentile(50)
+        for (name, samples) in [("FalRuntime (FalClient)", swift), ("bare libcurl (floor)", floor), ("fal-client 1.0.3 (Python)", pythonSamples)] {
+            table.rows.append([name, format(samples.percentile(50)), format(samples.percentile(99)), format(samples.percentile(50) / base) + "×"])
+        }
+        return table
+    }
+
+    func concurrentSubscribes(total: Int, workers: Int) async throws -> Table {
+        let client = client()
+        let options = RequestOptions(headers: Self.zeroLatency)
+        let clock = ContinuousClock.now
+        let completed = try await withThrowingTaskGroup(of: Int.self) { group in
+            let perWorker = total / workers
+            for _ in 0..<workers {
+                group.addTask {
+                    for _ in 0..<perWorker {
+                        _ = try await client.subscribe(Self.endpoint, input: Self.payload, as: JSONValue.self, options: options)
+                    }
+                    return perWorker
+                }
+            }
+            return try await group.reduce(0, +)
+        }
+        let swiftSeconds = Samples.seconds(clock.duration(to: .now))
+        let peer = try runCommand("/usr/bin/env", [python, peerScript, baseURL, key, "concurrent", String(total), String(workers), Self.endpoint, payloadText, headersText])
+        let answer = try JSONDecoder().decode([String: Double].self, from: Data(peer.utf8))
+        let pythonRate = (answer["completed"] ?? 0) / (answer["seconds"] ?? .infinity)
+        let swiftRate = Double(completed) / swiftSeconds
+        var table = Table(title: "(b) \(workers) concurrent subscribes, \(total) requests", columns: ["client", "requests/s", "vs Python"])
+        table.rows.append(["FalRuntime (FalClient)", format(swiftRate, 1), format(swiftRate / pythonRate) + "×"])
+        table.rows.append(["fal_client.AsyncClient 1.0.3", format(pythonRate, 1), "1.00×"])
+        return table
+    }
+
+    /// Time from the request's completion (submit answer + model latency) until `subscribe` returns.
+    func completionLatency(samples count: Int) async throws -> Table {
+        let latencyMs = 200
+        var headers = Self.zeroLatency
+        headers["X-Fal-Emulator-Latency-Ms"] = String(latencyMs)
+        let options = RequestOptions(headers: headers)
+        var table = Table(title: "(c) completion → result latency, model latency \(latencyMs) ms, \(count) requests (ms)",
+                          columns: ["status updates", "p50", "p99"])
+        for (name, mode) in [("status stream (SSE)", FalConfiguration.StatusUpdateMode.streamWithPollingFallback), ("polling every 100 ms", .polling)] {
+            let client = client(mode)
+            var samples = Samples()
+            for _ in 0..<count {
+                let enqueued = EnqueueClock()
+                _ = try await client.subscribe(Self.endpoint, input: Self.payload, as: JSONValue.self, options: options,
+                                               onEnqueue: { _ in enqueued.mark() })
+                let finished = ContinuousClock.now
+                samples.add(enqueued.instant.duration(to: finished) - .milliseconds(latencyMs))
+            }
+            table.rows.append([name, format(samples.percentile(50)), format(samples.percentile(99))])
+        }
+        return table
+    }
+}
+
+extension Samples {
+    static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+}
+
+/// When submit answered, written from the `onEnqueue` callback.
+final class EnqueueClock: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = ContinuousClock.now
+    func mark() { lock.withLock { value = .now } }
+    var instant: ContinuousClock.Instant { lock.withLock { value } }
+}

@@ -1,0 +1,93 @@
+import Foundation
+
+extension FalEmulator {
+    /// Everything an emulator instance is started with. Defaults suit `make demo` and local testing.
+    public struct Configuration: Sendable {
+        /// Interface to bind; tests and benchmarks use 127.0.0.1 only.
+        public var host: String
+        /// Port to bind; 0 picks a free one (read it back from `baseURL`).
+        public var port: Int
+        /// When set, `Authorization: Key <apiKey>` must match it exactly; otherwise any `Key …` is accepted.
+        public var apiKey: String?
+        /// Directory of fal queue OpenAPI documents to serve (`schemas/`).
+        public var schemasDirectory: URL
+        /// Overlays applied to those documents before validation (`schemas/overlays`); nil for none.
+        public var overlaysDirectory: URL?
+        /// Timing and failure behaviour, overridable per request with `ControlHeaders`.
+        public var controls: EmulatorControls
+        /// Webhook delivery retries.
+        public var webhookRetry: WebhookRetryPolicy
+        /// The user id webhooks are signed for (`X-Fal-Webhook-User-Id`).
+        public var webhookUserID: String
+        /// Largest JSON request body accepted (413 beyond).
+        public var maxJSONBodyBytes: Int
+        /// Largest single upload (or multipart part) accepted.
+        public var maxUploadBytes: Int
+        /// Total bytes of uploaded files kept; the oldest are evicted beyond it.
+        public var maxStoredFileBytes: Int
+        /// Requests whose status and result are kept; the oldest are evicted beyond it.
+        public var maxStoredRequests: Int
+        /// Total request-body bytes kept for stored requests; the oldest are evicted beyond it.
+        public var maxStoredRequestBytes: Int
+        /// Entries kept in the request log.
+        public var requestLogCapacity: Int
+
+        public init(
+            host: String = "127.0.0.1", port: Int = 0, apiKey: String? = nil,
+            schemasDirectory: URL = URL(fileURLWithPath: "schemas"), overlaysDirectory: URL? = nil,
+            controls: EmulatorControls = EmulatorControls(), webhookRetry: WebhookRetryPolicy = WebhookRetryPolicy(),
+            webhookUserID: String = "emulator-user", maxJSONBodyBytes: Int = 8 << 20, maxUploadBytes: Int = 64 << 20,
+            maxStoredFileBytes: Int = 256 << 20, maxStoredRequests: Int = 10_000,
+            maxStoredRequestBytes: Int = 128 << 20, requestLogCapacity: Int = 10_000
+        ) {
+            self.host = host
+            self.port = port
+            self.apiKey = apiKey
+            self.schemasDirectory = schemasDirectory
+            self.overlaysDirectory = overlaysDirectory ?? Self.defaultOverlays(for: schemasDirectory)
+            self.controls = controls
+            self.webhookRetry = webhookRetry
+            self.webhookUserID = webhookUserID
+            self.maxJSONBodyBytes = maxJSONBodyBytes
+            self.maxUploadBytes = maxUploadBytes
+            self.maxStoredFileBytes = maxStoredFileBytes
+            self.maxStoredRequests = maxStoredRequests
+            self.maxStoredRequestBytes = maxStoredRequestBytes
+            self.requestLogCapacity = requestLogCapacity
+        }
+
+        /// `<schemas>/overlays` when it exists: the generator's convention.
+        static func defaultOverlays(for schemas: URL) -> URL? {
+            let candidate = schemas.appendingPathComponent("overlays")
+            var isDirectory: ObjCBool = false
+            return FileManager.default.fileExists(atPath: candidate.path, isDirectory: &isDirectory) && isDirectory.boolValue ? candidate : nil
+        }
+    }
+}
+
+/// fal retries failed webhook deliveries (10 times over 2 hours); the emulator keeps the count and
+/// compresses the schedule: `initialDelay`, doubling up to `maxDelay`.
+public struct WebhookRetryPolicy: Sendable, Hashable {
+    /// Deliveries attempted in total (first try plus retries).
+    public var maxAttempts: Int
+    public var initialDelay: Duration
+    public var maxDelay: Duration
+    /// Per-attempt timeout for the receiver to answer.
+    public var timeout: Duration
+
+    public init(maxAttempts: Int = 11, initialDelay: Duration = .seconds(1), maxDelay: Duration = .seconds(60), timeout: Duration = .seconds(15)) {
+        self.maxAttempts = max(1, maxAttempts)
+        self.initialDelay = initialDelay
+        self.maxDelay = maxDelay
+        self.timeout = timeout
+    }
+
+    func delay(afterAttempt attempt: Int) -> Duration {
+        var delay = initialDelay
+        for _ in 1..<max(attempt, 1) {
+            delay = delay * 2
+            if delay >= maxDelay { return maxDelay }
+        }
+        return min(delay, maxDelay)
+    }
+}

@@ -1,0 +1,60 @@
+/// An endpoint id split the way fal's clients and queue split it: an optional namespace (`workflows/`,
+/// `comfy/`), owner, alias, and the rest (a subpath for submits, `requests/{id}/…` for the queue API).
+/// Status, result and cancel URLs use only `[namespace/]owner/alias`; submits use the full id.
+struct AppPath: Sendable, Hashable {
+    static let namespaces: Set<Substring> = ["workflows", "comfy"]
+
+    var namespace: Substring?
+    var owner: Substring
+    var alias: Substring
+    var rest: [Substring]
+
+    init?(segments: [Substring]) {
+        var segments = segments[...]
+        if let first = segments.first, Self.namespaces.contains(first), segments.count >= 3 {
+            namespace = first
+            segments = segments.dropFirst()
+        } else {
+            namespace = nil
+        }
+        guard let owner = segments.first, !owner.isEmpty else { return nil }
+        if segments.count == 1 {
+            // fal's clients turn a legacy `123-alias` id into `123/alias`; accept the unsplit form too.
+            guard let dash = owner.firstIndex(of: "-"), owner[..<dash].allSatisfy(\.isNumber), owner.index(after: dash) < owner.endIndex
+            else { return nil }
+            self.owner = owner[..<dash]
+            self.alias = owner[owner.index(after: dash)...]
+            self.rest = []
+            return
+        }
+        self.owner = owner
+        self.alias = segments[segments.index(after: segments.startIndex)]
+        self.rest = Array(segments.dropFirst(2))
+    }
+
+    /// `[namespace/]owner/alias`: the part of queue URLs that identifies the app.
+    var app: String { (namespace.map { "\($0)/" } ?? "") + "\(owner)/\(alias)" }
+
+    /// The full endpoint id, with the subpath: `fal-ai/fast-sdxl/image-to-image`.
+    var endpointID: String { ([app] + rest.map(String.init)).joined(separator: "/") }
+
+    /// The queue sub-resource addressed by `rest`, when it is one.
+    enum QueueResource: Equatable {
+        case result(requestID: String)
+        case status(requestID: String)
+        case statusStream(requestID: String)
+        case cancel(requestID: String)
+    }
+
+    var queueResource: QueueResource? {
+        guard rest.count >= 2, rest[0] == "requests" else { return nil }
+        let id = String(rest[1])
+        switch rest.dropFirst(2).map(String.init) {
+        case []: return .result(requestID: id)
+        case ["status"]: return .status(requestID: id)
+        case ["status", "stream"]: return .statusStream(requestID: id)
+        case ["cancel"]: return .cancel(requestID: id)
+        default: return nil
+        }
+    }
+}

@@ -1,0 +1,60 @@
+import FalCore
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// Reads request bodies within the configured limits, turning every problem into fal-shaped errors.
+enum BodyReader {
+    /// The raw body, or a 413 when it exceeds `limit` (checked against Content-Length first, then while reading).
+    static func bytes(_ request: Request, limit: Int) async -> Result<Data, ReplyError> {
+        if let declared = request.headers[.contentLength].flatMap({ Int($0) }), declared > limit {
+            return .failure(tooLarge(limit))
+        }
+        do {
+            let buffer = try await request.body.collect(upTo: limit)
+            return .success(Data(buffer.readableBytesView))
+        } catch is NIOTooManyBytesError {
+            return .failure(tooLarge(limit))
+        } catch {
+            return .failure(ReplyError(Reply.detail("Could not read request body: \(error)", status: .badRequest)))
+        }
+    }
+
+    /// A JSON object body: 400 for bytes that are not JSON, 422 (fal's shape) for JSON that is not an object.
+    static func jsonObject(_ request: Request, limit: Int) async -> Result<JSONBody, ReplyError> {
+        let data: Data
+        switch await bytes(request, limit: limit) {
+        case .success(let bytes): data = bytes
+        case .failure(let error): return .failure(error)
+        }
+        let value: JSONValue
+        do {
+            value = try JSONCoding.parse(data.isEmpty ? Data("{}".utf8) : data)
+        } catch {
+            return .failure(ReplyError(Reply.detail("Malformed JSON body: \(error.reason)", status: .badRequest, errorType: "malformed_json")))
+        }
+        guard value.objectValue != nil else {
+            let issue = ValidationIssue(path: .root, message: "expected object, got \(value.schemaTypeName)")
+            return .failure(ReplyError(Reply.validation([issue])))
+        }
+        return .success(JSONBody(value: value, size: data.count))
+    }
+
+    private static func tooLarge(_ limit: Int) -> ReplyError {
+        ReplyError(Reply.detail("Request body exceeds the limit of \(limit) bytes", status: .contentTooLarge, errorType: "payload_too_large"))
+    }
+}
+
+/// A parsed JSON body and how many bytes it took.
+struct JSONBody: Sendable {
+    var value: JSONValue
+    var size: Int
+}
+
+/// A ready error response carried through `Result`.
+struct ReplyError: Error, @unchecked Sendable {
+    // Response is not Sendable-annotated but is only moved, never shared.
+    let response: Response
+    init(_ response: Response) { self.response = response }
+}

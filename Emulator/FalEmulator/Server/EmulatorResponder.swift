@@ -1,0 +1,167 @@
+import FalCore
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import NIOPosix
+
+/// The single responder behind every prefix: routes, checks credentials, injects failures, logs.
+struct EmulatorResponder: HTTPResponder {
+    typealias Context = EmulatorContext
+    let state: EmulatorState
+
+    func respond(to request: Request, context: EmulatorContext) async throws -> Response {
+        let route = Route(method: request.method, path: request.uri.path)
+        guard let operation = route.operation else { return await emulatorRoute(route, request) }
+
+        let controls = ControlHeaders.resolve(state.controls, headers: request.headers)
+        let scenario = request.headers[ControlHeaders.field(ControlHeaders.scenario)] ?? "\(request.method.rawValue) \(request.uri.path)"
+        let attempt = state.log.beginAttempt(scenario: scenario)
+        var failure: FailureInjection?
+        if let candidate = controls.failure, candidate.operations?.contains(operation) ?? true, candidate.times.map({ attempt <= $0 }) ?? true {
+            failure = candidate
+        }
+        let injected = failure?.mode
+        var entry = RequestLog.Entry(
+            method: request.method.rawValue, path: request.uri.path, operation: operation, scenario: scenario, status: 0, injected: injected)
+
+        if let failure, failure.mode != .completedWithError {
+            entry.status = failure.mode == .rateLimited ? 429 : failure.mode == .ingressUnavailable ? 503 : 0
+            state.log.record(entry)
+            return try await inject(failure, context: context)
+        }
+        entry.injected = nil  // "COMPLETED with error" is carried by the job, not the HTTP answer
+        let response: Response
+        if let refusal = authorize(route, request) {
+            response = refusal
+        } else {
+            response = await handle(route, request, controls: controls, injectError: injected == .completedWithError)
+        }
+        entry.status = response.status.code
+        if injected == .completedWithError { entry.injected = .completedWithError }
+        state.log.record(entry)
+        return response
+    }
+
+    private func handle(_ route: Route, _ request: Request, controls: EmulatorControls, injectError: Bool) async -> Response {
+        let queue = QueueRoutes(state: state)
+        let storage = StorageRoutes(state: state)
+        switch route {
+        case .submit(let app): return await queue.submit(request, app: app, controls: controls, injectError: injectError)
+        case .status(let app, let id): return queue.status(request, app: app, requestID: id)
+        case .statusStream(let app, let id): return queue.statusStream(request, app: app, requestID: id)
+        case .result(let app, let id): return queue.result(app: app, requestID: id)
+        case .cancel(let app, let id): return queue.cancel(app: app, requestID: id)
+        case .run(let app): return await RunRoutes(state: state).run(request, app: app, controls: controls, injectError: injectError)
+        case .storageToken: return storage.token()
+        case .uploadInitiate: return await storage.initiate(request)
+        case .jwks: return Reply.json(state.signer.jwks)
+        case .signedUpload(let token): return await storage.signedPut(request, token: token)
+        case .cdnUpload: return await storage.upload(request)
+        case .multipartBegin: return storage.beginMultipart(request)
+        case .multipartPart(let key, let uploadID, let part): return await storage.uploadPart(request, key: key, uploadID: uploadID, part: part)
+        case .multipartComplete(let key, let uploadID): return await storage.completeMultipart(request, key: key, uploadID: uploadID)
+        case .download(let key): return storage.download(key: key)
+        case .openAPI: return openAPIDocument(request)
+        case .emulatorRequests, .emulatorWebhooks, .emulatorControls, .emulatorReset, .notFound, .methodNotAllowed:
+            return await emulatorRoute(route, request)
+        }
+    }
+
+    // MARK: Credentials
+
+    /// nil when allowed; otherwise fal's 401. The key itself is never echoed.
+    private func authorize(_ route: Route, _ request: Request) -> Response? {
+        let header = request.headers[.authorization] ?? ""
+        switch route.credential {
+        case .none: return nil
+        case .falKeyOrCDNToken:
+            if header.hasPrefix("Bearer "), state.files.isValidToken(String(header.dropFirst("Bearer ".count))) { return nil }
+            if isValidKey(header) { return nil }
+            return Reply.detail("Missing or invalid credentials: send a storage token (`Authorization: Bearer …`) or `Authorization: Key …`", status: .unauthorized)
+        case .falKey:
+            if isValidKey(header) { return nil }
+            return Reply.detail("Missing or invalid credentials: send `Authorization: Key <FAL_KEY>`", status: .unauthorized)
+        }
+    }
+
+    private func isValidKey(_ header: String) -> Bool {
+        guard header.count > 4, header.prefix(4).lowercased() == "key " else { return false }
+        let key = header.dropFirst(4).trimmingCharacters(in: .whitespaces)
+        guard !key.isEmpty else { return false }
+        return state.configuration.apiKey.map { $0 == key } ?? true
+    }
+
+    // MARK: Failure injection
+
+    private func inject(_ failure: FailureInjection, context: EmulatorContext) async throws -> Response {
+        switch failure.mode {
+        case .rateLimited:
+            return Reply.detail("Too many requests (emulated rate limit)", status: .tooManyRequests, requestID: Identifiers.requestID(), errorType: "rate_limited")
+        case .ingressUnavailable:
+            return Reply.ingressUnavailable()
+        case .connectionReset:
+            // SO_LINGER 0 makes close() send RST instead of FIN: the client sees a reset, not an empty reply.
+            try? await (context.channel as? any SocketOptionProvider)?.setSoLinger(linger(l_onoff: 1, l_linger: 0)).get()
+            try? await context.channel.close().get()
+            throw ConnectionResetInjected()
+        case .stalledBody:
+            let stall = Duration.milliseconds(Int(failure.stallSeconds * 1000))
+            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init { [state] writer in
+                try await writer.write(ByteBuffer(string: "{\"request_id\": \""))
+                try? await state.wait(stall)
+                // Never finish the body: closing the stream mid-body is what a stalled upstream looks like.
+                throw ConnectionResetInjected()
+            })
+        case .completedWithError:
+            // Carried by the job rather than the HTTP answer; `respond` never routes it here.
+            return Reply.detail(EmulatorState.injectedErrorMessage, status: .internalServerError, errorType: EmulatorState.injectedErrorType)
+        }
+    }
+
+    struct ConnectionResetInjected: Error {}
+
+    // MARK: fal.ai and the emulator's own routes
+
+    /// `GET /api/openapi/queue/openapi.json?endpoint_id=ID`: the document as loaded.
+    private func openAPIDocument(_ request: Request) -> Response {
+        guard let id = request.uri.queryParameters["endpoint_id"].map(String.init) else {
+            return Reply.detail("Query parameter endpoint_id is required", status: .badRequest)
+        }
+        guard let endpoint = state.catalog.endpoint(id) else {
+            return Reply.detail("No OpenAPI document for endpoint '\(id)'", status: .notFound)
+        }
+        return Reply.bytes(endpoint.documentData, contentType: "application/json")
+    }
+
+    private func emulatorRoute(_ route: Route, _ request: Request) async -> Response {
+        switch route {
+        case .emulatorRequests: return Reply.json(state.log.json)
+        case .emulatorWebhooks: return Reply.json(state.webhooks.json)
+        case .emulatorReset:
+            state.log.reset()
+            state.jobs.removeAll()
+            state.files.removeAll()
+            state.controls = state.configuration.controls
+            return Reply.json(["reset": true])
+        case .emulatorControls:
+            if request.method == .put {
+                switch await BodyReader.bytes(request, limit: 64 << 10) {
+                case .failure(let error): return error.response
+                case .success(let data):
+                    do {
+                        state.controls = try JSONDecoder().decode(EmulatorControls.self, from: data)
+                    } catch {
+                        return Reply.detail("Invalid controls: \(error)", status: .unprocessableContent)
+                    }
+                }
+            }
+            let data = (try? JSONEncoder().encode(state.controls)) ?? Data("{}".utf8)
+            return Reply.bytes(data, contentType: "application/json")
+        case .methodNotAllowed:
+            return Reply.detail("Method \(request.method.rawValue) not allowed on \(request.uri.path)", status: .methodNotAllowed)
+        default:
+            return Reply.detail("Not found: \(request.uri.path)", status: .notFound)
+        }
+    }
+}

@@ -1,0 +1,115 @@
+import Foundation
+
+extension FalClient {
+    /// Sends `request` with fal's retry rules and redirect handling; non-2xx answers become `FalError`.
+    func send(_ request: FalRequest) async throws(FalError) -> HTTPResponse {
+        let policy = configuration.retry
+        var attempt = 1
+        while true {
+            let retryDelay: Duration
+            do {
+                let response = try await sendFollowingRedirects(request)
+                if response.isSuccess { return response }
+                guard attempt < policy.maxAttempts, policy.shouldRetry(response) else {
+                    throw FalErrorMapping.error(from: response)
+                }
+                retryDelay = policy.delay(afterAttempt: attempt, retryAfter: RetryPolicy.retryAfter(response))
+            } catch let failure as TransportFailure {
+                let responseArrived = failure.receivedStatus.map { (200..<300).contains($0) } ?? false
+                guard attempt < policy.maxAttempts, !(responseArrived && !request.resendAfterResponse),
+                      !(failure.isTimeout && request.hasServerTimeout)
+                else { throw FalError.transport(code: failure.code, message: failure.message) }
+                retryDelay = policy.delay(afterAttempt: attempt)
+            } catch let error as FalError {
+                throw error
+            } catch {
+                throw FalErrorMapping.error(from: error)
+            }
+            do {
+                try await Task.sleep(for: retryDelay)
+            } catch {
+                throw FalError.cancelled(requestID: nil)
+            }
+            attempt += 1
+        }
+    }
+
+    /// Sends `request` and returns the open response (for server-sent events); retries only until a head arrives.
+    func openStream(_ request: FalRequest) async throws(FalError) -> HTTPStreamingResponse {
+        let policy = configuration.retry
+        var attempt = 1
+        while true {
+            let retryDelay: Duration
+            do {
+                let response = try await transport.stream(try prepare(request))
+                if (200..<300).contains(response.head.status) { return response }
+                var body = Data()
+                for try await chunk in response.body where body.count < 1 << 20 { body.append(chunk) }
+                let full = HTTPResponse(status: response.head.status, headers: response.head.headers, body: body)
+                guard attempt < policy.maxAttempts, policy.shouldRetry(full) else { throw FalErrorMapping.error(from: full) }
+                retryDelay = policy.delay(afterAttempt: attempt, retryAfter: RetryPolicy.retryAfter(full))
+            } catch let failure as TransportFailure {
+                guard attempt < policy.maxAttempts, failure.receivedStatus == nil, !(failure.isTimeout && request.hasServerTimeout)
+                else { throw FalError.transport(code: failure.code, message: failure.message) }
+                retryDelay = policy.delay(afterAttempt: attempt)
+            } catch let error as FalError {
+                throw error
+            } catch {
+                throw FalErrorMapping.error(from: error)
+            }
+            do { try await Task.sleep(for: retryDelay) } catch { throw FalError.cancelled(requestID: nil) }
+            attempt += 1
+        }
+    }
+
+    /// Follows up to 5 redirects itself so the key can be dropped when a redirect leaves fal's hosts.
+    private func sendFollowingRedirects(_ request: FalRequest) async throws -> HTTPResponse {
+        var current = request
+        for _ in 0..<6 {
+            let response = try await transport.send(try prepare(current))
+            guard [301, 302, 303, 307, 308].contains(response.status), let location = response.headers["Location"],
+                  let target = URL(string: location, relativeTo: URL(string: current.url))?.absoluteString
+            else { return response }
+            if response.status == 303 || ((response.status == 301 || response.status == 302) && current.method == "POST") {
+                current.method = "GET"
+                current.body = .empty
+            }
+            current.url = target
+            if case .falKey = current.authorization, !configuration.hosts.acceptsKey(target) { current.authorization = .none }
+            if case .bearer = current.authorization, URL(string: target)?.host != URL(string: request.url)?.host {
+                current.authorization = .none
+            }
+        }
+        throw FalError.http(status: 310, detail: "too many redirects", errorType: nil, requestID: nil)
+    }
+
+    /// Addresses and authorises a request: proxy mode, the key for fal's own hosts only, timeouts.
+    func prepare(_ request: FalRequest) throws(FalError) -> HTTPRequest {
+        var headers = request.headers
+        headers.set("User-Agent", configuration.userAgent)
+        var url = request.url
+        switch request.authorization {
+        case .falKey:
+            guard configuration.hosts.acceptsKey(request.url) else {
+                // Defence in depth: the key must never leave fal's configured hosts.
+                throw FalError.configuration("refusing to send credentials to a host that is not a configured fal host")
+            }
+            if let proxy = configuration.proxyURL {
+                headers.set("x-fal-target-url", request.url)
+                url = proxy
+            } else if let credentials = configuration.credentials {
+                headers.set("Authorization", credentials.authorizationHeaderValue)
+            } else {
+                throw FalError.configuration("no fal credentials: set FAL_KEY (or FAL_KEY_ID and FAL_KEY_SECRET), pass FalCredentials, or configure a proxy URL")
+            }
+        case .bearer(let value):
+            headers.set("Authorization", value)
+        case .none:
+            headers.remove("Authorization")
+        }
+        let timeout: Duration? = request.timeout ?? configuration.requestTimeout
+        return HTTPRequest(
+            method: request.method, url: url, headers: headers, body: request.body, timeout: timeout,
+            connectTimeout: configuration.connectTimeout)
+    }
+}

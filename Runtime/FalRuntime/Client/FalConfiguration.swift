@@ -1,0 +1,68 @@
+/// Everything a `FalClient` needs: who it is, where fal lives, and how patient it is.
+public struct FalConfiguration: Sendable {
+    /// The API key; nil in proxy mode (the proxy adds it server-side) or when none is configured.
+    public var credentials: FalCredentials?
+    /// Proxy mode, as fal's JS client has it: every request to fal goes to this URL instead, with the
+    /// real target in `x-fal-target-url` and no key, so apps never hold the key.
+    public var proxyURL: String?
+    public var hosts: FalHosts
+    public var retry: RetryPolicy
+    /// Client-side deadline of each API request (not of a whole `subscribe`, which takes its own `timeout`).
+    public var requestTimeout: Duration
+    public var connectTimeout: Duration
+    /// Pause between status polls when the status stream is unavailable or disabled.
+    public var pollInterval: Duration
+    /// How `subscribe` follows a request's progress.
+    public var statusUpdates: StatusUpdateMode
+    /// Uploads at least this large go through multipart upload with parallel parts.
+    public var multipartThreshold: Int64
+    public var multipartChunkSize: Int64
+    public var multipartConcurrency: Int
+    public var userAgent: String
+
+    public enum StatusUpdateMode: Sendable, Equatable {
+        /// fal's server-sent status stream, falling back to polling when it is unavailable or drops.
+        case streamWithPollingFallback
+        case polling
+    }
+
+    public init(
+        credentials: FalCredentials? = nil, proxyURL: String? = nil, hosts: FalHosts = .production,
+        retry: RetryPolicy = .default, requestTimeout: Duration = .seconds(120), connectTimeout: Duration = .seconds(30),
+        pollInterval: Duration = .milliseconds(100), statusUpdates: StatusUpdateMode = .streamWithPollingFallback,
+        multipartThreshold: Int64 = 100 * 1024 * 1024, multipartChunkSize: Int64 = 10 * 1024 * 1024,
+        multipartConcurrency: Int = 10, userAgent: String = "fal-swift/0.1"
+    ) {
+        self.credentials = credentials
+        self.proxyURL = proxyURL
+        self.hosts = hosts
+        self.retry = retry
+        self.requestTimeout = requestTimeout
+        self.connectTimeout = connectTimeout
+        self.pollInterval = pollInterval
+        self.statusUpdates = statusUpdates
+        self.multipartThreshold = multipartThreshold
+        self.multipartChunkSize = max(5 * 1024 * 1024, multipartChunkSize)
+        self.multipartConcurrency = max(1, multipartConcurrency)
+        self.userAgent = userAgent
+    }
+
+    /// Shorthand for a key and (optionally) other hosts.
+    public init(key: String, hosts: FalHosts = .production) {
+        self.init(credentials: FalCredentials(key: key), hosts: hosts)
+    }
+
+    /// Credentials from `FAL_KEY` / `FAL_KEY_ID` + `FAL_KEY_SECRET`; hosts from `FAL_QUEUE_URL`,
+    /// `FAL_RUN_URL`, `FAL_REST_URL`, `FAL_CDN_URL`, or all of them from `FAL_BASE_URL` (emulator layout).
+    public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> FalConfiguration {
+        var hosts = FalHosts.production
+        if let base = environment["FAL_BASE_URL"], !base.isEmpty { hosts = .emulator(base) }
+        hosts = FalHosts(
+            queue: environment["FAL_QUEUE_URL"] ?? hosts.queue, run: environment["FAL_RUN_URL"] ?? hosts.run,
+            rest: environment["FAL_REST_URL"] ?? hosts.rest, cdn: environment["FAL_CDN_URL"] ?? hosts.cdn)
+        return FalConfiguration(
+            credentials: FalCredentials.fromEnvironment(environment), proxyURL: environment["FAL_PROXY_URL"], hosts: hosts)
+    }
+}
+
+import Foundation

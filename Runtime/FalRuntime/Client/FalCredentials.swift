@@ -1,0 +1,27 @@
+import Foundation
+
+/// A fal API key. It is only ever written into the `Authorization` header of requests to the
+/// configured fal hosts; `description`, `debugDescription` and reflection show it redacted.
+public struct FalCredentials: Sendable, Equatable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
+    private let key: String
+
+    /// A key as fal's dashboard shows it (`key_id:key_secret`).
+    public init(key: String) { self.key = key }
+
+    public init(keyID: String, keySecret: String) { self.key = "\(keyID):\(keySecret)" }
+
+    /// `FAL_KEY`, or `FAL_KEY_ID` + `FAL_KEY_SECRET`, as fal's clients read them; nil when neither is set.
+    public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> FalCredentials? {
+        if let key = environment["FAL_KEY"], !key.isEmpty { return FalCredentials(key: key) }
+        if let id = environment["FAL_KEY_ID"], let secret = environment["FAL_KEY_SECRET"], !id.isEmpty, !secret.isEmpty {
+            return FalCredentials(keyID: id, keySecret: secret)
+        }
+        return nil
+    }
+
+    var authorizationHeaderValue: String { "Key \(key)" }
+
+    public var description: String { "FalCredentials(<redacted>)" }
+    public var debugDescription: String { description }
+    public var customMirror: Mirror { Mirror(self, children: [], displayStyle: .struct) }
+}

@@ -1,0 +1,42 @@
+/// Base URLs of fal's services. Each may carry a path prefix: the emulator serves every host on one
+/// port under `/queue`, `/run`, `/rest` and `/cdn`, so `FalHosts.emulator(...)` points all four there.
+public struct FalHosts: Sendable, Equatable {
+    /// queue.fal.run: submit, status, result, cancel.
+    public var queue: String
+    /// fal.run: synchronous runs and streaming endpoints.
+    public var run: String
+    /// rest.fal.ai: storage tokens and upload initiation.
+    public var rest: String
+    /// v3.fal.media: fal's CDN. Uploads use the `base_url` the token answer names; this is its default.
+    public var cdn: String
+
+    public init(queue: String, run: String, rest: String, cdn: String) {
+        self.queue = Self.trimmed(queue)
+        self.run = Self.trimmed(run)
+        self.rest = Self.trimmed(rest)
+        self.cdn = Self.trimmed(cdn)
+    }
+
+    public static let production = FalHosts(
+        queue: "https://queue.fal.run", run: "https://fal.run", rest: "https://rest.fal.ai", cdn: "https://v3.fal.media")
+
+    /// Every host on one server, under the path prefixes the fal emulator uses.
+    public static func emulator(_ baseURL: String) -> FalHosts {
+        let base = trimmed(baseURL)
+        return FalHosts(queue: base + "/queue", run: base + "/run", rest: base + "/rest", cdn: base + "/cdn")
+    }
+
+    /// The hosts that may receive the API key.
+    var keyedHosts: [String] { [queue, run, rest] }
+
+    /// Whether `url` lies under one of the hosts that may receive the key (origin and path prefix).
+    func acceptsKey(_ url: String) -> Bool {
+        keyedHosts.contains { base in url == base || url.hasPrefix(base + "/") || url.hasPrefix(base + "?") }
+    }
+
+    private static func trimmed(_ url: String) -> String {
+        var url = url
+        while url.hasSuffix("/") { url.removeLast() }
+        return url
+    }
+}

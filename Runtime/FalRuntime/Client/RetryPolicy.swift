@@ -1,0 +1,64 @@
+import Foundation
+
+/// When and how often a failed request is tried again, as fal's official clients do it: up to 10
+/// attempts, exponential backoff from 0.1 s capped at 30 s with jitter ×0.5–1.5, on 408/409/429,
+/// ingress 502/503/504 (nginx's body, no `x-fal-request-id`), transport errors and timeouts — except
+/// when the caller set a server-side request timeout, which must be honoured rather than retried.
+public struct RetryPolicy: Sendable, Equatable {
+    public var maxAttempts: Int
+    public var baseDelay: Duration
+    public var maxDelay: Duration
+    public var jitter: ClosedRange<Double>
+    public var retryStatusCodes: Set<Int>
+    public var ingressStatusCodes: Set<Int>
+
+    public init(
+        maxAttempts: Int = 10, baseDelay: Duration = .milliseconds(100), maxDelay: Duration = .seconds(30),
+        jitter: ClosedRange<Double> = 0.5...1.5, retryStatusCodes: Set<Int> = [408, 409, 429],
+        ingressStatusCodes: Set<Int> = [502, 503, 504]
+    ) {
+        self.maxAttempts = max(1, maxAttempts)
+        self.baseDelay = baseDelay
+        self.maxDelay = maxDelay
+        self.jitter = jitter
+        self.retryStatusCodes = retryStatusCodes
+        self.ingressStatusCodes = ingressStatusCodes
+    }
+
+    public static let `default` = RetryPolicy()
+    public static let none = RetryPolicy(maxAttempts: 1)
+
+    /// Backoff before attempt `attempt + 1` (attempts count from 1), honouring `Retry-After` when given.
+    func delay(afterAttempt attempt: Int, retryAfter: Duration? = nil) -> Duration {
+        if let retryAfter { return min(retryAfter, maxDelay) }
+        let exponent = min(attempt - 1, 40)
+        let base = min(baseDelay * Double(1 << exponent), maxDelay)
+        return min(base * Double.random(in: jitter), maxDelay)
+    }
+
+    /// Whether an HTTP answer is worth another attempt.
+    func shouldRetry(_ response: HTTPResponse) -> Bool {
+        // A 504 carrying the timeout type is the caller's own deadline firing: honour it.
+        if response.status == 504, response.headers.contains("X-Fal-Request-Timeout-Type") { return false }
+        if retryStatusCodes.contains(response.status) { return true }
+        return isIngressError(response)
+    }
+
+    /// An error from the load balancer rather than from fal's application: no request id, nginx's page.
+    func isIngressError(_ response: HTTPResponse) -> Bool {
+        guard ingressStatusCodes.contains(response.status), !response.headers.contains("x-fal-request-id") else { return false }
+        return String(decoding: response.body.prefix(64 * 1024), as: UTF8.self).contains("nginx")
+    }
+
+    /// Parses `Retry-After` (delta seconds or an HTTP date).
+    static func retryAfter(_ response: HTTPResponse, now: Date = Date()) -> Duration? {
+        guard let value = response.headers["Retry-After"]?.trimmingCharacters(in: .whitespaces) else { return nil }
+        if let seconds = Double(value), seconds >= 0 { return .milliseconds(Int64(seconds * 1000)) }
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "GMT")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
+        guard let date = formatter.date(from: value) else { return nil }
+        return .milliseconds(Int64(max(0, date.timeIntervalSince(now)) * 1000))
+    }
+}

@@ -1,0 +1,191 @@
+import Foundation
+
+/// fal's queue protocol: submit → status (or status stream) → result, and cancel.
+extension FalClient {
+    /// `POST {queue}/{endpoint id}` with the input as JSON; `webhookURL` becomes the `fal_webhook` query.
+    public func submit<Input: Encodable & Validatable>(
+        _ endpointID: String, input: Input, webhookURL: String? = nil, options: RequestOptions = RequestOptions()
+    ) async throws(FalError) -> QueueSubmission {
+        let endpoint = try EndpointPath(endpointID)
+        let body = try await prepareBody(input)
+        return try await submit(endpoint, body: body, webhookURL: webhookURL, options: options)
+    }
+
+    func submit(_ endpoint: EndpointPath, body: Data, webhookURL: String?, options: RequestOptions) async throws(FalError) -> QueueSubmission {
+        var url = "\(configuration.hosts.queue)/\(endpoint.full)"
+        if let webhookURL { url += "?fal_webhook=" + Self.queryEscaped(webhookURL) }
+        var request = FalRequest(method: "POST", url: url, body: .data(body))
+        request.headers.set("Content-Type", "application/json")
+        request.headers.set("Accept", "application/json")
+        try options.apply(to: &request.headers, queue: true)
+        request.resendAfterResponse = false
+        let response = try await send(request)
+        return try FalJSON.decode(QueueSubmission.self, from: response.body)
+    }
+
+    /// `GET {queue}/{owner}/{alias}/requests/{id}/status[?logs=1]`.
+    public func status(_ endpointID: String, requestID: String, logs: Bool = false) async throws(FalError) -> QueueStatus {
+        let url = try requestURL(endpointID, requestID, "/status") + (logs ? "?logs=1" : "")
+        let response = try await send(FalRequest(method: "GET", url: url))
+        return try QueueStatus(json: FalJSON.decode(JSONValue.self, from: response.body))
+    }
+
+    /// `GET {queue}/{owner}/{alias}/requests/{id}`, decoded as `Output`.
+    public func result<Output: Decodable>(_ endpointID: String, requestID: String, as output: Output.Type = Output.self) async throws(FalError) -> Output {
+        let response = try await send(FalRequest(method: "GET", url: try requestURL(endpointID, requestID, "")))
+        return try FalJSON.decode(Output.self, from: response.body)
+    }
+
+    /// `PUT {queue}/{owner}/{alias}/requests/{id}/cancel`.
+    public func cancel(_ endpointID: String, requestID: String) async throws(FalError) {
+        _ = try await send(FalRequest(method: "PUT", url: try requestURL(endpointID, requestID, "/cancel")))
+    }
+
+    /// The request's progress until it completes: from fal's status stream (server-sent events) by
+    /// default, falling back to polling every `pollInterval` when the stream is unavailable or drops.
+    /// The sequence finishes after `.completed`; it throws `FalError`.
+    public func statusUpdates(_ endpointID: String, requestID: String, logs: Bool = false) -> AsyncThrowingStream<QueueStatus, any Error> {
+        AsyncThrowingStream { continuation in
+            let task = Task {
+                do {
+                    var completed = false
+                    if configuration.statusUpdates == .streamWithPollingFallback {
+                        completed = try await streamStatus(endpointID, requestID: requestID, logs: logs) { continuation.yield($0) }
+                    }
+                    while !completed {
+                        let status = try await status(endpointID, requestID: requestID, logs: logs)
+                        continuation.yield(status)
+                        completed = status.isCompleted
+                        if !completed { try await Task.sleep(for: configuration.pollInterval) }
+                    }
+                    continuation.finish()
+                } catch {
+                    continuation.finish(throwing: FalErrorMapping.error(from: error))
+                }
+            }
+            continuation.onTermination = { _ in task.cancel() }
+        }
+    }
+
+    /// Follows `…/status/stream`; returns whether `.completed` arrived. Failing to open the stream, or
+    /// losing it, is not an error: the caller polls from there.
+    private func streamStatus(
+        _ endpointID: String, requestID: String, logs: Bool, yield: (QueueStatus) -> Void
+    ) async throws -> Bool {
+        var request = FalRequest(method: "GET", url: try requestURL(endpointID, requestID, "/status/stream") + (logs ? "?logs=1" : ""))
+        request.headers.set("Accept", "text/event-stream")
+        request.timeout = .some(nil)
+        let response: HTTPStreamingResponse
+        do {
+            response = try await openStream(request)
+        } catch FalError.cancelled(let id) {
+            throw FalError.cancelled(requestID: id ?? requestID)
+        } catch {
+            return false
+        }
+        do {
+            for try await event in response.events {
+                let json = try FalJSON.decode(JSONValue.self, from: Data(event.data.utf8))
+                if json["status"] == nil { continue }  // keep-alives and non-status events
+                let status = try QueueStatus(json: json)
+                yield(status)
+                if status.isCompleted { return true }
+            }
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch {
+            if Task.isCancelled { throw CancellationError() }
+        }
+        return false
+    }
+
+    /// Submits, follows the request until it completes, and returns its result.
+    ///
+    /// - Parameters:
+    ///   - logs: ask fal for the request's logs in status updates.
+    ///   - timeout: client-side limit on the whole request; when it passes the remote request is
+    ///     cancelled and `FalError.timeout` is thrown. Also sent as the server-side start timeout
+    ///     unless `options.startTimeout` is set, as fal's clients do.
+    ///   - onEnqueue: called with the request id once submitted.
+    ///   - onQueueUpdate: called with every status update.
+    /// Cancelling the calling task cancels the remote request too.
+    public func subscribe<Input: Encodable & Validatable, Output: Decodable & Sendable>(
+        _ endpointID: String, input: Input, as output: Output.Type = Output.self, logs: Bool = false,
+        timeout: Duration? = nil, options: RequestOptions = RequestOptions(),
+        onEnqueue: (@Sendable (String) -> Void)? = nil, onQueueUpdate: (@Sendable (QueueStatus) -> Void)? = nil
+    ) async throws(FalError) -> Output {
+        let endpoint = try EndpointPath(endpointID)
+        var submitOptions = options
+        if let timeout, submitOptions.startTimeout == nil, timeout > .seconds(1) { submitOptions.startTimeout = timeout }
+        let options = submitOptions
+        let body = try await prepareBody(input)
+        let submitted = RequestIDBox()
+        let work: @Sendable () async throws -> Output = {
+            let submission = try await self.submit(endpoint, body: body, webhookURL: nil, options: options)
+            submitted.set(submission.requestID)
+            onEnqueue?(submission.requestID)
+            for try await status in self.statusUpdates(endpointID, requestID: submission.requestID, logs: logs) {
+                onQueueUpdate?(status)
+                if case .completed(_, _, let error?, let errorType) = status {
+                    throw FalError.requestFailed(requestID: submission.requestID, message: error, errorType: errorType)
+                }
+            }
+            return try await self.result(endpointID, requestID: submission.requestID, as: Output.self)
+        }
+        do {
+            guard let timeout else { return try await work() }
+            return try await withThrowingTaskGroup(of: Output?.self) { group in
+                group.addTask { try await work() }
+                group.addTask {
+                    try await Task.sleep(for: timeout)
+                    return nil
+                }
+                defer { group.cancelAll() }
+                guard let first = try await group.next(), let output = first else {
+                    throw FalError.timeout(requestID: submitted.value)
+                }
+                return output
+            }
+        } catch {
+            var failure = FalErrorMapping.error(from: error)
+            if case .cancelled = failure { failure = .cancelled(requestID: submitted.value) }
+            switch failure {
+            case .timeout, .cancelled:
+                if let requestID = submitted.value { await cancelDetached(endpointID, requestID: requestID) }
+            default: break
+            }
+            throw failure
+        }
+    }
+
+    /// Best-effort remote cancel that still runs when the calling task is already cancelled.
+    private func cancelDetached(_ endpointID: String, requestID: String) async {
+        await Task { try? await self.cancel(endpointID, requestID: requestID) }.value
+    }
+
+    func requestURL(_ endpointID: String, _ requestID: String, _ suffix: String) throws(FalError) -> String {
+        let endpoint = try EndpointPath(endpointID)
+        return "\(configuration.hosts.queue)/\(endpoint.app)/requests/\(Self.pathEscaped(requestID))\(suffix)"
+    }
+
+    static func queryEscaped(_ value: String) -> String {
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~")
+        return value.addingPercentEncoding(withAllowedCharacters: allowed) ?? value
+    }
+
+    static func pathEscaped(_ value: String) -> String {
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~")
+        return value.addingPercentEncoding(withAllowedCharacters: allowed) ?? value
+    }
+}
+
+/// The request id of a subscribe, written by its work task and read when it times out or is cancelled.
+final class RequestIDBox: Sendable {
+    private let storage = Mutex<String?>(nil)
+    func set(_ id: String) { storage.withLock { $0 = id } }
+    var value: String? { storage.withLock { $0 } }
+}
+
+import Synchronization

@@ -1,0 +1,57 @@
+import Foundation
+
+/// fal's synchronous endpoints: `POST {run}/{id}` and the streaming `POST {run}/{id}/stream`.
+extension FalClient {
+    /// Runs the endpoint and waits for its output in the same HTTP exchange (no queue).
+    public func run<Input: Encodable & Validatable, Output: Decodable>(
+        _ endpointID: String, input: Input, as output: Output.Type = Output.self,
+        timeout: Duration? = nil, options: RequestOptions = RequestOptions()
+    ) async throws(FalError) -> Output {
+        let endpoint = try EndpointPath(endpointID)
+        let body = try await prepareBody(input)
+        var request = FalRequest(method: "POST", url: "\(configuration.hosts.run)/\(endpoint.full)", body: .data(body))
+        request.headers.set("Content-Type", "application/json")
+        request.headers.set("Accept", "application/json")
+        try options.apply(to: &request.headers, queue: false)
+        // Generation can take minutes: no client deadline unless the caller asks for one, like fal's clients.
+        request.timeout = .some(timeout)
+        request.resendAfterResponse = false
+        let response = try await send(request)
+        return try FalJSON.decode(Output.self, from: response.body)
+    }
+
+    /// Streams partial outputs of a streaming endpoint as they are produced (server-sent events).
+    /// Validation, uploads and opening the stream happen before this returns; the sequence throws `FalError`.
+    public func stream<Input: Encodable & Validatable, Event: Decodable & Sendable>(
+        _ endpointID: String, input: Input, as event: Event.Type = Event.self, options: RequestOptions = RequestOptions()
+    ) async throws(FalError) -> AsyncThrowingStream<Event, any Error> {
+        let endpoint = try EndpointPath(endpointID)
+        let body = try await prepareBody(input)
+        var request = FalRequest(method: "POST", url: "\(configuration.hosts.run)/\(endpoint.full)/stream", body: .data(body))
+        request.headers.set("Content-Type", "application/json")
+        request.headers.set("Accept", "text/event-stream")
+        try options.apply(to: &request.headers, queue: false)
+        request.timeout = .some(nil)
+        request.resendAfterResponse = false
+        let events = try await openStream(request).events
+        return AsyncThrowingStream { continuation in
+            let task = Task {
+                do {
+                    for try await event in events {
+                        if event.event == "error" {
+                            let json = try? JSONDecoder().decode(JSONValue.self, from: Data(event.data.utf8))
+                            throw FalError.http(
+                                status: 500, detail: json?["detail"]?.stringValue ?? json?["error"]?.stringValue ?? event.data,
+                                errorType: json?["error_type"]?.stringValue, requestID: nil)
+                        }
+                        continuation.yield(try FalJSON.decode(Event.self, from: Data(event.data.utf8)))
+                    }
+                    continuation.finish()
+                } catch {
+                    continuation.finish(throwing: FalErrorMapping.error(from: error))
+                }
+            }
+            continuation.onTermination = { _ in task.cancel() }
+        }
+    }
+}

@@ -1,0 +1,45 @@
+import Foundation
+
+/// Per-request settings of submit, subscribe and run, sent as fal's headers.
+public struct RequestOptions: Sendable {
+    public enum Priority: String, Sendable { case normal, low }
+
+    /// `X-Fal-Queue-Priority` (queue only).
+    public var priority: Priority?
+    /// `X-Fal-Request-Timeout`: server-side limit on waiting before processing starts (> 1 s).
+    /// When set, client timeouts are not retried, as fal's clients do.
+    public var startTimeout: Duration?
+    /// `X-Fal-Runner-Hint`: routes to a runner holding state for this hint.
+    public var runnerHint: String?
+    /// `X-Fal-Object-Lifecycle-Preference`: how long fal keeps files this request produces.
+    public var objectExpiration: Duration?
+    /// Extra headers, sent as given.
+    public var headers: [String: String]
+
+    public init(
+        priority: Priority? = nil, startTimeout: Duration? = nil, runnerHint: String? = nil,
+        objectExpiration: Duration? = nil, headers: [String: String] = [:]
+    ) {
+        self.priority = priority
+        self.startTimeout = startTimeout
+        self.runnerHint = runnerHint
+        self.objectExpiration = objectExpiration
+        self.headers = headers
+    }
+
+    func apply(to headers: inout HTTPHeaders, queue: Bool) throws(FalError) {
+        for (name, value) in self.headers { headers.set(name, value) }
+        if let priority, queue { headers.set("X-Fal-Queue-Priority", priority.rawValue) }
+        if let runnerHint { headers.set("X-Fal-Runner-Hint", runnerHint) }
+        if let startTimeout {
+            let seconds = Double(startTimeout.components.seconds) + Double(startTimeout.components.attoseconds) / 1e18
+            guard seconds > 1 else {
+                throw FalError.validation([ValidationIssue(path: FieldPath("startTimeout"), message: "\(seconds) must be greater than 1 second")])
+            }
+            headers.set("X-Fal-Request-Timeout", String(seconds))
+        }
+        if let objectExpiration {
+            headers.set("X-Fal-Object-Lifecycle-Preference", "{\"expiration_duration_seconds\":\(max(1, objectExpiration.components.seconds))}")
+        }
+    }
+}

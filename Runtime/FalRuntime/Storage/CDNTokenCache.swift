@@ -1,0 +1,66 @@
+import Foundation
+
+/// A storage token for fal's CDN v3, from `POST {rest}/storage/auth/token?storage_type=fal-cdn-v3`.
+struct CDNToken: Sendable {
+    var token: String
+    var tokenType: String
+    /// Where uploads go (`https://v3.fal.media` in production).
+    var baseURL: String
+    var expiresAt: Date
+
+    var authorization: String { "\(tokenType) \(token)" }
+}
+
+/// Holds the current CDN token and refreshes it shortly before it expires; concurrent uploads share
+/// one refresh instead of each asking for a token.
+actor CDNTokenCache {
+    private var current: CDNToken?
+    private var refreshing: Task<CDNToken, any Error>?
+    /// Refresh this long before the stated expiry, so a token never dies mid-upload.
+    private let margin: TimeInterval = 30
+
+    func token(using client: FalClient) async throws -> CDNToken {
+        if let current, current.expiresAt.timeIntervalSinceNow > margin { return current }
+        if let refreshing { return try await refreshing.value }
+        let task = Task { try await Self.fetch(client) }
+        refreshing = task
+        defer { refreshing = nil }
+        let token = try await task.value
+        current = token
+        return token
+    }
+
+    func invalidate() { current = nil }
+
+    private static func fetch(_ client: FalClient) async throws -> CDNToken {
+        var request = FalRequest(
+            method: "POST", url: "\(client.configuration.hosts.rest)/storage/auth/token?storage_type=fal-cdn-v3", body: .data(Data("{}".utf8)))
+        request.headers.set("Content-Type", "application/json")
+        request.headers.set("Accept", "application/json")
+        let response = try await client.send(request)
+        let json = try FalJSON.decode(JSONValue.self, from: response.body)
+        guard let token = json["token"]?.stringValue, let baseURL = json["base_url"]?.stringValue else {
+            throw FalError.decoding(path: "token", message: "storage token answer lacks token or base_url")
+        }
+        return CDNToken(
+            token: token, tokenType: json["token_type"]?.stringValue ?? "Bearer",
+            baseURL: baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL,
+            expiresAt: json["expires_at"]?.stringValue.flatMap(parseDate) ?? Date().addingTimeInterval(300))
+    }
+
+    /// ISO 8601 with or without fractional seconds, as Python's `datetime.isoformat` writes it.
+    static func parseDate(_ text: String) -> Date? {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        if let date = formatter.date(from: text) { return date }
+        formatter.formatOptions = [.withInternetDateTime]
+        if let date = formatter.date(from: text) { return date }
+        // Python may write microseconds (6 digits); keep milliseconds.
+        if let dot = text.firstIndex(of: "."), let zone = text[dot...].firstIndex(where: { $0 == "+" || $0 == "-" || $0 == "Z" }) {
+            let fraction = text[text.index(after: dot)..<zone].prefix(3)
+            formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+            return formatter.date(from: text[..<dot] + "." + fraction + text[zone...])
+        }
+        return nil
+    }
+}

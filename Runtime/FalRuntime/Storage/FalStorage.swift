@@ -1,0 +1,78 @@
+import Foundation
+
+/// fal's file storage. Uploads go to the CDN v3 (`POST {base_url}/files/upload` with a storage token),
+/// fall back to `POST {rest}/storage/upload/initiate` + `PUT` on the signed URL, and use multipart
+/// upload with parallel parts at or above `multipartThreshold`. Files stream from disk in constant memory.
+/// The fal key goes only to the rest host; the CDN gets the storage token; signed URLs get neither.
+public struct FalStorage: Sendable {
+    let client: FalClient
+
+    /// Uploads bytes and returns their URL.
+    public func upload(_ data: Data, contentType: String = "application/octet-stream", fileName: String? = nil) async throws(FalError) -> String {
+        try await upload(.data(data), contentType: contentType, fileName: fileName)
+    }
+
+    /// Uploads a local file, streaming it from disk, and returns its URL.
+    public func upload(fileAt path: String, contentType: String? = nil) async throws(FalError) -> String {
+        let source = try UploadSource.file(at: path)
+        return try await upload(
+            source, contentType: contentType ?? ContentTypes.forPath(path), fileName: (path as NSString).lastPathComponent)
+    }
+
+    /// The URL fal can fetch `file` from, uploading it first when it is bytes or a local file.
+    public func upload(_ file: FalFile) async throws(FalError) -> String {
+        switch file {
+        case .url(let url): return url
+        case .data(let data, let contentType, let fileName): return try await upload(data, contentType: contentType, fileName: fileName)
+        case .localFile(let path, let contentType): return try await upload(fileAt: path, contentType: contentType)
+        }
+    }
+
+    func upload(_ source: UploadSource, contentType: String, fileName: String?) async throws(FalError) -> String {
+        let configuration = client.configuration
+        if source.size >= configuration.multipartThreshold {
+            return try await MultipartUpload(client: client, source: source, contentType: contentType, fileName: fileName ?? "upload.bin").run()
+        }
+        do {
+            return try await uploadToCDN(source, contentType: contentType, fileName: fileName)
+        } catch {
+            if case .cancelled = error { throw error }
+            return try await uploadThroughInitiate(source, contentType: contentType, fileName: fileName)
+        }
+    }
+
+    private func uploadToCDN(_ source: UploadSource, contentType: String, fileName: String?) async throws(FalError) -> String {
+        let token = try await withFalErrors { try await client.cdnTokens.token(using: client) }
+        var request = FalRequest(method: "POST", url: "\(token.baseURL)/files/upload", body: source.body, authorization: .bearer(token.authorization))
+        request.headers.set("Content-Type", contentType)
+        request.headers.set("Accept", "application/json")
+        if let fileName { request.headers.set("X-Fal-File-Name", fileName) }
+        request.timeout = .some(nil)
+        let response = try await client.send(request)
+        return try Self.string("access_url", in: response.body)
+    }
+
+    private func uploadThroughInitiate(_ source: UploadSource, contentType: String, fileName: String?) async throws(FalError) -> String {
+        let payload = try FalJSON.encode(["file_name": fileName ?? "upload.bin", "content_type": contentType])
+        var initiate = FalRequest(
+            method: "POST", url: "\(client.configuration.hosts.rest)/storage/upload/initiate?storage_type=gcs", body: .data(payload))
+        initiate.headers.set("Content-Type", "application/json")
+        initiate.headers.set("Accept", "application/json")
+        let answer = try await client.send(initiate).body
+        let uploadURL = try Self.string("upload_url", in: answer)
+        let fileURL = try Self.string("file_url", in: answer)
+        // The signed upload URL belongs to a storage provider: it gets no credentials at all.
+        var put = FalRequest(method: "PUT", url: uploadURL, body: source.body, authorization: .none)
+        put.headers.set("Content-Type", contentType)
+        put.timeout = .some(nil)
+        _ = try await client.send(put)
+        return fileURL
+    }
+
+    static func string(_ key: String, in body: Data) throws(FalError) -> String {
+        guard let value = try FalJSON.decode(JSONValue.self, from: body)[key]?.stringValue else {
+            throw FalError.decoding(path: key, message: "missing string '\(key)' in storage answer")
+        }
+        return value
+    }
+}

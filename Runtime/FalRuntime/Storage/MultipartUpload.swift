@@ -1,0 +1,67 @@
+import Foundation
+
+/// fal's CDN v3 multipart upload: create, PUT parts in parallel (each streamed from its file range),
+/// complete with the parts' ETags. Memory stays at libcurl's buffers regardless of file size.
+struct MultipartUpload: Sendable {
+    let client: FalClient
+    let source: UploadSource
+    let contentType: String
+    let fileName: String
+
+    func run() async throws(FalError) -> String {
+        let configuration = client.configuration
+        let token = try await withFalErrors { try await client.cdnTokens.token(using: client) }
+        var create = FalRequest(method: "POST", url: "\(token.baseURL)/files/upload/multipart", authorization: .bearer(token.authorization))
+        create.headers.set("Content-Type", contentType)
+        create.headers.set("Accept", "application/json")
+        create.headers.set("X-Fal-File-Name", fileName)
+        let created = try await client.send(create).body
+        let accessURL = try FalStorage.string("access_url", in: created)
+        let uploadID = try FalStorage.string("uploadId", in: created)
+
+        let chunk = configuration.multipartChunkSize
+        let partCount = Int((source.size + chunk - 1) / chunk)
+        let base = "\(accessURL)/multipart/\(FalClient.pathEscaped(uploadID))"
+        let etags = try await withFalErrors {
+            try await withThrowingTaskGroup(of: (Int, String).self) { group in
+                var next = 1
+                var etags = [Int: String]()
+                func addPart(_ number: Int) {
+                    group.addTask {
+                        let offset = Int64(number - 1) * chunk
+                        let length = min(chunk, source.size - offset)
+                        return (number, try await uploadPart(number, url: "\(base)/\(number)", offset: offset, length: length))
+                    }
+                }
+                while next <= min(partCount, configuration.multipartConcurrency) { addPart(next); next += 1 }
+                while let (number, etag) = try await group.next() {
+                    etags[number] = etag
+                    if next <= partCount { addPart(next); next += 1 }
+                }
+                return etags
+            }
+        }
+        let parts: [JSONValue] = (1...max(partCount, 1)).compactMap { number in
+            etags[number].map { .object(["partNumber": .int(number), "etag": .string($0)]) }
+        }
+        var complete = FalRequest(
+            method: "POST", url: "\(base)/complete", body: .data(try FalJSON.encode(JSONValue.object(["parts": .array(parts)]))),
+            authorization: .bearer(token.authorization))
+        complete.headers.set("Content-Type", "application/json")
+        _ = try await client.send(complete)
+        return accessURL
+    }
+
+    private func uploadPart(_ number: Int, url: String, offset: Int64, length: Int64) async throws -> String {
+        let token = try await client.cdnTokens.token(using: client)
+        var request = FalRequest(method: "PUT", url: url, body: source.body(offset: offset, length: length), authorization: .bearer(token.authorization))
+        request.headers.set("Content-Type", contentType)
+        request.headers.set("Accept-Encoding", "identity")  // keeps the ETag header intact
+        request.timeout = .some(nil)
+        let response = try await client.send(request)
+        guard let etag = response.headers["ETag"] else {
+            throw FalError.decoding(path: "etag", message: "part \(number) answer has no ETag header")
+        }
+        return etag
+    }
+}

@@ -1,0 +1,240 @@
+import CCurl
+import CCurlShim
+import Foundation
+import Synchronization
+
+/// One HTTP exchange on one libcurl easy handle. Built on the caller's thread, then owned by the
+/// event loop thread: every callback and `finish` run there, so the mutable state needs no lock.
+final class CurlTransfer: @unchecked Sendable {
+    enum Delivery {
+        case buffered(CheckedContinuation<HTTPResponse, any Error>)
+        case streamed(head: CheckedContinuation<HTTPResponseHead, any Error>, body: AsyncThrowingStream<Data, any Error>.Continuation)
+    }
+
+    /// Buffered answers are API JSON; anything this large is a fault, not a response to hold in memory.
+    static let bufferedBodyLimit = 256 * 1024 * 1024
+
+    let handle: UnsafeMutableRawPointer
+    let cancelRequested = Atomic<Bool>(false)
+    var delivery: Delivery?
+
+    private var headerList: UnsafeMutablePointer<curl_slist>?
+    private var fileBody: OpaquePointer?
+    /// In-memory body copied once into storage libcurl may read from at any time (POSTFIELDS is not copied).
+    private var requestBody: UnsafeMutableRawPointer?
+    private let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
+    private var status = 0
+    private var headers: [(name: String, value: String)] = []
+    private var headDelivered = false
+    private var body = Data()
+    private var bodyTooLarge = false
+
+    init(_ request: HTTPRequest) throws(TransportFailure) {
+        guard let handle = curl_easy_init() else {
+            throw TransportFailure(code: Int(CURLE_FAILED_INIT.rawValue), message: "curl_easy_init failed")
+        }
+        self.handle = handle
+        errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
+        do {
+            try configure(request)
+        } catch {
+            release()
+            throw error
+        }
+    }
+
+    private func check(_ code: CURLcode) throws(TransportFailure) {
+        if code != CURLE_OK {
+            throw TransportFailure(code: Int(code.rawValue), message: String(cString: curl_easy_strerror(code)))
+        }
+    }
+
+    private func configure(_ request: HTTPRequest) throws(TransportFailure) {
+        try check(fal_curl_setopt_str(handle, CURLOPT_URL, request.url))
+        try check(fal_curl_setopt_long(handle, CURLOPT_NOSIGNAL, 1))
+        // Redirects are followed by the client itself, so credentials can be dropped on host changes.
+        try check(fal_curl_setopt_long(handle, CURLOPT_FOLLOWLOCATION, 0))
+        try check(fal_curl_setopt_str(handle, CURLOPT_PROTOCOLS_STR, "http,https"))
+        try check(fal_curl_setopt_str(handle, CURLOPT_ACCEPT_ENCODING, ""))
+        try check(fal_curl_setopt_long(handle, CURLOPT_TCP_KEEPALIVE, 1))
+        try check(fal_curl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, Self.milliseconds(request.connectTimeout)))
+        if let timeout = request.timeout {
+            try check(fal_curl_setopt_long(handle, CURLOPT_TIMEOUT_MS, Self.milliseconds(timeout)))
+        }
+        try check(fal_curl_setopt_ptr(handle, CURLOPT_ERRORBUFFER, errorBuffer))
+
+        let method = request.method.uppercased()
+        switch request.body {
+        case .empty:
+            if method == "GET" {
+                try check(fal_curl_setopt_long(handle, CURLOPT_HTTPGET, 1))
+            } else if method == "HEAD" {
+                try check(fal_curl_setopt_long(handle, CURLOPT_NOBODY, 1))
+            } else {
+                try check(fal_curl_setopt_long(handle, CURLOPT_POST, 1))
+                try check(fal_curl_setopt_off(handle, CURLOPT_POSTFIELDSIZE_LARGE, 0))
+                try check(fal_curl_setopt_str(handle, CURLOPT_COPYPOSTFIELDS, ""))
+            }
+        case .data(let data):
+            try check(fal_curl_setopt_long(handle, CURLOPT_POST, 1))
+            try check(fal_curl_setopt_off(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(data.count)))
+            let storage = UnsafeMutableRawPointer.allocate(byteCount: max(data.count, 1), alignment: 1)
+            data.withUnsafeBytes { bytes in
+                if let base = bytes.baseAddress { storage.copyMemory(from: base, byteCount: bytes.count) }
+            }
+            requestBody = storage
+            try check(fal_curl_setopt_ptr(handle, CURLOPT_POSTFIELDS, storage))
+        case .file(let path, let offset, let length):
+            var errorNumber: Int32 = 0
+            guard let source = fal_file_body_open(path, curl_off_t(offset), curl_off_t(length), &errorNumber) else {
+                throw TransportFailure(code: Int(CURLE_READ_ERROR.rawValue), message: "cannot open \(path): \(String(cString: strerror(errorNumber)))")
+            }
+            fileBody = source
+            try check(fal_curl_setopt_long(handle, CURLOPT_POST, 1))
+            try check(fal_curl_set_file_body(handle, source))
+        }
+        if method != "GET" && method != "POST" && method != "HEAD" {
+            try check(fal_curl_setopt_str(handle, CURLOPT_CUSTOMREQUEST, method))
+        }
+
+        var list: UnsafeMutablePointer<curl_slist>?
+        for field in request.headers.fields {
+            list = curl_slist_append(list, "\(field.name): \(field.value)")
+        }
+        // No "Expect: 100-continue" round trip before bodies; fal's hosts answer directly.
+        if !request.headers.contains("Expect") { list = curl_slist_append(list, "Expect:") }
+        if !request.headers.contains("Content-Type") {
+            // Replace libcurl's form-encoded default: an empty body has no type, any other is opaque bytes.
+            if case .empty = request.body {
+                list = curl_slist_append(list, "Content-Type:")
+            } else {
+                list = curl_slist_append(list, "Content-Type: application/octet-stream")
+            }
+        }
+        headerList = list
+        try check(fal_curl_setopt_ptr(handle, CURLOPT_HTTPHEADER, list))
+
+        let userdata = Unmanaged.passUnretained(self).toOpaque()
+        try check(fal_curl_set_write_callback(handle, { data, size, count, userdata in
+            let transfer = Unmanaged<CurlTransfer>.fromOpaque(userdata!).takeUnretainedValue()
+            return transfer.receiveBody(UnsafeRawBufferPointer(start: data, count: size * count)) ? size * count : 0
+        }, userdata))
+        try check(fal_curl_set_header_callback(handle, { data, size, count, userdata in
+            let transfer = Unmanaged<CurlTransfer>.fromOpaque(userdata!).takeUnretainedValue()
+            transfer.receiveHeader(UnsafeRawBufferPointer(start: data, count: size * count))
+            return size * count
+        }, userdata))
+    }
+
+    private static func milliseconds(_ duration: Duration) -> Int {
+        let (seconds, attoseconds) = duration.components
+        return max(1, Int(seconds) * 1000 + Int(attoseconds / 1_000_000_000_000_000))
+    }
+
+    // MARK: Callbacks (event loop thread)
+
+    private func receiveHeader(_ bytes: UnsafeRawBufferPointer) {
+        let line = String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        if line.hasPrefix("HTTP/") {
+            // A new status line: interim (1xx) responses and their headers are discarded.
+            let parts = line.split(separator: " ", maxSplits: 2)
+            status = parts.count > 1 ? Int(parts[1]) ?? 0 : 0
+            headers.removeAll()
+        } else if line.isEmpty {
+            if status >= 200, !headDelivered {
+                headDelivered = true
+                if case .streamed(let head, _) = delivery {
+                    head.resume(returning: HTTPResponseHead(status: status, headers: HTTPHeaders(headers)))
+                }
+            }
+        } else if let colon = line.firstIndex(of: ":") {
+            let name = line[..<colon].trimmingCharacters(in: .whitespaces)
+            let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            headers.append((name, value))
+        }
+    }
+
+    /// Returns false to make libcurl abort the transfer.
+    private func receiveBody(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        switch delivery {
+        case .streamed(_, let stream):
+            if case .terminated = stream.yield(Data(bytes)) { return false }
+            return true
+        case .buffered:
+            if body.count + bytes.count > Self.bufferedBodyLimit {
+                bodyTooLarge = true
+                return false
+            }
+            body.append(contentsOf: bytes)
+            return true
+        case nil:
+            return false
+        }
+    }
+
+    // MARK: Completion (event loop thread)
+
+    /// Delivers the outcome exactly once and frees libcurl's resources; the handle is already off the multi.
+    func finish(_ code: CURLcode) {
+        if code == CURLE_OK {
+            succeed()
+        } else {
+            var message = String(cString: errorBuffer)
+            if message.isEmpty { message = String(cString: curl_easy_strerror(code)) }
+            if bodyTooLarge { message = "response body exceeds \(Self.bufferedBodyLimit) bytes" }
+            fail(TransportFailure(code: Int(code.rawValue), message: message, receivedStatus: headDelivered ? status : nil))
+        }
+        release()
+    }
+
+    func finishCancelled() {
+        fail(CancellationError())
+        release()
+    }
+
+    private func succeed() {
+        let head = HTTPResponseHead(status: status, headers: HTTPHeaders(headers))
+        switch delivery {
+        case .buffered(let continuation):
+            continuation.resume(returning: HTTPResponse(status: head.status, headers: head.headers, body: body))
+        case .streamed(let headContinuation, let stream):
+            if !headDelivered { headContinuation.resume(returning: head) }
+            stream.finish()
+        case nil:
+            break
+        }
+        delivery = nil
+    }
+
+    private func fail(_ error: any Error) {
+        switch delivery {
+        case .buffered(let continuation):
+            continuation.resume(throwing: error)
+        case .streamed(let head, let stream):
+            if !headDelivered { head.resume(throwing: error) }
+            stream.finish(throwing: error)
+        case nil:
+            break
+        }
+        delivery = nil
+    }
+
+    private var released = false
+
+    private func release() {
+        guard !released else { return }
+        released = true
+        curl_easy_cleanup(handle)
+        curl_slist_free_all(headerList)
+        headerList = nil
+        fal_file_body_free(fileBody)
+        fileBody = nil
+        requestBody?.deallocate()
+        requestBody = nil
+    }
+
+    deinit {
+        release()
+        errorBuffer.deallocate()
+    }
+}

@@ -1,0 +1,86 @@
+import Foundation
+
+/// Header fields in arrival order; lookups are case-insensitive, as HTTP requires.
+public struct HTTPHeaders: Sendable, Sequence {
+    public private(set) var fields: [(name: String, value: String)]
+
+    public init(_ fields: [(name: String, value: String)] = []) { self.fields = fields }
+
+    public subscript(name: String) -> String? {
+        fields.first { $0.name.caseInsensitiveCompare(name) == .orderedSame }?.value
+    }
+
+    public func contains(_ name: String) -> Bool { self[name] != nil }
+
+    /// Replaces every field called `name` with one field.
+    public mutating func set(_ name: String, _ value: String) {
+        remove(name)
+        fields.append((name, value))
+    }
+
+    public mutating func remove(_ name: String) {
+        fields.removeAll { $0.name.caseInsensitiveCompare(name) == .orderedSame }
+    }
+
+    public func makeIterator() -> IndexingIterator<[(name: String, value: String)]> { fields.makeIterator() }
+}
+
+/// What a request sends: nothing, bytes held in memory, or a byte range of a file streamed from disk.
+public enum HTTPBody: Sendable {
+    case empty
+    case data(Data)
+    case file(path: String, offset: Int64, length: Int64)
+}
+
+public struct HTTPRequest: Sendable {
+    public var method: String
+    public var url: String
+    public var headers: HTTPHeaders
+    public var body: HTTPBody
+    /// Whole-transfer deadline enforced by libcurl; nil waits for as long as the body keeps coming.
+    public var timeout: Duration?
+    public var connectTimeout: Duration
+
+    public init(
+        method: String, url: String, headers: HTTPHeaders = HTTPHeaders(), body: HTTPBody = .empty,
+        timeout: Duration? = .seconds(120), connectTimeout: Duration = .seconds(30)
+    ) {
+        self.method = method
+        self.url = url
+        self.headers = headers
+        self.body = body
+        self.timeout = timeout
+        self.connectTimeout = connectTimeout
+    }
+}
+
+/// Status line and headers of the final (non-1xx) response.
+public struct HTTPResponseHead: Sendable {
+    public var status: Int
+    public var headers: HTTPHeaders
+}
+
+public struct HTTPResponse: Sendable {
+    public var status: Int
+    public var headers: HTTPHeaders
+    public var body: Data
+
+    public var isSuccess: Bool { (200..<300).contains(status) }
+}
+
+/// A response whose body arrives as it is received (server-sent events, large downloads).
+public struct HTTPStreamingResponse: Sendable {
+    public var head: HTTPResponseHead
+    public var body: AsyncThrowingStream<Data, any Error>
+}
+
+/// Why a transfer failed below HTTP: libcurl's code and message, and whether a response head had
+/// already arrived (a submit whose response arrived must never be sent again).
+public struct TransportFailure: Error, Sendable {
+    public var code: Int
+    public var message: String
+    /// Status of the response that had started arriving when the transfer failed, if any.
+    public var receivedStatus: Int?
+
+    public var isTimeout: Bool { code == 28 }  // CURLE_OPERATION_TIMEDOUT
+}

@@ -1,0 +1,57 @@
+import Foundation
+import Testing
+@testable import FalRuntime
+
+@Suite("configuration, ids and retry rules")
+struct ConfigurationTests {
+    @Test("credentials come from FAL_KEY, or FAL_KEY_ID + FAL_KEY_SECRET")
+    func environmentCredentials() {
+        #expect(FalCredentials.fromEnvironment(["FAL_KEY": "abc:def"]) == FalCredentials(key: "abc:def"))
+        #expect(FalCredentials.fromEnvironment(["FAL_KEY_ID": "id", "FAL_KEY_SECRET": "secret"])?.authorizationHeaderValue == "Key id:secret")
+        #expect(FalCredentials.fromEnvironment(["FAL_KEY_ID": "id"]) == nil)
+        let configuration = FalConfiguration.fromEnvironment(["FAL_KEY": "k", "FAL_BASE_URL": "http://127.0.0.1:9/"])
+        #expect(configuration.hosts.queue == "http://127.0.0.1:9/queue")
+        #expect(configuration.hosts.cdn == "http://127.0.0.1:9/cdn")
+    }
+
+    @Test("endpoint ids split like fal's clients: namespaces, subpaths, legacy numeric ids")
+    func endpointPaths() throws {
+        let plain = try EndpointPath("fal-ai/fast-sdxl/image-to-image")
+        #expect(plain.app == "fal-ai/fast-sdxl")
+        #expect(plain.full == "fal-ai/fast-sdxl/image-to-image")
+        let workflow = try EndpointPath("workflows/someone/my-flow/run")
+        #expect(workflow.app == "workflows/someone/my-flow")
+        #expect(workflow.full == "workflows/someone/my-flow/run")
+        #expect(try EndpointPath("1234-my-app").app == "1234/my-app")
+        #expect(throws: FalError.self) { try EndpointPath("nonsense") }
+    }
+
+    @Test("backoff grows exponentially from the base, with jitter, capped at the maximum")
+    func backoff() {
+        let policy = RetryPolicy()
+        for attempt in 1...12 {
+            let delay = policy.delay(afterAttempt: attempt)
+            let nominal = min(0.1 * pow(2, Double(attempt - 1)), 30)
+            let seconds = Double(delay.components.seconds) + Double(delay.components.attoseconds) / 1e18
+            #expect(seconds >= nominal * 0.5 - 1e-9 && seconds <= min(nominal * 1.5, 30) + 1e-9, "attempt \(attempt): \(seconds)")
+        }
+        #expect(policy.delay(afterAttempt: 1, retryAfter: .seconds(2)) == .seconds(2))
+        #expect(policy.delay(afterAttempt: 1, retryAfter: .seconds(99)) == .seconds(30))
+    }
+
+    @Test("which answers are retried: 408/409/429, ingress 5xx without a request id, not user timeouts")
+    func retryClassification() {
+        let policy = RetryPolicy()
+        func response(_ status: Int, _ headers: [(String, String)] = [], _ body: String = "") -> HTTPResponse {
+            HTTPResponse(status: status, headers: HTTPHeaders(headers.map { (name: $0.0, value: $0.1) }), body: Data(body.utf8))
+        }
+        #expect(policy.shouldRetry(response(429)))
+        #expect(policy.shouldRetry(response(408)))
+        #expect(policy.shouldRetry(response(503, [], "<center>nginx</center>")))
+        #expect(!policy.shouldRetry(response(503, [("x-fal-request-id", "r")], "<center>nginx</center>")))
+        #expect(!policy.shouldRetry(response(503, [], "{\"detail\":\"down\"}")))
+        #expect(!policy.shouldRetry(response(504, [("X-Fal-Request-Timeout-Type", "user")], "nginx")))
+        #expect(!policy.shouldRetry(response(500)))
+        #expect(RetryPolicy.retryAfter(response(429, [("Retry-After", "1.5")])) == .milliseconds(1500))
+    }
+}

@@ -1,0 +1,121 @@
+import Foundation
+import Testing
+@testable import FalRuntime
+
+@Suite("errors, retries, timeouts and cancellation")
+struct ErrorAndRetryTests {
+    let model = FakeFal.client().endpoint(TestModel.self)
+
+    private func submits(_ faultID: String) async throws -> Int {
+        try await FakeFal.log().filter { $0.fault_id == faultID && $0.method == "POST" }.count
+    }
+
+    @Test("429 and nginx 503 are retried; each refused submit is sent again, the accepted one once",
+          arguments: ["429x2", "nginx503x2", "resetx1"])
+    func retriedFaults(fault: String) async throws {
+        let (options, faultID) = FakeFal.fault(fault)
+        let submission = try await model.submit(TestModel.Input(prompt: "p"), options: options)
+        #expect(!submission.requestID.isEmpty)
+        let expected = fault == "resetx1" ? 2 : 3
+        let attempts = try await FakeFal.log().filter { $0.fault_id == faultID }.map { "\($0.method) \($0.path)" }
+        #expect(attempts.count == expected, "\(attempts)")
+    }
+
+    @Test("an application 503 (with x-fal-request-id) is not retried and keeps its detail and type")
+    func applicationErrorNotRetried() async throws {
+        let (options, faultID) = FakeFal.fault("app503x5")
+        let error = await #expect(throws: FalError.self) { _ = try await model.submit(TestModel.Input(prompt: "p"), options: options) }
+        #expect(error == .http(status: 503, detail: "runner unavailable", errorType: "runner_unavailable", requestID: "app-req"))
+        #expect(try await submits(faultID) == 1)
+    }
+
+    @Test("retries stop after the configured attempts")
+    func boundedRetries() async throws {
+        let model = FakeFal.client(FakeFal.configuration(retry: RetryPolicy(maxAttempts: 3, baseDelay: .milliseconds(1)))).endpoint(TestModel.self)
+        let (options, faultID) = FakeFal.fault("429x10")
+        let error = await #expect(throws: FalError.self) { _ = try await model.submit(TestModel.Input(prompt: "p"), options: options) }
+        if case .http(let status, _, _, _)? = error { #expect(status == 429) } else { Issue.record("expected HTTP 429, got \(String(describing: error))") }
+        #expect(try await submits(faultID) == 3)
+    }
+
+    @Test("a submit whose response started arriving is never sent again, even when its body stalls")
+    func stalledSubmitNotResent() async throws {
+        let model = FakeFal.client(FakeFal.configuration(requestTimeout: .milliseconds(800))).endpoint(TestModel.self)
+        let (options, faultID) = FakeFal.fault("stallx5")
+        let error = await #expect(throws: FalError.self) { _ = try await model.submit(TestModel.Input(prompt: "p"), options: options) }
+        if case .transport(let code, _)? = error { #expect(code == 28) } else { Issue.record("expected a transport timeout, got \(String(describing: error))") }
+        #expect(try await submits(faultID) == 1)
+    }
+
+    @Test("fal's 422 detail maps to field paths, messages and types")
+    func serverValidation() async throws {
+        let (options, _) = FakeFal.fault("422x1")
+        let error = await #expect(throws: FalError.self) { _ = try await model.submit(TestModel.Input(prompt: "p"), options: options) }
+        #expect(error == .validation([ValidationIssue(path: FieldPath("image_size.width"), message: "ensure this value is a multiple of 8", type: "value_error")]))
+    }
+
+    @Test("local validation fails before any request is sent")
+    func localValidation() async throws {
+        let (options, faultID) = FakeFal.fault(nil)
+        let error = await #expect(throws: FalError.self) { _ = try await model.subscribe(TestModel.Input(prompt: "", seed: -1), options: options) }
+        guard case .validation(let issues)? = error else { Issue.record("expected validation"); return }
+        #expect(issues.map(\.path.description) == ["prompt", "seed"])
+        #expect(try await submits(faultID) == 0)
+    }
+
+    @Test("COMPLETED with an error is requestFailed with the request id and error type")
+    func completedWithError() async throws {
+        let (options, _) = FakeFal.fault("fail", latency: 0.05)
+        let enqueued = Recorder<String>()
+        let error = await #expect(throws: FalError.self) {
+            _ = try await model.subscribe(TestModel.Input(prompt: "p"), options: options, onEnqueue: { enqueued.append($0) })
+        }
+        #expect(error == .requestFailed(requestID: enqueued.values.first ?? "?", message: "boom", errorType: "runner_error"))
+    }
+
+    @Test("subscribe's timeout throws .timeout and cancels the remote request")
+    func subscribeTimeout() async throws {
+        let (options, _) = FakeFal.fault(nil, latency: 10)
+        let enqueued = Recorder<String>()
+        let started = ContinuousClock.now
+        let error = await #expect(throws: FalError.self) {
+            _ = try await model.subscribe(TestModel.Input(prompt: "p"), timeout: .milliseconds(1500), options: options, onEnqueue: { enqueued.append($0) })
+        }
+        let requestID = try #require(enqueued.values.first)
+        #expect(error == .timeout(requestID: requestID))
+        #expect(started.duration(to: .now) < .seconds(6))
+        #expect(try await FakeFal.log().contains { $0.method == "PUT" && $0.path.hasSuffix("/requests/\(requestID)/cancel") })
+    }
+
+    @Test("cancelling the subscribing task throws .cancelled and cancels the remote request")
+    func subscribeCancellation() async throws {
+        let (options, _) = FakeFal.fault(nil, latency: 10)
+        let enqueued = Recorder<String>()
+        let model = self.model
+        let task = Task { try await model.subscribe(TestModel.Input(prompt: "p"), options: options, onEnqueue: { enqueued.append($0) }) }
+        while enqueued.values.isEmpty { try await Task.sleep(for: .milliseconds(10)) }
+        try await Task.sleep(for: .milliseconds(100))
+        task.cancel()
+        let requestID = try #require(enqueued.values.first)
+        let result = await task.result
+        #expect(throws: FalError.cancelled(requestID: requestID)) { try result.get() }
+        #expect(try await FakeFal.log().contains { $0.method == "PUT" && $0.path.hasSuffix("/requests/\(requestID)/cancel") })
+    }
+
+    @Test("output that does not match the type is a decoding error with the JSON path")
+    func decodingPath() async throws {
+        let (options, _) = FakeFal.fault("badoutput", latency: 0.01)
+        let error = await #expect(throws: FalError.self) { _ = try await model.subscribe(TestModel.Input(prompt: "p"), options: options) }
+        guard case .decoding(let path, _)? = error else { Issue.record("expected decoding, got \(String(describing: error))"); return }
+        #expect(path == "images[0].url")
+    }
+
+    @Test("a 500 on result carries detail, type and request id")
+    func httpError() async throws {
+        let (options, _) = FakeFal.fault("fail", latency: 0.01)
+        let submission = try await model.submit(TestModel.Input(prompt: "p"), options: options)
+        try await Task.sleep(for: .milliseconds(50))
+        let error = await #expect(throws: FalError.self) { _ = try await model.result(requestID: submission.requestID) }
+        #expect(error == .http(status: 500, detail: "boom", errorType: "runner_error", requestID: submission.requestID))
+    }
+}

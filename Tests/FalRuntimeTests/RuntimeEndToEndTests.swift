@@ -1,0 +1,137 @@
+import FalEmulator
+import Foundation
+import Testing
+@testable import FalRuntime
+
+/// FalRuntime against the in-process fal emulator: the protocol paths the fake server cannot vouch for
+/// (status stream vs polling as the emulator serves them, remote cancel, real signed webhook deliveries,
+/// fal-shaped 422s and 401s, streaming). The suite name ends in `EndToEndTests` so `make test` runs it in
+/// the emulator process, away from the memory-sensitive runtime tests.
+@Suite struct RuntimeEndToEndTests {
+    static let key = "runtime-e2e-key"
+    static let schemas = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("schemas")
+    static let endpoint = "fal-ai/illusion-diffusion"
+    static let input: JSONValue = ["prompt": "a castle", "image_url": "https://example.com/p.png", "image_size": "square", "seed": 4]
+
+    /// The illusion-diffusion output fields these tests read, declared locally (no generated SDK here).
+    enum Illusion: FalEndpoint {
+        static let id = RuntimeEndToEndTests.endpoint
+        typealias Input = JSONValue
+        struct Output: FalOutput {
+            struct Image: Decodable, Sendable { var url: String; var width: Int?; var height: Int? }
+            var image: Image
+            var seed: Int
+        }
+    }
+
+    func withEmulator<T>(
+        key: String = RuntimeEndToEndTests.key, statusUpdates: FalConfiguration.StatusUpdateMode = .streamWithPollingFallback,
+        _ body: (FalClient, FalEmulator, String) async throws -> T
+    ) async throws -> T {
+        let emulator = try FalEmulator(configuration: .init(
+            host: "127.0.0.1", port: 0, apiKey: Self.key, schemasDirectory: Self.schemas, controls: .immediate))
+        let base = try await emulator.start().absoluteString
+        defer { Task { await emulator.stop() } }
+        let configuration = FalConfiguration(
+            credentials: FalCredentials(key: key), hosts: .emulator(base), retry: RetryPolicy(maxAttempts: 3, baseDelay: .milliseconds(10)),
+            pollInterval: .milliseconds(20), statusUpdates: statusUpdates)
+        return try await body(FalClient(configuration: configuration), emulator, base)
+    }
+
+    static func latency(_ milliseconds: Int) -> RequestOptions {
+        RequestOptions(headers: ["X-Fal-Emulator-Latency-Ms": String(milliseconds)])
+    }
+
+    @Test func subscribeUsesTheStatusStreamByDefault() async throws {
+        try await withEmulator { fal, emulator, _ in
+            let output = try await fal.endpoint(Illusion.self).subscribe(Self.input, options: Self.latency(300))
+            #expect(output.seed == 4 && output.image.width == 512)
+            let operations = emulator.requestLog.entries.compactMap(\.operation)
+            #expect(operations.contains(.statusStream))
+            #expect(!operations.contains(.status))
+        }
+    }
+
+    @Test func pollingModePollsAndNeverStreams() async throws {
+        try await withEmulator(statusUpdates: .polling) { fal, emulator, _ in
+            let updates = Recorder<QueueStatus>()
+            _ = try await fal.endpoint(Illusion.self).subscribe(Self.input, options: Self.latency(200), onQueueUpdate: { updates.append($0) })
+            let operations = emulator.requestLog.entries.compactMap(\.operation)
+            #expect(operations.filter { $0 == .status }.count >= 2)
+            #expect(!operations.contains(.statusStream))
+            #expect(updates.values.last?.isCompleted == true)
+        }
+    }
+
+    @Test func cancellingTheTaskCancelsTheRemoteRequest() async throws {
+        try await withEmulator { fal, emulator, _ in
+            let enqueued = Recorder<String>()
+            let model = fal.endpoint(Illusion.self)
+            let task = Task { try await model.subscribe(Self.input, options: Self.latency(30_000), onEnqueue: { enqueued.append($0) }) }
+            for _ in 0..<500 where enqueued.values.isEmpty { try await Task.sleep(for: .milliseconds(10)) }
+            let requestID = try #require(enqueued.values.first)
+            task.cancel()
+            let result = await task.result
+            #expect(throws: FalError.cancelled(requestID: requestID)) { try result.get() }
+            #expect(emulator.requestLog.entries.contains { $0.operation == .cancel })
+        }
+    }
+
+    @Test func serverValidationMapsToFieldPaths() async throws {
+        try await withEmulator { fal, _, _ in
+            // JSONValue input skips local validation, so the emulator's 422 is what comes back.
+            let bad: JSONValue = ["image_url": "https://example.com/p.png", "seed": "not a number"]
+            do {
+                _ = try await fal.run(Self.endpoint, input: bad, as: JSONValue.self)
+                Issue.record("expected a 422")
+            } catch let error as FalError {
+                guard case .validation(let issues) = error else { Issue.record("expected validation, got \(error)"); return }
+                #expect(issues.contains { $0.path.description == "prompt" })
+                #expect(issues.contains { $0.path.description == "seed" })
+            }
+        }
+    }
+
+    @Test func aWrongKeyIsA401ThatNeverEchoesTheKey() async throws {
+        try await withEmulator(key: "sekret-wrong-key") { fal, _, _ in
+            do {
+                _ = try await fal.submit(Self.endpoint, input: Self.input)
+                Issue.record("expected a 401")
+            } catch let error as FalError {
+                guard case .http(let status, _, _, _) = error else { Issue.record("expected HTTP error, got \(error)"); return }
+                #expect(status == 401)
+                #expect(!String(describing: error).contains("sekret"))
+            }
+        }
+    }
+
+    @Test func streamingEndpointYieldsPartialOutputs() async throws {
+        try await withEmulator { fal, _, _ in
+            var events: [JSONValue] = []
+            for try await event in try await fal.stream(Self.endpoint, input: Self.input, as: JSONValue.self) { events.append(event) }
+            #expect(!events.isEmpty)
+        }
+    }
+
+    @Test func signedWebhookDeliveriesVerifyAndTamperedOrStaleOnesDoNot() async throws {
+        try await withEmulator { fal, _, base in
+            let submission = try await fal.submit(Self.endpoint, input: Self.input, webhookURL: FakeFal.baseURL + "/hook")
+            var delivery: (headers: [String: String], body: Data)?
+            for _ in 0..<500 where delivery == nil {
+                delivery = try await FakeFal.hook(requestID: submission.requestID)
+                if delivery == nil { try await Task.sleep(for: .milliseconds(20)) }
+            }
+            let (headers, body) = try #require(delivery)
+            let verifier = WebhookVerifier(jwksURL: base + "/rest/.well-known/jwks.json")
+            let verified = try await verifier.verify(Illusion.self, headers: headers, body: body)
+            #expect(verified.requestID == submission.requestID)
+            #expect(try verified.output().seed == 4)
+
+            var tampered = body
+            tampered.append(contentsOf: Array(" ".utf8))
+            await #expect(throws: FalError.self) { try await verifier.verify(headers: headers, body: tampered) }
+            await #expect(throws: FalError.self) { try await verifier.verify(headers: headers, body: body, now: Date().addingTimeInterval(600)) }
+        }
+    }
+}

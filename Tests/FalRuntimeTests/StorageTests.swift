@@ -1,0 +1,106 @@
+import Foundation
+import Testing
+@testable import FalRuntime
+
+@Suite("storage uploads and auto-upload")
+struct StorageTests {
+    func temporaryFile(_ name: String, _ content: Data) throws -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("\(UUID().uuidString)-\(name)").path
+        try content.write(to: URL(fileURLWithPath: path))
+        return path
+    }
+
+    @Test("small uploads go to the CDN v3 with the storage token, not the key")
+    func cdnUpload() async throws {
+        let data = Data("hello fal".utf8)
+        let url = try await FakeFal.client().storage.upload(data, contentType: "text/plain", fileName: "hello.txt")
+        let info = try await FakeFal.file(url)
+        #expect(info["via"] == "cdn")
+        #expect(info["sha256"]?.stringValue == sha256Hex(data))
+        #expect(info["file_name"] == "hello.txt")
+        #expect(info["content_type"] == "text/plain")
+        let upload = try #require(try await FakeFal.log().last { $0.path == "/cdn/files/upload" })
+        #expect(upload.auth == "Bearer" && !upload.has_key)
+    }
+
+    @Test("when the CDN fails, upload falls back to initiate + PUT, and the signed URL gets no credentials")
+    func initiateFallback() async throws {
+        // The fake CDN fails uploads whose file name starts with `fail-cdn`.
+        let data = Data((0..<5000).map { UInt8($0 % 256) })
+        let client = FakeFal.client(FakeFal.configuration(retry: RetryPolicy(maxAttempts: 1)))
+        let url = try await client.storage.upload(data, contentType: "application/octet-stream", fileName: "fail-cdn-blob.bin")
+        let info = try await FakeFal.file(url)
+        #expect(info["via"] == "initiate")
+        #expect(info["sha256"]?.stringValue == sha256Hex(data))
+        #expect(info["auth_header"] == .null)
+    }
+
+    @Test("inputs holding Data and local files are uploaded before submit and replaced by URLs")
+    func autoUpload() async throws {
+        let image = Data([0x89, 0x50, 0x4E, 0x47, 1, 2, 3])
+        let path = try temporaryFile("mask.png", Data(repeating: 7, count: 2048))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let client = FakeFal.client()
+        let (options, _) = FakeFal.fault(nil, latency: 0.01)
+        let output: EchoOutput = try await client.subscribe(
+            TestModel.id, input: TestModel.Input(prompt: "p", imageURL: .data(image, contentType: "image/png"), maskURL: .localFile(path: path)),
+            options: options)
+        let imageURL = try #require(output.echo["image_url"]?.stringValue)
+        let maskURL = try #require(output.echo["mask_url"]?.stringValue)
+        #expect(imageURL.hasPrefix(FakeFal.baseURL + "/cdn/files/"))
+        #expect(try await FakeFal.file(imageURL)["sha256"]?.stringValue == sha256Hex(image))
+        let mask = try await FakeFal.file(maskURL)
+        #expect(mask["sha256"]?.stringValue == sha256Hex(Data(repeating: 7, count: 2048)))
+        #expect(mask["content_type"] == "image/png")
+    }
+
+    @Test("URLs and data URIs are sent as they are")
+    func urlsPassThrough() async throws {
+        let client = FakeFal.client()
+        let output: EchoOutput = try await client.run(
+            TestModel.id, input: TestModel.Input(prompt: "p", imageURL: "https://example.com/a.png", maskURL: "data:image/png;base64,AAAA"))
+        #expect(output.echo["image_url"] == "https://example.com/a.png")
+        #expect(output.echo["mask_url"] == "data:image/png;base64,AAAA")
+    }
+
+    @Test("large files go multipart with parallel parts, streamed from disk without buffering the file")
+    func multipartStreaming() async throws {
+        let size = 192 * 1024 * 1024
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("big-\(UUID().uuidString).bin").path
+        #expect(FileManager.default.createFile(atPath: path, contents: nil))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let handle = try #require(FileHandle(forWritingAtPath: path))
+        // Distinct content per 1 MiB block, so a misplaced or repeated part changes the part hashes.
+        for block in 0..<(size / (1 << 20)) { handle.write(Data(repeating: UInt8(block % 251), count: 1 << 20)) }
+        try handle.close()
+
+        var configuration = FakeFal.configuration()
+        configuration.multipartThreshold = 64 * 1024 * 1024
+        configuration.multipartChunkSize = 16 * 1024 * 1024
+        configuration.multipartConcurrency = 4
+        let before = peakResidentBytes()
+        let url = try await FalClient(configuration: configuration).storage.upload(fileAt: path)
+        let growth = peakResidentBytes() - before
+        let info = try await FakeFal.file(url)
+        #expect(info["via"] == "multipart")
+        #expect(info["size"] == .int(size))
+        let chunk = 16 * 1024 * 1024
+        let expected = (0..<(size / chunk)).map { part in
+            var hasher = Data()
+            for block in (part * 16)..<(part * 16 + 16) { hasher.append(Data(repeating: UInt8(block % 251), count: 1 << 20)) }
+            return JSONValue.string(sha256Hex(hasher))
+        }
+        #expect(info["part_sha256"] == .array(expected))
+        // The file is 192 MiB; streaming keeps the peak far below it (only libcurl's buffers per part).
+        #expect(growth < 48 * 1024 * 1024, "peak RSS grew by \(growth / 1024 / 1024) MiB")
+    }
+}
+
+/// The process's peak resident set (VmHWM), in bytes; 0 where /proc is unavailable.
+func peakResidentBytes() -> Int {
+    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+          let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+          let kilobytes = Int(line.split(separator: " ").dropFirst().first ?? "")
+    else { return 0 }
+    return kilobytes * 1024
+}

@@ -1,0 +1,2 @@
+import FalCore
+@_exported import FalRuntime

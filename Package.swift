@@ -79,7 +79,7 @@ let package = Package(
         // MARK: Tests
         .testTarget(name: "FalCoreTests", dependencies: ["FalCore"], path: "Tests/FalCoreTests"),
         .testTarget(name: "FalCodegenTests", dependencies: ["FalCodegen"], path: "Tests/FalCodegenTests"),
-        .testTarget(name: "OracleTests", dependencies: ["FalSDK"], path: "Tests/OracleTests"),
+        .testTarget(name: "OracleTests", dependencies: ["FalSDK", "HostileFixture"], path: "Tests/OracleTests"),
         // fal-codegen's output for Tests/Fixtures/hostile (`make hostile-fixture`), compiled to prove it builds.
         .target(name: "HostileFixture", dependencies: ["FalRuntime"], path: "Tests/HostileFixture"),
         .testTarget(

@@ -8,10 +8,15 @@ Measures
      is timed on the documents it accepts; fal-codegen is timed on exactly that accepted set too.
   2. debug compile time of the generated module for the 4 seeds: ours (one module, depends on FalRuntime)
      vs SOG's output (one module per document, depends on swift-openapi-runtime), dependencies prebuilt.
-Both generators are release builds. Times are medians of repeated runs.
+Both generators are release builds. Times are medians of repeated runs: wall time, and the CPU time of the
+measured processes, which stays meaningful when other jobs share the machine.
+
+Environment: FAL_CORPUS (default: the nearest `shared/fal-openapi` above the checkout), SOG_BIN (a release
+swift-openapi-generator 1.14.3 binary to use instead of building one), BENCH_RUNS (default 5).
 """
 import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -20,10 +25,27 @@ import time
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 WORK = os.path.join(ROOT, ".build-bench")
-CORPUS = os.environ.get("FAL_CORPUS", os.path.join(ROOT, "..", "shared", "fal-openapi"))
 SOG_SOURCE = os.environ.get("SOG_SOURCE", "/opt/swift-packages/apple/swift-openapi-generator.git")
 SOG_VERSION = "1.14.3"
 RUNS = int(os.environ.get("BENCH_RUNS", "5"))
+
+
+def find_corpus():
+    """FAL_CORPUS, else `shared/fal-openapi` next to the checkout or any folder above it (worktrees live deeper)."""
+    if "FAL_CORPUS" in os.environ:
+        candidates = [os.environ["FAL_CORPUS"]]
+    else:
+        candidates, folder = [], ROOT
+        while True:
+            parent = os.path.dirname(folder)
+            candidates.append(os.path.join(parent, "shared", "fal-openapi"))
+            if parent == folder:
+                break
+            folder = parent
+    for candidate in candidates:
+        if os.path.isdir(candidate):
+            return os.path.abspath(candidate)
+    raise SystemExit("fal OpenAPI corpus not found (looked in: " + ", ".join(candidates) + "); set FAL_CORPUS=DIR")
 
 
 def run(cmd, cwd=None, quiet=True):
@@ -35,19 +57,33 @@ def run(cmd, cwd=None, quiet=True):
     return result.stdout
 
 
-def timed(fn, runs=RUNS):
-    samples = []
+def children_cpu():
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def timed(fn, runs=RUNS, setup=None):
+    """Median wall time and median CPU time (user + sys of the child processes) over `runs` runs.
+    CPU time shows the work done when other processes compete for the cores; wall time is the goal's unit."""
+    walls, cpus = [], []
     for _ in range(runs):
-        start = time.perf_counter()
+        if setup:
+            setup()
+        cpu, start = children_cpu(), time.perf_counter()
         fn()
-        samples.append(time.perf_counter() - start)
-    return statistics.median(samples)
+        walls.append(time.perf_counter() - start)
+        cpus.append(children_cpu() - cpu)
+    return statistics.median(walls), statistics.median(cpus)
 
 
 def build_tools():
     print("building fal-codegen (release)…", flush=True)
     run(["swift", "build", "-c", "release", "--product", "fal-codegen"], cwd=ROOT)
     ours = os.path.join(ROOT, ".build", "release", "fal-codegen")
+    if os.environ.get("SOG_BIN"):
+        # A release binary of the same version built earlier (saves ~10 minutes when iterating).
+        print(f"using swift-openapi-generator at {os.environ['SOG_BIN']}", flush=True)
+        return ours, os.environ["SOG_BIN"]
     sog_dir = os.path.join(WORK, "swift-openapi-generator")
     if not os.path.isdir(sog_dir):
         run(["git", "clone", "-q", SOG_SOURCE, sog_dir])
@@ -58,8 +94,9 @@ def build_tools():
 
 
 def documents():
+    corpus_dir = find_corpus()
     seeds = sorted(os.path.join(ROOT, "schemas", f) for f in os.listdir(os.path.join(ROOT, "schemas")) if f.endswith(".json"))
-    corpus = sorted(os.path.join(CORPUS, f) for f in os.listdir(CORPUS)
+    corpus = sorted(os.path.join(corpus_dir, f) for f in os.listdir(corpus_dir)
                     if f.endswith(".json") and not f.endswith((".legacy.json", ".schemas-only.json")))
     return seeds, corpus
 
@@ -96,7 +133,6 @@ def sog_generate(sog, folders, out_name):
 
 
 def ours_generate(ours, paths, out):
-    shutil.rmtree(out, ignore_errors=True)
     run([ours, "generate", "--output", out, *paths])
 
 
@@ -121,7 +157,7 @@ def write(path, text):
 def compile_packages(ours, sog, seeds):
     ours_pkg = os.path.join(WORK, "compile-ours")
     shutil.rmtree(os.path.join(ours_pkg, "Sources"), ignore_errors=True)
-    ours_generate(ours, seeds, os.path.join(ours_pkg, "Sources", "SeedSDK"))
+    run([ours, "generate", "--output", os.path.join(ours_pkg, "Sources", "SeedSDK"), *seeds])
     write(os.path.join(ours_pkg, "Package.swift"), f"""// swift-tools-version: 6.1
 import PackageDescription
 let package = Package(name: "CompileOurs", platforms: [.macOS(.v15)],
@@ -157,7 +193,8 @@ let package = Package(name: "CompileSOG", platforms: [.macOS(.v15)],
 def main():
     ours, sog = build_tools()
     seeds, corpus = documents()
-    print(f"seeds: {len(seeds)} documents, corpus: {len(corpus)} documents", flush=True)
+    print(f"seeds: {len(seeds)} documents, corpus: {len(corpus)} documents; "
+          f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}", flush=True)
 
     seed_folders = sog_inputs(seeds, "seeds")
     corpus_folders = sog_inputs(corpus, "corpus")
@@ -167,24 +204,28 @@ def main():
 
     out = os.path.join(WORK, "ours-out")
     rows = []
-    t_ours_seeds = timed(lambda: ours_generate(ours, [p for p, _ in seeds_accepted], out))
+    # fal-codegen leaves unchanged files alone; an empty output folder makes it write every file, like SOG.
+    clean = lambda: shutil.rmtree(out, ignore_errors=True)
+    t_ours_seeds = timed(lambda: ours_generate(ours, [p for p, _ in seeds_accepted], out), setup=clean)
     t_sog_seeds = timed(lambda: sog_generate(sog, seeds_accepted, "out"))
     rows.append(("generate 4 seeds", len(seeds_accepted), t_ours_seeds, t_sog_seeds))
-    t_ours_corpus = timed(lambda: ours_generate(ours, corpus_paths, out), runs=3)
+    t_ours_corpus = timed(lambda: ours_generate(ours, corpus_paths, out), runs=3, setup=clean)
     t_sog_corpus = timed(lambda: sog_generate(sog, corpus_accepted, "out"), runs=1)
     rows.append(("generate corpus (SOG-accepted)", len(corpus_paths), t_ours_corpus, t_sog_corpus))
-    t_ours_all = timed(lambda: ours_generate(ours, corpus, out), runs=3)
-    rows.append(("generate whole corpus (ours only)", len(corpus), t_ours_all, float("nan")))
+    t_ours_all = timed(lambda: ours_generate(ours, corpus, out), runs=3, setup=clean)
+    rows.append(("generate whole corpus (ours only)", len(corpus), t_ours_all, None))
     compile_ours, compile_sog = compile_packages(ours, sog, seeds)
     rows.append(("debug compile, 4 seeds' module(s)", len(seeds), compile_ours, compile_sog))
 
-    print()
-    print(f"| {'measure':<36} | {'docs':>5} | {'fal-codegen':>12} | {'swift-openapi-generator':>24} | {'ratio':>6} |")
-    print(f"|{'-' * 38}|{'-' * 7}|{'-' * 14}|{'-' * 26}|{'-' * 8}|")
+    def cell(measured):
+        return "—" if measured is None else f"{measured[0]:.3f} s ({measured[1]:.3f} s)"
+
+    print(f"\nwall time, median (CPU time user+sys in parentheses); load average now {os.getloadavg()[0]:.1f}\n")
+    print(f"| {'measure':<36} | {'docs':>5} | {'fal-codegen':>20} | {'swift-openapi-generator':>24} | {'ratio':>6} |")
+    print(f"|{'-' * 38}|{'-' * 7}|{'-' * 22}|{'-' * 26}|{'-' * 8}|")
     for name, count, a, b in rows:
-        ratio = f"{a / b:.3f}" if b == b else "—"
-        b_text = f"{b:.3f} s" if b == b else "—"
-        print(f"| {name:<36} | {count:>5} | {a:>10.3f} s | {b_text:>24} | {ratio:>6} |")
+        ratio = "—" if b is None else f"{a[0] / b[0]:.3f}"
+        print(f"| {name:<36} | {count:>5} | {cell(a):>20} | {cell(b):>24} | {ratio:>6} |")
     print(f"\nSOG accepted {len(seeds_accepted)}/{len(seeds)} seeds and {len(corpus_accepted)}/{len(corpus)} corpus documents "
           "(3.1 header). Goals: generation ≤ 0.2× SOG, whole corpus < 1 s, compile ≤ SOG.")
 

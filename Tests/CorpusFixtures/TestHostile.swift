@@ -556,9 +556,9 @@ public enum TestHostile: FalEndpoint {
     public struct Node: Codable, Sendable, Hashable, Validatable {
         public var name: String?
         public var children: [Node]?
-        public var parent: JSONValue?
+        public var parent: Indirect<Node>?
 
-        public init(name: String? = nil, children: [Node]? = nil, parent: JSONValue? = nil) {
+        public init(name: String? = nil, children: [Node]? = nil, parent: Indirect<Node>? = nil) {
             self.name = name
             self.children = children
             self.parent = parent
@@ -575,6 +575,9 @@ public enum TestHostile: FalEndpoint {
                 for (index1, element1) in value0.enumerated() {
                     element1.validate(at: path.key("children").index(index1), into: &issues)
                 }
+            }
+            if let value0 = self.parent {
+                value0.validate(at: path.key("parent"), into: &issues)
             }
         }
     }
@@ -603,11 +606,11 @@ public enum TestHostile: FalEndpoint {
     }
 
     public struct B: Codable, Sendable, Hashable, Validatable {
-        public var a: JSONValue?
+        public var a: Indirect<A>?
         /// - Constraints: maximum 3
         public var depth: Int?
 
-        public init(a: JSONValue? = nil, depth: Int? = nil) {
+        public init(a: Indirect<A>? = nil, depth: Int? = nil) {
             self.a = a
             self.depth = depth
         }
@@ -619,11 +622,14 @@ public enum TestHostile: FalEndpoint {
 
         public init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
-            self.a = try container.decodeIfKeyPresent(JSONValue.self, forKey: .a)
+            self.a = try container.decodeIfKeyPresent(Indirect<A>.self, forKey: .a)
             self.depth = try container.decodeIfKeyPresent(Int.self, forKey: .depth)
         }
 
         public func validate(at path: FieldPath, into issues: inout [ValidationIssue]) {
+            if let value0 = self.a {
+                value0.validate(at: path.key("a"), into: &issues)
+            }
             if let value0 = self.depth {
                 Rule.maximum(value0, 3, at: path.key("depth"), into: &issues)
             }

@@ -41,8 +41,12 @@ public enum TestHostile: FalEndpoint {
         public var numbers: [[Double]]?
         /// - Constraints: one of 0, 1, 2
         public var emptyNameEnum: Int?
+        /// Lengths count code points: 🎨 is one, e followed by U+0301 is two.
+        ///
+        /// - Constraints: at least 1 characters, at most 3 characters
+        public var shortText: String?
 
-        public init(`class`: String, `protocol`: Int? = nil, self_: Bool? = nil, type: String? = nil, _2faCode: String, _3d: Bool? = nil, imageURL: FalFile? = nil, imageURL2: String? = nil, imageURL3: String? = nil, imageURL4: String? = nil, `private`: String? = nil, `default`: Double? = nil, enumWithKeywords: EnumWithKeywords? = nil, deep: Level8? = nil, tree: TreeNode? = nil, numbers: [[Double]]? = nil, emptyNameEnum: Int? = nil) {
+        public init(`class`: String, `protocol`: Int? = nil, self_: Bool? = nil, type: String? = nil, _2faCode: String, _3d: Bool? = nil, imageURL: FalFile? = nil, imageURL2: String? = nil, imageURL3: String? = nil, imageURL4: String? = nil, `private`: String? = nil, `default`: Double? = nil, enumWithKeywords: EnumWithKeywords? = nil, deep: Level8? = nil, tree: TreeNode? = nil, numbers: [[Double]]? = nil, emptyNameEnum: Int? = nil, shortText: String? = nil) {
             self.`class` = `class`
             self.`protocol` = `protocol`
             self.self_ = self_
@@ -60,6 +64,7 @@ public enum TestHostile: FalEndpoint {
             self.tree = tree
             self.numbers = numbers
             self.emptyNameEnum = emptyNameEnum
+            self.shortText = shortText
         }
 
         enum CodingKeys: String, CodingKey {
@@ -80,6 +85,7 @@ public enum TestHostile: FalEndpoint {
             case tree
             case numbers
             case emptyNameEnum = "empty_name_enum"
+            case shortText = "short_text"
         }
 
         public init(from decoder: any Decoder) throws {
@@ -101,6 +107,7 @@ public enum TestHostile: FalEndpoint {
             self.tree = try container.decodeIfKeyPresent(TreeNode.self, forKey: .tree)
             self.numbers = try container.decodeIfKeyPresent([[Double]].self, forKey: .numbers)
             self.emptyNameEnum = try container.decodeIfKeyPresent(Int.self, forKey: .emptyNameEnum)
+            self.shortText = try container.decodeIfKeyPresent(String.self, forKey: .shortText)
         }
 
         public func validate(at path: FieldPath, into issues: inout [ValidationIssue]) {
@@ -128,6 +135,10 @@ public enum TestHostile: FalEndpoint {
             }
             if let value0 = self.emptyNameEnum {
                 Rule.oneOf(value0, [0, 1, 2], at: path.key("empty_name_enum"), into: &issues)
+            }
+            if let value0 = self.shortText {
+                Rule.minLength(value0, 1, at: path.key("short_text"), into: &issues)
+                Rule.maxLength(value0, 3, at: path.key("short_text"), into: &issues)
             }
         }
     }
@@ -407,9 +418,9 @@ public enum TestHostile: FalEndpoint {
         public var name: String
         public var children: [TreeNode]?
         /// TreeNode
-        public var parent: JSONValue?
+        public var parent: Indirect<TreeNode>?
 
-        public init(name: String, children: [TreeNode]? = nil, parent: JSONValue? = nil) {
+        public init(name: String, children: [TreeNode]? = nil, parent: Indirect<TreeNode>? = nil) {
             self.name = name
             self.children = children
             self.parent = parent
@@ -426,6 +437,9 @@ public enum TestHostile: FalEndpoint {
                 for (index1, element1) in value0.enumerated() {
                     element1.validate(at: path.key("children").index(index1), into: &issues)
                 }
+            }
+            if let value0 = self.parent {
+                value0.validate(at: path.key("parent"), into: &issues)
             }
         }
     }

@@ -96,6 +96,18 @@ import Testing
         ])
     }
 
+    /// JSON Schema lengths count code points: not graphemes (Swift's `count`), not UTF-16 units.
+    @Test func stringLengthsCountCodePoints() throws {
+        func issues(_ text: String) throws -> [String] {
+            let body = String(decoding: try JSONEncoder().encode(["class": "x", "2fa_code": "123456", "short_text": text]), as: UTF8.self)
+            return Self.messages(try Self.decode(body))
+        }
+        #expect(try issues("🎨🎨🎨").isEmpty)  // 3 code points, 6 UTF-16 units
+        #expect(try issues("e\u{301}a").isEmpty)  // 3 code points, 2 graphemes
+        #expect(try issues("e\u{301}e\u{301}") == ["short_text: length 4 exceeds maximum length 3"])  // 2 graphemes
+        #expect(try issues("") == ["short_text: length 0 is shorter than minimum length 1"])
+    }
+
     @Test func deepNestingValidatesAtTheFullPath() throws {
         var text = #"{"next": "bottom", "depth": -1}"#
         for level in 2...8 { text = #"{"next": \#(text), "depth": \#(level)}"# }
@@ -106,13 +118,37 @@ import Testing
 
     @Test func recursiveTreeDecodesAtAnyDepth() throws {
         var tree = #"{"name": "leaf"}"#
-        for level in 0..<50 { tree = #"{"name": "n\#(level)", "children": [\#(tree)], "parent": {"name": "p"}}"# }
-        let input = try Self.decode(#"{"class": "x", "2fa_code": "123456", "tree": \#(tree)}"#)
+        for level in 0..<50 { tree = #"{"name": "n\#(level)", "children": [\#(tree)], "parent": {"name": "p", "parent": null}}"# }
+        let text = #"{"class": "x", "2fa_code": "123456", "tree": \#(tree)}"#
+        let input = try Self.decode(text)
         var depth = 0
         var node = input.tree
         while let current = node { depth += 1; node = current.children?.first }
         #expect(depth == 51)
-        #expect(input.tree?.parent == .object(["name": "p"]))
+        #expect(input.tree?.parent?.value.name == "p")
+        #expect(input.tree?.parent?.value.parent == nil)
+        // The box leaves no trace in the JSON.
+        var expected = try JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
+        expected = Self.removingNulls(expected)
+        #expect(try Self.json(input) == expected)
+    }
+
+    /// The recursive `parent` is typed, so it is decoded strictly and its nested tree is validated.
+    @Test func recursiveParentIsTyped() throws {
+        #expect(throws: DecodingError.self) { try Self.decode(#"{"class": "x", "2fa_code": "1", "tree": {"name": "a", "parent": {"x": 1}}}"#) }
+        #expect(throws: DecodingError.self) { try Self.decode(#"{"class": "x", "2fa_code": "1", "tree": {"name": "a", "parent": true}}"#) }
+        var node = TestHostile.TreeNode(name: "child")
+        node.parent = Indirect(TestHostile.TreeNode(name: "parent", children: [TestHostile.TreeNode(name: "sibling")]))
+        #expect(node.parent?.value.children?.first?.name == "sibling")
+    }
+
+    /// `null` members dropped: optional nil fields are omitted when encoding.
+    static func removingNulls(_ value: JSONValue) -> JSONValue {
+        switch value {
+        case .object(let members): return .object(members.filter { $0.value != .null }.mapValues(removingNulls))
+        case .array(let items): return .array(items.map(removingNulls))
+        default: return value
+        }
     }
 
     @Test func inputsRejectWhatTheSchemaRejects() throws {

@@ -33,7 +33,8 @@ enum OracleRun {
         var description: String
     }
 
-    static func cases(count: Int, seed: Int = 20_261_123) throws -> [OracleCase] {
+    /// `schemas` and `overlays` are relative to the package root.
+    static func cases(schemas: String, overlays: String, count: Int, seed: Int) throws -> [OracleCase] {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("fal-oracle-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: scratch) }
@@ -45,8 +46,8 @@ enum OracleRun {
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = [
             "python3", root.appendingPathComponent("Tests/Oracle/oracle.py").path,
-            "--schemas", root.appendingPathComponent("schemas").path,
-            "--overlays", root.appendingPathComponent("schemas/overlays").path,
+            "--schemas", root.appendingPathComponent(schemas).path,
+            "--overlays", root.appendingPathComponent(overlays).path,
             "--count", String(count), "--seed", String(seed),
         ]
         let output = try FileHandle(forWritingTo: stdoutURL), errors = try FileHandle(forWritingTo: stderrURL)

@@ -221,7 +221,7 @@ enum EndpointPrinter {
         case .int: return 1
         case .double: return 2
         case .string, .file: return 3
-        case .named, .array, .map: return 4
+        case .named, .indirect, .array, .map: return 4
         case .json: return 5
         }
     }

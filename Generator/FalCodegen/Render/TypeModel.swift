@@ -19,6 +19,9 @@ struct Slot {
 
 indirect enum SwiftType {
     case named(String, validates: Bool)
+    /// A named type that contains itself with no array in between, boxed (`Indirect<TreeNode>`) so the
+    /// containing struct has a finite size.
+    case indirect(String, validates: Bool)
     case string
     case file
     case int
@@ -31,6 +34,7 @@ indirect enum SwiftType {
     var code: String {
         switch self {
         case .named(let name, _): return name
+        case .indirect(let name, _): return "Indirect<\(name)>"
         case .string: return "String"
         case .file: return "FalFile"
         case .int: return "Int"

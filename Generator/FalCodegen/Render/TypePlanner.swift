@@ -257,7 +257,7 @@ struct TypePlanner {
 
     private func caseName(for type: SwiftType) -> String {
         switch type {
-        case .named(let name, _): return SwiftNames.lowerCamel(name)
+        case .named(let name, _), .indirect(let name, _): return SwiftNames.lowerCamel(name)
         case .string, .file: return "string"
         case .int: return "integer"
         case .double: return "number"
@@ -269,7 +269,7 @@ struct TypePlanner {
     }
 
     /// A struct or enum that contains itself without an array or dictionary in between has infinite
-    /// size in Swift. Each such back edge (found depth-first, in declaration order) becomes `JSONValue`.
+    /// size in Swift. Each such back edge (found depth-first, in declaration order) is boxed in `Indirect`.
     private mutating func breakDirectCycles() {
         var state: [String: Int] = [:]  // 1 visiting, 2 done
         let indexByName = Dictionary(declarations.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { first, _ in first })
@@ -278,11 +278,9 @@ struct TypePlanner {
             switch declarations[index].body {
             case .structure(var properties):
                 for position in properties.indices {
-                    guard case .named(let target, _) = properties[position].slot.type, let next = indexByName[target] else { continue }
+                    guard case .named(let target, let validates) = properties[position].slot.type, let next = indexByName[target] else { continue }
                     if state[target] == 1 {
-                        properties[position].slot.type = .json
-                        diagnostics.append(Diagnostic(file: endpoint.source, path: "\(declarations[index].name).\(properties[position].key)",
-                            message: "recursive reference to \(target) without an array in between is typed as JSONValue"))
+                        properties[position].slot.type = .indirect(target, validates: validates)
                     } else if state[target] == nil {
                         visit(next)
                     }
@@ -290,19 +288,17 @@ struct TypePlanner {
                 declarations[index].body = .structure(properties)
             case .union(var cases):
                 for position in cases.indices {
-                    guard case .named(let target, _)? = cases[position].payload?.type, let next = indexByName[target] else { continue }
+                    guard case .named(let target, let validates)? = cases[position].payload?.type, let next = indexByName[target] else { continue }
                     if state[target] == 1 {
-                        cases[position].payload?.type = .json
-                        diagnostics.append(Diagnostic(file: endpoint.source, path: declarations[index].name,
-                            message: "recursive reference to \(target) inside a union is typed as JSONValue"))
+                        cases[position].payload?.type = .indirect(target, validates: validates)
                     } else if state[target] == nil {
                         visit(next)
                     }
                 }
                 declarations[index].body = .union(cases)
             case .wrapper(var slot):
-                if case .named(let target, _) = slot.type, let next = indexByName[target] {
-                    if state[target] == 1 { slot.type = .json; declarations[index].body = .wrapper(slot) }
+                if case .named(let target, let validates) = slot.type, let next = indexByName[target] {
+                    if state[target] == 1 { slot.type = .indirect(target, validates: validates); declarations[index].body = .wrapper(slot) }
                     else if state[target] == nil { visit(next) }
                 }
             case .stringEnum: break

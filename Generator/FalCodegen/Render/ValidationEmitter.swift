@@ -15,7 +15,7 @@ enum ValidationEmitter {
         }
         let rule = { (call: String) in "Rule.\(call), at: \(path), into: &issues)" }
         switch slot.type {
-        case .named(_, let validates):
+        case .named(_, let validates), .indirect(_, let validates):
             return validates ? ["\(expression).validate(at: \(path), into: &issues)"] : []
         case .bool:
             return []

@@ -23,7 +23,7 @@ mkdir -p "$OUT/Sources"
 rm -rf "$OUT/Sources/CorpusCheck" "$OUT/Sources/check-current" "$OUT/Sources/check-legacy"
 cp -R scripts/corpus/Sources/CorpusCheck scripts/corpus/Sources/check-current scripts/corpus/Sources/check-legacy "$OUT/Sources/"
 
-$SWIFT build -c release --product fal-codegen >/dev/null
+$SWIFT build -c release --product fal-codegen > "$OUT/build-codegen.log" 2>&1 || { grep -E "error" -A3 "$OUT/build-codegen.log"; exit 1; }
 CODEGEN="$($SWIFT build -c release --show-bin-path)/fal-codegen"
 
 status=0

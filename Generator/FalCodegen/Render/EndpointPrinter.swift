@@ -202,14 +202,8 @@ enum EndpointPrinter {
                 }
             }
             out.line()
-            out.block("public init(from decoder: any Decoder) throws") { out in
-                out.line("self.init(rawValue: try decoder.singleValueContainer().decode(String.self))")
-            }
-            out.line()
-            out.block("public func encode(to encoder: any Encoder) throws") { out in
-                out.line("var container = encoder.singleValueContainer()")
-                out.line("try container.encode(rawValue)")
-            }
+            printSingleValueCoding(decode: "self.init(rawValue: try decoder.singleValueContainer().decode(String.self))",
+                                   encoded: "rawValue", into: &out)
             out.line()
             out.block("public func validate(at path: FieldPath, into issues: inout [ValidationIssue])") { out in
                 out.line("if case .unknown(let value) = self { Rule.oneOf(value, Self.knownValues, at: path, into: &issues) }")
@@ -326,16 +320,20 @@ enum EndpointPrinter {
             }
             out.line("public init(_ value: \(slot.code)\(declaration.role == .input ? defaultValue : "")) { self.value = value }")
             out.line()
-            out.block("public init(from decoder: any Decoder) throws") { out in
-                out.line("value = try decoder.singleValueContainer().decode(\(slot.code).self)")
-            }
-            out.line()
-            out.block("public func encode(to encoder: any Encoder) throws") { out in
-                out.line("var container = encoder.singleValueContainer()")
-                out.line("try container.encode(value)")
-            }
+            printSingleValueCoding(decode: "value = try decoder.singleValueContainer().decode(\(slot.code).self)",
+                                   encoded: "value", into: &out)
             out.line()
             printValidate(ValidationEmitter.checks("self.value", slot, path: "path"), into: &out)
+        }
+    }
+
+    /// `init(from:)` and `encode(to:)` for a type coded as one JSON value.
+    private static func printSingleValueCoding(decode: String, encoded: String, into out: inout CodeWriter) {
+        out.block("public init(from decoder: any Decoder) throws") { $0.line(decode) }
+        out.line()
+        out.block("public func encode(to encoder: any Encoder) throws") { out in
+            out.line("var container = encoder.singleValueContainer()")
+            out.line("try container.encode(\(encoded))")
         }
     }
 }

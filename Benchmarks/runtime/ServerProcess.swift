@@ -24,6 +24,12 @@ final class ServerProcess {
         output.fileHandleForReading.readabilityHandler = { handle in _ = handle.availableData }
     }
 
+    /// The child's peak resident set (`VmHWM` from /proc; Linux), in KiB.
+    var peakResidentKiB: Int? {
+        guard let status = try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8) else { return nil }
+        return status.split(separator: "\n").first { $0.hasPrefix("VmHWM:") }?.split(separator: " ").dropFirst().first.flatMap { Int($0) }
+    }
+
     /// SIGTERM, then SIGKILL if the child has not exited within two seconds (a child may inherit a
     /// signal mask that holds SIGTERM back).
     func stop() {

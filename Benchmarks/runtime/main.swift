@@ -6,8 +6,9 @@ import FalRuntime
 //   (b) 64 concurrent subscribes: FalClient vs fal_client.AsyncClient
 //   (c) completion → result latency: status stream (SSE) vs polling
 //   (d) large upload: peak RSS and throughput, FalClient vs the curl CLI
-// Usage: fal-bench-runtime --emulator PATH [--schemas DIR] [--sink SCRIPT] [--iterations N] [--upload-mib N]
-//        fal-bench-runtime upload-child BASE_URL KEY FILE   (internal: one upload, prints seconds and peak KiB)
+// Usage: fal-bench-runtime --emulator PATH [--schemas DIR] [--iterations N] [--upload-mib N] [--only abcd]
+//        fal-bench-runtime upload-child BASE_URL KEY FILE   (internal: one upload, prints seconds, peak KiB, URL)
+//        fal-bench-runtime measure-child CMD ARGS…          (internal: runs CMD, prints its output and peak KiB)
 //        fal-bench-runtime probe EMULATOR                   (diagnostic: one GET, HTTPTransport vs bare libcurl)
 
 let arguments = Array(CommandLine.arguments.dropFirst())
@@ -23,6 +24,10 @@ if arguments.first == "probe" {
     server.stop()
     exit(0)
 }
+if arguments.first == "measure-child" {
+    try UploadBenchmark.measureChild(Array(arguments.dropFirst()))
+    exit(0)
+}
 if arguments.first == "upload-child" {
     try await UploadBenchmark.child(baseURL: arguments[1], key: arguments[2], path: arguments[3])
     exit(0)
@@ -32,8 +37,8 @@ let key = "bench-key"
 let iterations = Int(option("--iterations", "200")) ?? 200
 let emulatorPath = option("--emulator", ".build/release/fal-emulator")
 let schemas = option("--schemas", "schemas")
-let sinkScript = option("--sink", "Tests/FalRuntimeTests/Fixtures/fake_fal.py")
 let uploadMiB = Int(option("--upload-mib", "1024")) ?? 1024
+let only = Set(option("--only", "abcd"))
 let python = option("--python", "python3")
 let peerScript = option("--peer", "Benchmarks/runtime/peers/fal_client_peer.py")
 
@@ -46,18 +51,19 @@ do {
 
 func runAll() async throws {
 let emulator = try ServerProcess(
-    executable: emulatorPath, arguments: ["--port", "0", "--schemas", schemas, "--key", key, "--latency-ms", "0", "--queue-depth", "0"])
+    executable: emulatorPath, arguments: ["--port", "0", "--schemas", schemas, "--key", key, "--latency-ms", "0", "--queue-depth", "0",
+                 "--upload-budget-mb", String(max(4096, uploadMiB * 3))])
 defer { emulator.stop() }
 say("emulator at \(emulator.baseURL); \(iterations) iterations")
 
 let queue = QueueBenchmarks(baseURL: emulator.baseURL, key: key, python: python, peerScript: peerScript)
-say(try await queue.roundTrips(iterations: iterations).render())
-say(try await queue.concurrentSubscribes(total: max(256, iterations * 2), workers: 64).render())
-say(try await queue.completionLatency(samples: max(20, iterations / 5)).render())
-
-let sink = try ServerProcess(executable: "/usr/bin/env", arguments: [python, sinkScript], environment: ["FAKE_FAL_KEY": key])
-defer { sink.stop() }
-say(try UploadBenchmark(baseURL: sink.baseURL, key: key, mebibytes: uploadMiB).run().render())
+if only.contains("a") { say(try await queue.roundTrips(iterations: iterations).render()) }
+if only.contains("b") { say(try await queue.concurrentSubscribes(total: max(256, iterations * 2), workers: 64).render()) }
+if only.contains("c") { say(try await queue.completionLatency(samples: max(20, iterations / 5)).render()) }
+if only.contains("d") {
+    say(try UploadBenchmark(baseURL: emulator.baseURL, key: key, mebibytes: uploadMiB).run().render())
+    say("emulator peak RSS over the whole run: \(emulator.peakResidentKiB.map { String($0 / 1024) } ?? "?") MiB (uploads stream to disk)")
+}
 }
 
 /// Unbuffered, so each table appears as soon as its benchmark finishes.

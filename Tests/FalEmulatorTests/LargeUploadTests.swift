@@ -54,9 +54,11 @@ import Testing
 
         var expected = SHA256()
         for number in 1...Self.partCount { expected.update(data: Self.part(number)) }
-        let served = try await Self.downloadDigest(accessURL)
-        #expect(served.size == Self.partSize * Self.partCount)
-        #expect(served.digest == expected.finalize().map { String(format: "%02x", $0) }.joined())
+        // The test runner holds the download (it is not the process being measured).
+        let served = try await TestHTTP.send("GET", accessURL, key: nil, timeout: 120)
+        #expect(served.status == 200)
+        #expect(served.body.count == Self.partSize * Self.partCount)
+        #expect(Data(SHA256.hash(data: served.body)) == Data(expected.finalize()))
 
         let peak = try #require(emulator.peakResidentKiB())
         let growthMiB = (peak - baseline) / 1024
@@ -91,24 +93,6 @@ import Testing
         var data = Data(repeating: UInt8(truncatingIfNeeded: number &* 37), count: partSize)
         withUnsafeBytes(of: UInt64(number).bigEndian) { data.replaceSubrange(0..<8, with: $0) }
         return data
-    }
-
-    /// Downloads with the curl CLI to a temporary file (so the test runner never holds the whole file either)
-    /// and hashes it from disk.
-    static func downloadDigest(_ url: String) async throws -> (size: Int, digest: String) {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("fal-emulator-download-\(UUID().uuidString)").path
-        defer { try? FileManager.default.removeItem(atPath: path) }
-        let (status, output) = try await Subprocess.run(["curl", "-sS", "--fail", "-o", path, url], timeout: .seconds(120))
-        guard status == 0 else { throw FixtureError("curl download failed (\(status)): \(output)") }
-        let handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: path))
-        defer { try? handle.close() }
-        var hash = SHA256()
-        var size = 0
-        while let chunk = try handle.read(upToCount: 4 << 20), !chunk.isEmpty {
-            hash.update(data: chunk)
-            size += chunk.count
-        }
-        return (size, hash.finalize().map { String(format: "%02x", $0) }.joined())
     }
 }
 

@@ -21,10 +21,15 @@ extension FalEmulator {
         public var webhookUserID: String
         /// Largest JSON request body accepted (413 beyond).
         public var maxJSONBodyBytes: Int
-        /// Largest single upload (or multipart part) accepted.
+        /// Largest single upload body (direct, signed PUT, or multipart part) accepted (413 beyond). Bodies
+        /// stream to disk, so this bounds disk use per request, not memory.
         public var maxUploadBytes: Int
-        /// Total bytes of uploaded files kept; the oldest are evicted beyond it.
+        /// Disk budget for uploaded files (and parts of open multipart uploads); the oldest files are evicted
+        /// beyond it.
         public var maxStoredFileBytes: Int
+        /// Where the emulator makes its own directory for uploaded bytes (removed on `stop()`); nil for the
+        /// system's temporary directory.
+        public var uploadsParentDirectory: URL?
         /// Requests whose status and result are kept; the oldest are evicted beyond it.
         public var maxStoredRequests: Int
         /// Total request-body bytes kept for stored requests; the oldest are evicted beyond it.
@@ -36,8 +41,8 @@ extension FalEmulator {
             host: String = "127.0.0.1", port: Int = 0, apiKey: String? = nil,
             schemasDirectory: URL = URL(fileURLWithPath: "schemas"), overlaysDirectory: URL? = nil,
             controls: EmulatorControls = EmulatorControls(), webhookRetry: WebhookRetryPolicy = WebhookRetryPolicy(),
-            webhookUserID: String = "emulator-user", maxJSONBodyBytes: Int = 8 << 20, maxUploadBytes: Int = 64 << 20,
-            maxStoredFileBytes: Int = 256 << 20, maxStoredRequests: Int = 10_000,
+            webhookUserID: String = "emulator-user", maxJSONBodyBytes: Int = 8 << 20, maxUploadBytes: Int = 1 << 30,
+            maxStoredFileBytes: Int = 4 << 30, uploadsParentDirectory: URL? = nil, maxStoredRequests: Int = 10_000,
             maxStoredRequestBytes: Int = 128 << 20, requestLogCapacity: Int = 10_000
         ) {
             self.host = host
@@ -51,6 +56,7 @@ extension FalEmulator {
             self.maxJSONBodyBytes = maxJSONBodyBytes
             self.maxUploadBytes = maxUploadBytes
             self.maxStoredFileBytes = maxStoredFileBytes
+            self.uploadsParentDirectory = uploadsParentDirectory
             self.maxStoredRequests = maxStoredRequests
             self.maxStoredRequestBytes = maxStoredRequestBytes
             self.requestLogCapacity = requestLogCapacity

@@ -76,7 +76,8 @@ public final class FalEmulator: Sendable {
     /// The base URL while running.
     public var baseURL: URL? { running.withLock { $0?.baseURL } }
 
-    /// Stops accepting connections, cancels pending webhook deliveries, and waits for the server to finish.
+    /// Stops accepting connections, cancels pending webhook deliveries, waits for the server to finish, and
+    /// deletes the uploaded files.
     public func stop() async {
         guard let current = running.withLock({ running in
             defer { running = nil }
@@ -86,6 +87,7 @@ public final class FalEmulator: Sendable {
         state.webhooks.cancelAll()
         await current.group.triggerGracefulShutdown()
         _ = await current.task.result
+        state.files.removeAll()
     }
 
     /// Waits until the server stops (for the CLI, which stops it from a signal handler).

@@ -28,12 +28,19 @@ struct FalEmulatorCommand: AsyncParsableCommand {
     @Option(help: "Queue positions each request waits through.")
     var queueDepth: Int?
 
+    @Option(help: "Disk budget for uploaded files in MiB (stored in a temporary directory removed on exit); the oldest are evicted beyond it.")
+    var uploadBudgetMb = 4096
+
+    @Option(help: "Largest single upload body (direct upload, signed PUT or multipart part) in MiB.")
+    var maxUploadMb = 1024
+
     func run() async throws {
         var controls = EmulatorControls()
         if let latencyMs { controls.latencyMilliseconds = max(0, latencyMs) }
         if let queueDepth { controls.queueDepth = max(0, queueDepth) }
         let emulator = try FalEmulator(configuration: .init(
-            host: host, port: port, apiKey: key, schemasDirectory: URL(fileURLWithPath: schemas), controls: controls))
+            host: host, port: port, apiKey: key, schemasDirectory: URL(fileURLWithPath: schemas), controls: controls,
+            maxUploadBytes: max(1, maxUploadMb) << 20, maxStoredFileBytes: max(1, uploadBudgetMb) << 20))
         let base = try await emulator.start()
         // Unbuffered writes: scripts wait for this line on a pipe.
         say("listening on \(base.absoluteString)")

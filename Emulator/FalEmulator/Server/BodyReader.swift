@@ -41,7 +41,7 @@ enum BodyReader {
         return .success(JSONBody(value: value, size: data.count))
     }
 
-    private static func tooLarge(_ limit: Int) -> ReplyError {
+    static func tooLarge(_ limit: Int) -> ReplyError {
         ReplyError(Reply.detail("Request body exceeds the limit of \(limit) bytes", status: .contentTooLarge, errorType: "payload_too_large"))
     }
 }

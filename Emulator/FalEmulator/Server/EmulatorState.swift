@@ -19,7 +19,9 @@ final class EmulatorState: Sendable {
         self.configuration = configuration
         self.catalog = catalog
         jobs = JobStore(capacity: configuration.maxStoredRequests, capacityBytes: configuration.maxStoredRequestBytes)
-        files = FileStore(capacityBytes: configuration.maxStoredFileBytes)
+        files = FileStore(
+            capacityBytes: configuration.maxStoredFileBytes,
+            parentDirectory: configuration.uploadsParentDirectory ?? FileManager.default.temporaryDirectory)
         log = RequestLog(capacity: configuration.requestLogCapacity)
         signer = WebhookSigner()
         webhooks = WebhookDispatcher(signer: signer, userID: configuration.webhookUserID, policy: configuration.webhookRetry)

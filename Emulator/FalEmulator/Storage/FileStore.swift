@@ -1,11 +1,16 @@
 import Foundation
 import Synchronization
 
-/// Uploaded files, pending signed uploads, multipart uploads and issued CDN tokens. Bounded by total bytes:
-/// the oldest files are evicted first, so memory stays flat however much is uploaded.
+/// Uploaded files, pending signed uploads, multipart uploads and issued CDN tokens. File bytes live on disk,
+/// in a directory of the store's own (removed by `removeAll()` and when the store goes away), so memory stays
+/// flat however much is uploaded. Disk use is bounded by `capacityBytes` (stored files plus parts of open
+/// multipart uploads): the oldest files are evicted first.
 final class FileStore: Sendable {
+    /// A stored file: its bytes are the `segments` (files on disk) in order; a completed multipart upload
+    /// keeps one segment per part instead of copying them into one file.
     struct StoredFile: Sendable {
-        var data: Data
+        var segments: [String]
+        var size: Int
         var contentType: String
         var fileName: String
     }
@@ -16,10 +21,16 @@ final class FileStore: Sendable {
         var contentType: String
     }
 
+    /// A body spooled to disk.
+    struct Spooled: Sendable {
+        var path: String
+        var size: Int
+    }
+
     struct MultipartUpload: Sendable {
         var key: String
         var contentType: String
-        var parts: [Int: Data] = [:]
+        var parts: [Int: Spooled] = [:]
         var bytes = 0
     }
 
@@ -30,29 +41,71 @@ final class FileStore: Sendable {
         var pending: [String: PendingUpload] = [:]
         var multipart: [String: MultipartUpload] = [:]
         var tokens: [String: Date] = [:]
+        var directoryReady = false
     }
 
     private let state = Mutex(State())
     let capacityBytes: Int
+    /// Where file bytes are spooled; created on first use.
+    let directory: URL
     /// Bound on the bookkeeping maps (grants, multipart sessions, tokens) so they cannot grow without limit.
     private let maxEntries = 10_000
 
-    init(capacityBytes: Int) { self.capacityBytes = max(1, capacityBytes) }
+    init(capacityBytes: Int, parentDirectory: URL = FileManager.default.temporaryDirectory) {
+        self.capacityBytes = max(1, capacityBytes)
+        directory = parentDirectory.appendingPathComponent("fal-emulator-files-\(UUID().uuidString)")
+    }
 
-    func put(_ file: StoredFile, key: String) {
-        state.withLock { state in
-            if let previous = state.files[key] {
-                state.bytes -= previous.data.count
-                state.order.removeAll { $0 == key }
-            }
-            state.files[key] = file
-            state.order.append(key)
-            state.bytes += file.data.count
-            while state.bytes > capacityBytes, state.order.count > 1 {
-                let evicted = state.order.removeFirst()
-                state.bytes -= state.files.removeValue(forKey: evicted)?.data.count ?? 0
+    deinit { try? FileManager.default.removeItem(at: directory) }
+
+    /// A fresh path in the store's directory for a body about to be spooled.
+    func newSpoolPath() throws -> String {
+        let ready = state.withLock { $0.directoryReady }
+        if !ready {
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            state.withLock { $0.directoryReady = true }
+        }
+        return directory.appendingPathComponent(UUID().uuidString).path
+    }
+
+    /// Stores a spooled body as the file at `key`, evicting the oldest files beyond the budget.
+    func put(_ body: Spooled, contentType: String, fileName: String, key: String) {
+        let file = StoredFile(segments: [body.path], size: body.size, contentType: contentType, fileName: fileName)
+        let doomed = state.withLock { state in
+            state.bytes += body.size
+            return insert(file, key: key, into: &state)
+        }
+        remove(doomed)
+    }
+
+    /// Adds an already-counted file under `key`; returns the paths that are no longer referenced.
+    private func insert(_ file: StoredFile, key: String, into state: inout State) -> [String] {
+        var doomed: [String] = []
+        if let previous = state.files.removeValue(forKey: key) {
+            state.bytes -= previous.size
+            state.order.removeAll { $0 == key }
+            doomed += previous.segments
+        }
+        state.files[key] = file
+        state.order.append(key)
+        return doomed + evict(&state, keepNewest: true)
+    }
+
+    /// Removes the oldest files until the budget holds (sparing the newest file when `keepNewest`).
+    private func evict(_ state: inout State, keepNewest: Bool) -> [String] {
+        var doomed: [String] = []
+        while state.bytes > capacityBytes, state.order.count > (keepNewest ? 1 : 0) {
+            let evicted = state.order.removeFirst()
+            if let file = state.files.removeValue(forKey: evicted) {
+                state.bytes -= file.size
+                doomed += file.segments
             }
         }
+        return doomed
+    }
+
+    private func remove(_ paths: [String]) {
+        for path in paths { try? FileManager.default.removeItem(atPath: path) }
     }
 
     func file(_ key: String) -> StoredFile? { state.withLock { $0.files[key] } }
@@ -76,38 +129,69 @@ final class FileStore: Sendable {
 
     func beginMultipart(key: String, contentType: String) -> String {
         let id = Identifiers.token()
-        state.withLock { state in
-            if state.multipart.count >= maxEntries, let first = state.multipart.keys.first { state.multipart[first] = nil }
+        let doomed = state.withLock { state -> [String] in
+            var doomed: [String] = []
+            if state.multipart.count >= maxEntries, let first = state.multipart.keys.first, let dropped = state.multipart.removeValue(forKey: first) {
+                state.bytes -= dropped.bytes
+                doomed = dropped.parts.values.map(\.path)
+            }
             state.multipart[id] = MultipartUpload(key: key, contentType: contentType)
+            return doomed
         }
+        remove(doomed)
         return id
     }
 
     enum PartResult { case stored, unknownUpload, wrongFile, tooLarge }
 
-    func addPart(uploadID: String, key: String, number: Int, data: Data) -> PartResult {
+    /// Whether a part for this upload would be accepted, checked before its body is read.
+    func checkMultipart(uploadID: String, key: String) -> PartResult {
         state.withLock { state in
-            guard var upload = state.multipart[uploadID] else { return .unknownUpload }
-            guard upload.key == key else { return .wrongFile }
-            let replaced = upload.parts[number]?.count ?? 0
-            guard upload.bytes - replaced + data.count <= capacityBytes else { return .tooLarge }
-            upload.parts[number] = data
-            upload.bytes += data.count - replaced
-            state.multipart[uploadID] = upload
-            return .stored
+            guard let upload = state.multipart[uploadID] else { return .unknownUpload }
+            return upload.key == key ? .stored : .wrongFile
         }
     }
 
-    /// Joins the listed parts in order; nil when the upload is unknown, for another file, or a part is missing.
-    func completeMultipart(uploadID: String, key: String, partNumbers: [Int]) -> MultipartUpload? {
-        let upload: MultipartUpload? = state.withLock { state in
+    /// Records a spooled part; the part's file is removed when it is refused or replaced.
+    func addPart(uploadID: String, key: String, number: Int, body: Spooled) -> PartResult {
+        var doomed: [String] = []
+        let result = state.withLock { state -> PartResult in
+            guard var upload = state.multipart[uploadID] else { return .unknownUpload }
+            guard upload.key == key else { return .wrongFile }
+            let replaced = upload.parts[number]
+            guard upload.bytes - (replaced?.size ?? 0) + body.size <= capacityBytes else { return .tooLarge }
+            if let replaced { doomed.append(replaced.path) }
+            upload.parts[number] = body
+            upload.bytes += body.size - (replaced?.size ?? 0)
+            state.bytes += body.size - (replaced?.size ?? 0)
+            state.multipart[uploadID] = upload
+            doomed += evict(&state, keepNewest: false)
+            return .stored
+        }
+        if result != .stored { doomed.append(body.path) }
+        remove(doomed)
+        return result
+    }
+
+    /// Stores the listed parts, in order, as the file at `key` (without copying them); false when the upload
+    /// is unknown, for another file, or a listed part is missing.
+    func completeMultipart(uploadID: String, key: String, partNumbers: [Int], fileName: String) -> Bool {
+        let doomed = state.withLock { state -> [String]? in
             guard let upload = state.multipart[uploadID], upload.key == key,
                 !partNumbers.isEmpty, partNumbers.allSatisfy({ upload.parts[$0] != nil })
             else { return nil }
             state.multipart[uploadID] = nil
-            return upload
+            let listed = Set(partNumbers)
+            let unlisted = upload.parts.filter { !listed.contains($0.key) }.map(\.value)
+            state.bytes -= unlisted.reduce(0) { $0 + $1.size }
+            let segments = partNumbers.map { upload.parts[$0]! }
+            let file = StoredFile(
+                segments: segments.map(\.path), size: segments.reduce(0) { $0 + $1.size }, contentType: upload.contentType, fileName: fileName)
+            return unlisted.map(\.path) + insert(file, key: key, into: &state)
         }
-        return upload
+        guard let doomed else { return false }
+        remove(doomed)
+        return true
     }
 
     // MARK: CDN tokens
@@ -128,5 +212,9 @@ final class FileStore: Sendable {
         state.withLock { state in state.tokens[token].map { $0 > Date() } ?? false }
     }
 
-    func removeAll() { state.withLock { $0 = State() } }
+    /// Forgets everything and deletes the store's directory (recreated on the next upload).
+    func removeAll() {
+        state.withLock { $0 = State() }
+        try? FileManager.default.removeItem(at: directory)
+    }
 }

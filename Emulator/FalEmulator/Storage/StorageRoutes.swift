@@ -49,10 +49,10 @@ struct StorageRoutes: Sendable {
         guard let grant = state.files.redeem(token) else {
             return Reply.detail("Upload URL is unknown or already used", status: .forbidden)
         }
-        switch await BodyReader.bytes(request, limit: state.configuration.maxUploadBytes) {
+        switch await spool(request) {
         case .failure(let error): return error.response
-        case .success(let data):
-            state.files.put(.init(data: data, contentType: request.headers[.contentType] ?? grant.contentType, fileName: Self.name(of: grant.key)), key: grant.key)
+        case .success(let body):
+            state.files.put(body, contentType: request.headers[.contentType] ?? grant.contentType, fileName: Self.name(of: grant.key), key: grant.key)
             return Response(status: .ok)
         }
     }
@@ -61,13 +61,13 @@ struct StorageRoutes: Sendable {
     func upload(_ request: Request) async -> Response {
         let contentType = request.headers[.contentType] ?? "application/octet-stream"
         let key = Self.newKey(fileName: request.headers[Self.fileNameHeader])
-        switch await BodyReader.bytes(request, limit: state.configuration.maxUploadBytes) {
+        switch await spool(request) {
         case .failure(let error): return error.response
-        case .success(let data):
-            state.files.put(.init(data: data, contentType: contentType, fileName: Self.name(of: key)), key: key)
+        case .success(let body):
+            state.files.put(body, contentType: contentType, fileName: Self.name(of: key), key: key)
             return Reply.json([
                 "access_url": .string(fileURL(key)), "content_type": .string(contentType),
-                "file_name": .string(Self.name(of: key)), "file_size": .int(data.count),
+                "file_name": .string(Self.name(of: key)), "file_size": .int(body.size),
             ])
         }
     }
@@ -85,19 +85,26 @@ struct StorageRoutes: Sendable {
         guard let number = Int(part), (1...10_000).contains(number) else {
             return Reply.detail("Part number must be an integer from 1 to 10000", status: .badRequest)
         }
-        switch await BodyReader.bytes(request, limit: state.configuration.maxUploadBytes) {
+        // Refuse unknown uploads before reading (and storing) the body.
+        if state.files.checkMultipart(uploadID: uploadID, key: key) != .stored { return Self.unknownMultipart(uploadID) }
+        switch await spool(request) {
         case .failure(let error): return error.response
-        case .success(let data):
-            switch state.files.addPart(uploadID: uploadID, key: key, number: number, data: data) {
+        case .success(let body):
+            switch state.files.addPart(uploadID: uploadID, key: key, number: number, body: body) {
             case .stored:
-                let etag = "\"\(String(SeededRandom.stableHash(data), radix: 16))\""
+                // Names the stored bytes (fal's clients only echo it back in `complete`).
+                let etag = "\"\(String(SeededRandom.stableHash(Array("\(uploadID)/\(number)/\(body.path)".utf8)), radix: 16))\""
                 return Response(status: .ok, headers: [.eTag: etag])
             case .unknownUpload, .wrongFile:
-                return Reply.detail("Multipart upload \(uploadID) not found for this file", status: .notFound)
+                return Self.unknownMultipart(uploadID)
             case .tooLarge:
                 return Reply.detail("Multipart upload exceeds the storage limit", status: .contentTooLarge)
             }
         }
+    }
+
+    static func unknownMultipart(_ uploadID: String) -> Response {
+        Reply.detail("Multipart upload \(uploadID) not found for this file", status: .notFound)
     }
 
     /// `POST {access_url}/multipart/{uploadId}/complete` with `{parts: [{partNumber, etag}]}`.
@@ -107,13 +114,11 @@ struct StorageRoutes: Sendable {
         case .success(let parsed): body = parsed.value
         case .failure(let error): return error.response
         }
-        let numbers = (body["parts"]?.arrayValue ?? []).compactMap { $0["partNumber"]?.number.map { Int($0) } }.sorted()
-        guard let upload = state.files.completeMultipart(uploadID: uploadID, key: key, partNumbers: numbers) else {
+        // Each part once, in order (a part listed twice is still one part).
+        let numbers = Set((body["parts"]?.arrayValue ?? []).compactMap { $0["partNumber"]?.number.map { Int($0) } }).sorted()
+        guard state.files.completeMultipart(uploadID: uploadID, key: key, partNumbers: numbers, fileName: Self.name(of: key)) else {
             return Reply.detail("Multipart upload \(uploadID) is unknown or a listed part is missing", status: .badRequest)
         }
-        var data = Data(capacity: upload.bytes)
-        for number in numbers { data.append(upload.parts[number]!) }
-        state.files.put(.init(data: data, contentType: upload.contentType, fileName: Self.name(of: key)), key: key)
         return Reply.json(["access_url": .string(fileURL(key))])
     }
 
@@ -131,10 +136,19 @@ struct StorageRoutes: Sendable {
                 })
         }
         guard let file = state.files.file(key) else { return Reply.detail("File not found", status: .notFound) }
-        return Reply.bytes(file.data, contentType: file.contentType)
+        return UploadSpool.serve(segments: file.segments, size: file.size, contentType: file.contentType)
     }
 
     // MARK: Helpers
+
+    /// The request body, streamed to a new file in the store's directory within the upload limit.
+    private func spool(_ request: Request) async -> Result<FileStore.Spooled, ReplyError> {
+        let path: String
+        do { path = try state.files.newSpoolPath() } catch {
+            return .failure(ReplyError(Reply.detail("Could not store the upload on disk: \(error)", status: .internalServerError)))
+        }
+        return await UploadSpool.receive(request, limit: state.configuration.maxUploadBytes, to: path).map { FileStore.Spooled(path: path, size: $0) }
+    }
 
     func fileURL(_ key: String) -> String { "\(state.cdnBase)/files/\(key)" }
 

@@ -8,7 +8,8 @@ struct QueueTests {
 
     @Test("subscribe follows the status stream and returns the typed output with logs")
     func subscribeStream() async throws {
-        let (options, _) = FakeFal.fault(nil, latency: 4)
+        // `observed`: the fake serves IN_QUEUE and IN_PROGRESS at least once each, however loaded the machine.
+        let (options, _) = FakeFal.fault("observed", latency: 0.3)
         let updates = Recorder<QueueStatus>()
         let enqueued = Recorder<String>()
         let output = try await model.subscribe(
@@ -27,13 +28,17 @@ struct QueueTests {
 
     @Test("subscribe falls back to polling when the status stream is unavailable")
     func subscribePollingFallback() async throws {
-        let (options, _) = FakeFal.fault("no-sse", latency: 2.0)
+        // IN_QUEUE, IN_PROGRESS and COMPLETED are each served once at least, so polling takes three polls.
+        let (options, _) = FakeFal.fault("no-sse,observed", latency: 0.3)
         let enqueued = Recorder<String>()
-        let output = try await model.subscribe(TestModel.Input(prompt: "p"), options: options, onEnqueue: { enqueued.append($0) })
+        let updates = Recorder<QueueStatus>()
+        let output = try await model.subscribe(
+            TestModel.Input(prompt: "p"), options: options, onEnqueue: { enqueued.append($0) }, onQueueUpdate: { updates.append($0) })
         #expect(output.seed == 42)
         let requestID = try #require(enqueued.values.first)
         let paths = try await FakeFal.log().map(\.path).filter { $0.contains(requestID) }
-        #expect(paths.filter { $0.hasSuffix("/status") }.count >= 2)
+        #expect(paths.filter { $0.hasSuffix("/status") }.count >= 3)
+        #expect(updates.values.contains { if case .inProgress = $0 { true } else { false } })
     }
 
     @Test("subscribe continues by polling when the status stream drops")

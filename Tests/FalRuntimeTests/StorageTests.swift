@@ -63,6 +63,30 @@ struct StorageTests {
         #expect(output.echo["mask_url"] == "data:image/png;base64,AAAA")
     }
 
+    @Test("a CDN token the CDN rejects is dropped and the upload retried once with a fresh token", arguments: [401, 403])
+    func rejectedTokenIsRefreshed(status: Int) async throws {
+        let client = FakeFal.client(FakeFal.configuration(retry: RetryPolicy(maxAttempts: 1)))
+        let stale = try await client.cdnTokens.token(using: client)
+        _ = try await FakeFal.control("revoke-cdn-token", ["token": .string(stale.token), "status": .int(status)])
+        let data = Data("after revocation \(status)".utf8)
+        let url = try await client.storage.upload(data, contentType: "text/plain", fileName: "revoked.txt")
+        let info = try await FakeFal.file(url)
+        // Without the refresh the upload would have fallen back to initiate + PUT.
+        #expect(info["via"] == "cdn")
+        #expect(info["sha256"]?.stringValue == sha256Hex(data))
+        #expect(try await client.cdnTokens.token(using: client).token != stale.token)
+    }
+
+    @Test("a CDN that keeps rejecting fresh tokens gets exactly one retry, then the initiate fallback")
+    func tokenRefreshHappensOnce() async throws {
+        let client = FakeFal.client(FakeFal.configuration(retry: RetryPolicy(maxAttempts: 1)))
+        let name = "reject-token-\(UUID().uuidString).bin"  // the fake CDN refuses these with 401 whatever the token
+        let url = try await client.storage.upload(Data("x".utf8), fileName: name)
+        #expect(try await FakeFal.file(url)["via"] == "initiate")
+        let attempts = try await FakeFal.log().filter { $0.path == "/cdn/files/upload" && $0.headers["x-fal-file-name"] == name }
+        #expect(attempts.count == 2)
+    }
+
     @Test("large files go multipart with parallel parts, streamed from disk without buffering the file")
     func multipartStreaming() async throws {
         let size = 192 * 1024 * 1024

@@ -1,9 +1,12 @@
 import Foundation
 
 extension FalClient {
-    /// Sends `request` with fal's retry rules and redirect handling; non-2xx answers become `FalError`.
-    func send(_ request: FalRequest) async throws(FalError) -> HTTPResponse {
-        try await retrying(request) { () async throws -> AttemptResult<HTTPResponse> in
+    /// Sends `request` with fal's retry rules and redirect handling; non-2xx answers that are not retried
+    /// become `FalError` through `failure` (fal's general mapping unless the caller knows better).
+    func send(
+        _ request: FalRequest, failure: (HTTPResponse) -> FalError = FalErrorMapping.error(from:)
+    ) async throws(FalError) -> HTTPResponse {
+        try await retrying(request, failure: failure) { () async throws -> AttemptResult<HTTPResponse> in
             let response = try await self.sendFollowingRedirects(request)
             return response.isSuccess ? .success(response) : .refused(response)
         }
@@ -11,7 +14,7 @@ extension FalClient {
 
     /// Sends `request` and returns the open response (for server-sent events) once a 2xx head arrived.
     func openStream(_ request: FalRequest) async throws(FalError) -> HTTPStreamingResponse {
-        try await retrying(request) { () async throws -> AttemptResult<HTTPStreamingResponse> in
+        try await retrying(request, failure: FalErrorMapping.error(from:)) { () async throws -> AttemptResult<HTTPStreamingResponse> in
             let response = try await self.transport.stream(try self.prepare(request))
             if (200..<300).contains(response.head.status) { return .success(response) }
             var body = Data()
@@ -29,7 +32,9 @@ extension FalClient {
     /// One loop for fal's retry rules: retryable answers and transport failures are tried again with
     /// backoff; a request whose 2xx response started arriving is never resent unless it is idempotent;
     /// timeouts are final when the caller set a server-side timeout.
-    private func retrying<Value>(_ request: FalRequest, _ attempt: () async throws -> AttemptResult<Value>) async throws(FalError) -> Value {
+    private func retrying<Value>(
+        _ request: FalRequest, failure: (HTTPResponse) -> FalError, _ attempt: () async throws -> AttemptResult<Value>
+    ) async throws(FalError) -> Value {
         let policy = configuration.retry
         var number = 1
         while true {
@@ -39,7 +44,7 @@ extension FalClient {
                 case .success(let value):
                     return value
                 case .refused(let response):
-                    guard number < policy.maxAttempts, policy.shouldRetry(response) else { throw FalErrorMapping.error(from: response) }
+                    guard number < policy.maxAttempts, policy.shouldRetry(response) else { throw failure(response) }
                     retryDelay = policy.delay(afterAttempt: number, retryAfter: RetryPolicy.retryAfter(response))
                 }
             } catch let failure as TransportFailure {

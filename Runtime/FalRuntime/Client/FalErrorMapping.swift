@@ -21,6 +21,18 @@ enum FalErrorMapping {
         return .http(status: response.status, detail: String(detail.prefix(detailLimit)), errorType: errorType, requestID: requestID)
     }
 
+    /// The result endpoint's answer for a request that completed with an error, as fal serves it:
+    /// 422 `detail[]` for input the model rejected (`.validation`), 400 with `request_cancelled`
+    /// (`.cancelled`), 504 with `X-Fal-Request-Timeout-Type: user` when the caller's start timeout
+    /// passed (`.timeout`); anything else (a runner's 500) stays the HTTP error with its detail.
+    static func resultError(from response: HTTPResponse, requestID: String) -> FalError {
+        let general = error(from: response)
+        guard case .http(let status, _, let errorType, _) = general else { return general }
+        if status == 504, response.headers["X-Fal-Request-Timeout-Type"]?.lowercased() == "user" { return .timeout(requestID: requestID) }
+        if errorType == "request_cancelled" { return .cancelled(requestID: requestID) }
+        return general
+    }
+
     /// fal's (FastAPI's) 422 shape: `detail: [{loc: ["body", "image_size", "width"], msg, type}]`.
     static func validationIssues(_ detail: JSONValue?) -> [ValidationIssue]? {
         guard let entries = detail?.arrayValue else { return nil }

@@ -30,10 +30,30 @@ extension FalClient {
         return try QueueStatus(data: response.body)
     }
 
-    /// `GET {queue}/{owner}/{alias}/requests/{id}`, decoded as `Output`.
+    /// `GET {queue}/{owner}/{alias}/requests/{id}`, decoded as `Output`. For a request that completed
+    /// with an error this throws fal's error: `.validation` with field paths for input the model
+    /// rejected, `.cancelled`, `.timeout` (the start timeout passed), or `.http` with fal's detail.
     public func result<Output: Decodable>(_ endpointID: String, requestID: String, as output: Output.Type = Output.self) async throws(FalError) -> Output {
-        let response = try await send(FalRequest(method: "GET", url: try requestURL(endpointID, requestID, "")))
+        let response = try await send(FalRequest(method: "GET", url: try requestURL(endpointID, requestID, ""))) {
+            FalErrorMapping.resultError(from: $0, requestID: requestID)
+        }
         return try FalJSON.decode(Output.self, from: response.body)
+    }
+
+    /// The error of a request whose status said `COMPLETED` with `error`: fal's result endpoint knows
+    /// more (the 422's field paths, cancelled, timed out), as fal's clients report it; otherwise (a
+    /// runner error) it is `.requestFailed` with the status's message and error type.
+    func completionError(_ endpointID: String, requestID: String, message: String, errorType: String?) async -> FalError {
+        let stated = FalError.requestFailed(requestID: requestID, message: message, errorType: errorType)
+        do {
+            _ = try await result(endpointID, requestID: requestID, as: JSONValue.self)
+            return stated
+        } catch {
+            switch error {
+            case .validation, .timeout, .cancelled: return error
+            default: return stated
+            }
+        }
     }
 
     /// `PUT {queue}/{owner}/{alias}/requests/{id}/cancel`.
@@ -126,7 +146,8 @@ extension FalClient {
             for try await status in self.statusUpdates(endpointID, requestID: submission.requestID, logs: logs) {
                 onQueueUpdate?(status)
                 if case .completed(_, _, let error?, let errorType) = status {
-                    throw FalError.requestFailed(requestID: submission.requestID, message: error, errorType: errorType)
+                    throw RemoteFailure(error: await self.completionError(
+                        endpointID, requestID: submission.requestID, message: error, errorType: errorType))
                 }
             }
             return try await self.result(endpointID, requestID: submission.requestID, as: Output.self)
@@ -145,6 +166,8 @@ extension FalClient {
                 }
                 return output
             }
+        } catch let remote as RemoteFailure {
+            throw remote.error  // the remote request is over: nothing to cancel
         } catch {
             var failure = FalErrorMapping.error(from: error)
             if case .cancelled = failure { failure = .cancelled(requestID: submitted.value) }
@@ -178,6 +201,12 @@ extension FalClient {
         allowed.insert(charactersIn: "-._~")
         return value.addingPercentEncoding(withAllowedCharacters: allowed) ?? value
     }
+}
+
+/// How a subscribed request that completed with an error ended; kept apart from local timeouts and
+/// cancellation, which must cancel the remote request.
+private struct RemoteFailure: Error {
+    var error: FalError
 }
 
 /// The request id of a subscribe, written by its work task and read when it times out or is cancelled.

@@ -32,6 +32,11 @@ actor CDNTokenCache {
 
     func invalidate() { current = nil }
 
+    /// Drops `token` after the CDN rejected it, unless a concurrent upload already replaced it.
+    func invalidate(_ token: CDNToken) {
+        if current?.token == token.token { current = nil }
+    }
+
     private static func fetch(_ client: FalClient) async throws -> CDNToken {
         var request = FalRequest(
             method: "POST", url: "\(client.configuration.hosts.rest)/storage/auth/token?storage_type=fal-cdn-v3", body: .data(Data("{}".utf8)))
@@ -62,5 +67,20 @@ actor CDNTokenCache {
             return formatter.date(from: text[..<dot] + "." + fraction + text[zone...])
         }
         return nil
+    }
+}
+
+extension FalClient {
+    /// Runs `body` with the current CDN token. When the CDN rejects it (401/403: revoked, or expired
+    /// before its stated expiry) the token is dropped and `body` runs once more with a fresh one.
+    func withCDNToken<T>(_ body: (CDNToken) async throws(FalError) -> T) async throws(FalError) -> T {
+        let token = try await withFalErrors { try await cdnTokens.token(using: self) }
+        do {
+            return try await body(token)
+        } catch .http(let status, _, _, _) where status == 401 || status == 403 {
+            await cdnTokens.invalidate(token)
+            let fresh = try await withFalErrors { try await cdnTokens.token(using: self) }
+            return try await body(fresh)
+        }
     }
 }

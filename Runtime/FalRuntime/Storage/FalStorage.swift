@@ -42,14 +42,15 @@ public struct FalStorage: Sendable {
     }
 
     private func uploadToCDN(_ source: UploadSource, contentType: String, fileName: String?) async throws(FalError) -> String {
-        let token = try await withFalErrors { try await client.cdnTokens.token(using: client) }
-        var request = FalRequest(method: "POST", url: "\(token.baseURL)/files/upload", body: source.body, authorization: .bearer(token.authorization))
-        request.headers.set("Content-Type", contentType)
-        request.headers.set("Accept", "application/json")
-        if let fileName { request.headers.set("X-Fal-File-Name", fileName) }
-        request.timeout = .some(nil)
-        let response = try await client.send(request)
-        return try Self.string("access_url", in: response.body)
+        try await client.withCDNToken { (token) async throws(FalError) -> String in
+            var request = FalRequest(method: "POST", url: "\(token.baseURL)/files/upload", body: source.body, authorization: .bearer(token.authorization))
+            request.headers.set("Content-Type", contentType)
+            request.headers.set("Accept", "application/json")
+            if let fileName { request.headers.set("X-Fal-File-Name", fileName) }
+            request.timeout = .some(nil)
+            let response = try await client.send(request)
+            return try Self.string("access_url", in: response.body)
+        }
     }
 
     private func uploadThroughInitiate(_ source: UploadSource, contentType: String, fileName: String?) async throws(FalError) -> String {

@@ -10,14 +10,14 @@ struct MultipartUpload: Sendable {
 
     func run() async throws(FalError) -> String {
         let configuration = client.configuration
-        let token = try await withFalErrors { try await client.cdnTokens.token(using: client) }
-        var create = FalRequest(method: "POST", url: "\(token.baseURL)/files/upload/multipart", authorization: .bearer(token.authorization))
-        create.headers.set("Content-Type", contentType)
-        create.headers.set("Accept", "application/json")
-        create.headers.set("X-Fal-File-Name", fileName)
-        let created = try await client.send(create).body
-        let accessURL = try FalStorage.string("access_url", in: created)
-        let uploadID = try FalStorage.string("uploadId", in: created)
+        let (accessURL, uploadID) = try await client.withCDNToken { (token) async throws(FalError) -> (String, String) in
+            var create = FalRequest(method: "POST", url: "\(token.baseURL)/files/upload/multipart", authorization: .bearer(token.authorization))
+            create.headers.set("Content-Type", contentType)
+            create.headers.set("Accept", "application/json")
+            create.headers.set("X-Fal-File-Name", fileName)
+            let created = try await client.send(create).body
+            return (try FalStorage.string("access_url", in: created), try FalStorage.string("uploadId", in: created))
+        }
 
         let chunk = configuration.multipartChunkSize
         let partCount = Int((source.size + chunk - 1) / chunk)
@@ -44,24 +44,26 @@ struct MultipartUpload: Sendable {
         let parts: [JSONValue] = (1...max(partCount, 1)).compactMap { number in
             etags[number].map { .object(["partNumber": .int(number), "etag": .string($0)]) }
         }
-        var complete = FalRequest(
-            method: "POST", url: "\(base)/complete", body: .data(try FalJSON.encode(JSONValue.object(["parts": .array(parts)]))),
-            authorization: .bearer(token.authorization))
-        complete.headers.set("Content-Type", "application/json")
-        _ = try await client.send(complete)
+        let completion = try FalJSON.encode(JSONValue.object(["parts": .array(parts)]))
+        try await client.withCDNToken { (token) async throws(FalError) in
+            var complete = FalRequest(method: "POST", url: "\(base)/complete", body: .data(completion), authorization: .bearer(token.authorization))
+            complete.headers.set("Content-Type", "application/json")
+            _ = try await client.send(complete)
+        }
         return accessURL
     }
 
     private func uploadPart(_ number: Int, url: String, offset: Int64, length: Int64) async throws -> String {
-        let token = try await client.cdnTokens.token(using: client)
-        var request = FalRequest(method: "PUT", url: url, body: source.body(offset: offset, length: length), authorization: .bearer(token.authorization))
-        request.headers.set("Content-Type", contentType)
-        request.headers.set("Accept-Encoding", "identity")  // keeps the ETag header intact
-        request.timeout = .some(nil)
-        let response = try await client.send(request)
-        guard let etag = response.headers["ETag"] else {
-            throw FalError.decoding(path: "etag", message: "part \(number) answer has no ETag header")
+        try await client.withCDNToken { (token) async throws(FalError) -> String in
+            var request = FalRequest(method: "PUT", url: url, body: source.body(offset: offset, length: length), authorization: .bearer(token.authorization))
+            request.headers.set("Content-Type", contentType)
+            request.headers.set("Accept-Encoding", "identity")  // keeps the ETag header intact
+            request.timeout = .some(nil)
+            let response = try await client.send(request)
+            guard let etag = response.headers["ETag"] else {
+                throw FalError.decoding(path: "etag", message: "part \(number) answer has no ETag header")
+            }
+            return etag
         }
-        return etag
     }
 }

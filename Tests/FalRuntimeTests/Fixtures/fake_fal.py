@@ -21,6 +21,8 @@ ATTEMPTS = {}       # fault id -> attempts seen
 JWKS = {"keys": []}
 HOOKS = []          # webhook deliveries received at /hook: headers and base64 body
 CONFIG = {"cdn_fail": False}
+ISSUED_TOKENS = {CDN_TOKEN}  # storage tokens the CDN accepts; each token request issues a new one
+REVOKED_TOKENS = {}          # token -> status (401/403) the CDN answers it with
 
 
 def now():
@@ -193,6 +195,11 @@ class Handler(BaseHTTPRequestHandler):
             JWKS.clear()
             JWKS.update(json.loads(body))
             return self.send_json(200, {})
+        if parts == ["revoke-cdn-token"]:
+            request = json.loads(body)
+            with LOCK:
+                REVOKED_TOKENS[request["token"]] = request.get("status", 401)
+            return self.send_json(200, {})
         if parts == ["config"]:
             CONFIG.update(json.loads(body))
             return self.send_json(200, CONFIG)
@@ -256,6 +263,18 @@ class Handler(BaseHTTPRequestHandler):
             body = {"status": "IN_PROGRESS"}
         else:
             body = {"status": "COMPLETED", "metrics": {"inference_time": latency}}
+        # `observed`: no phase is skipped, whatever the load: IN_QUEUE and IN_PROGRESS are each served at
+        # least once before the request moves on, so tests see them without depending on timing.
+        if "observed" in state["fault"] and not state["cancelled"]:
+            served = state.setdefault("served", set())
+            for phase in ("IN_QUEUE", "IN_PROGRESS"):
+                if phase not in served and body["status"] != phase:
+                    body = {"status": "IN_QUEUE", "queue_position": 0} if phase == "IN_QUEUE" else {"status": "IN_PROGRESS"}
+                    break
+                if body["status"] == phase:
+                    break
+            served.add(body["status"])
+        if body["status"] == "COMPLETED" and not state["cancelled"]:
             if "fail" in state["fault"]:
                 body["error"] = "boom"
                 body["error_type"] = "runner_error"
@@ -315,7 +334,10 @@ class Handler(BaseHTTPRequestHandler):
         body, _ = self.read_body()
         if parts == ["storage", "auth", "token"]:
             expires = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(now() + 3600)) + ".123456+00:00"
-            return self.send_json(200, {"token": CDN_TOKEN, "token_type": "Bearer", "base_url": self.base() + "/cdn", "expires_at": expires})
+            token = "%s-%s" % (CDN_TOKEN, uuid.uuid4().hex[:12])
+            with LOCK:
+                ISSUED_TOKENS.add(token)
+            return self.send_json(200, {"token": token, "token_type": "Bearer", "base_url": self.base() + "/cdn", "expires_at": expires})
         if parts == ["storage", "upload", "initiate"]:
             request = json.loads(body)
             fid = str(uuid.uuid4())
@@ -333,9 +355,16 @@ class Handler(BaseHTTPRequestHandler):
 
     # ---- v3.fal.media
     def cdn(self, parts):
-        if self.headers.get("Authorization") != "Bearer " + CDN_TOKEN:
+        auth = self.headers.get("Authorization") or ""
+        token = auth[len("Bearer "):] if auth.startswith("Bearer ") else None
+        with LOCK:
+            rejection = REVOKED_TOKENS.get(token) or (None if token in ISSUED_TOKENS else 401)
+        # Uploads named `reject-token…` are refused whatever the token, to show the refresh happens once.
+        if (self.headers.get("X-Fal-File-Name") or "").startswith("reject-token"):
+            rejection = 401
+        if rejection:
             self.read_body(hashlib.sha256())
-            return self.send_json(401, {"detail": "bad cdn token"})
+            return self.send_json(rejection, {"detail": "bad cdn token"})
         if parts == ["files", "upload"]:
             digest = hashlib.sha256()
             _, size = self.read_body(digest)

@@ -65,3 +65,11 @@ import Testing
         #expect(String(decoding: try JSONEncoder().encode(Body(image_url: "https://x/y.png")), as: UTF8.self).contains("https"))
     }
 }
+
+@Suite struct QuoteTests {
+    @Test func quotesAsJSONStringLiterals() {
+        #expect(Rule.quote("a\"b\\c\nd") == #""a\"b\\c\nd""#)
+        #expect(Rule.quote("tab\there\u{01}\r") == #""tab\there\u0001\r""#)
+        #expect(JSONValue.object(["k\t": .string("\u{0C}")]).compactText == #"{"k\t":"\f"}"#)
+    }
+}

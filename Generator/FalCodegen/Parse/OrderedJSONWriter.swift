@@ -1,3 +1,5 @@
+import FalCore
+
 extension OrderedJSON {
     /// JSON text. `sortedKeys` orders members by key (what `fal-codegen fetch` stores, so diffs are
     /// readable); `indent` pretty-prints with that many spaces per level; numbers keep their spelling.
@@ -16,7 +18,7 @@ extension OrderedJSON {
         case .null: output += "null"
         case .bool(let value): output += value ? "true" : "false"
         case .number(let text): output += text
-        case .string(let value): output += Self.quoted(value)
+        case .string(let value): output += Rule.quote(value)
         case .array(let items):
             if items.isEmpty { output += "[]"; return }
             output += "["
@@ -34,34 +36,11 @@ extension OrderedJSON {
             for (position, member) in ordered.enumerated() {
                 if position > 0 { output += "," }
                 newline(level + 1)
-                output += Self.quoted(member.key) + (indent == nil ? ":" : ": ")
+                output += Rule.quote(member.key) + (indent == nil ? ":" : ": ")
                 member.value.write(into: &output, sortedKeys: sortedKeys, indent: indent, level: level + 1)
             }
             newline(level)
             output += "}"
         }
-    }
-
-    static func quoted(_ value: String) -> String {
-        var text = "\""
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "\"": text += "\\\""
-            case "\\": text += "\\\\"
-            case "\n": text += "\\n"
-            case "\r": text += "\\r"
-            case "\t": text += "\\t"
-            case "\u{08}": text += "\\b"
-            case "\u{0C}": text += "\\f"
-            default:
-                if scalar.value < 0x20 {
-                    let hex = String(scalar.value, radix: 16)
-                    text += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    text.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return text + "\""
     }
 }

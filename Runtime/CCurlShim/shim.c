@@ -94,3 +94,9 @@ curl_off_t fal_file_size(const char *path, int *error_number) {
 
 int fal_curl_msg_is_done(CURLMsg *message) { return message->msg == CURLMSG_DONE; }
 CURLcode fal_curl_msg_result(CURLMsg *message) { return message->data.result; }
+
+CURLMcode fal_curl_multi_set_socket_callback(CURLM *multi, fal_curl_socket_callback on_socket, void *userp) {
+    CURLMcode code = curl_multi_setopt(multi, CURLMOPT_SOCKETFUNCTION, on_socket);
+    if (code == CURLM_OK) code = curl_multi_setopt(multi, CURLMOPT_SOCKETDATA, userp);
+    return code;
+}

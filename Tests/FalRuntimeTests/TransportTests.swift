@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 @testable import FalRuntime
 
@@ -27,6 +28,28 @@ struct TransportTests {
         task.cancel()
         await #expect(throws: CancellationError.self) { _ = try await task.value }
         #expect(cancelled.duration(to: .now) < .seconds(15))
+    }
+
+    @Test("a late cancel of a finished transfer leaves the next transfer on its pooled easy handle alone")
+    func staleCancelDoesNotHitReusedHandle() async throws {
+        let request = HTTPRequest(method: "GET", url: FakeFal.baseURL + "/slow?s=0.2")
+        let first = try CurlTransfer(request)
+        _ = try await HTTPTransport().send(first)
+        // The pool hands out the most recently returned handle; other tests may take it first, so retry a few times.
+        var second = try CurlTransfer(request)
+        for _ in 0..<20 where second.handle != first.handle {
+            _ = try await HTTPTransport().send(second)
+            second = try CurlTransfer(request)
+        }
+        try #require(second.handle == first.handle, "could not get the first transfer's easy handle back from the pool")
+        let reused = second
+        let status = StatusBox()
+        Task { status.value.store((try? await HTTPTransport().send(reused).status) ?? -1, ordering: .relaxed) }
+        try await Task.sleep(for: .milliseconds(50))
+        CurlEventLoop.shared.cancel(first)  // e.g. a cancellation handler firing after completion
+        // Polled rather than awaited: a lost transfer never resumes, and the test must fail, not hang.
+        for _ in 0..<400 where status.value.load(ordering: .relaxed) == 0 { try await Task.sleep(for: .milliseconds(50)) }
+        #expect(status.value.load(ordering: .relaxed) == 200, "the transfer on the reused handle was lost")
     }
 
     @Test("a whole-transfer timeout reports libcurl's timeout code")
@@ -81,4 +104,9 @@ import Crypto
 
 func sha256Hex<D: DataProtocol>(_ data: D) -> String {
     SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+}
+
+/// An HTTP status written by a detached task (0 until it answers).
+private final class StatusBox: Sendable {
+    let value = Atomic<Int>(0)
 }

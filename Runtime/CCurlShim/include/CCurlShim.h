@@ -28,6 +28,12 @@ void fal_file_body_free(fal_file_body *body);
 // Size of a regular file, or -1 with errno-like code in *error_number.
 curl_off_t fal_file_size(const char *path, int *error_number);
 
+// The multi handle's socket interface (curl_multi_socket_action): libcurl says which sockets to watch,
+// so the event loop can poll without holding the multi handle and other threads can drive a new
+// transfer's first step themselves. (Timeouts are read with curl_multi_timeout.)
+typedef int (*fal_curl_socket_callback)(CURL *easy, curl_socket_t socket, int what, void *userp, void *socketp);
+CURLMcode fal_curl_multi_set_socket_callback(CURLM *multi, fal_curl_socket_callback on_socket, void *userp);
+
 // libcurl's CURLMsg data is a union; these read it without Swift's union import quirks.
 int fal_curl_msg_is_done(CURLMsg *message);
 CURLcode fal_curl_msg_result(CURLMsg *message);

@@ -3,8 +3,8 @@ import CCurlShim
 import Foundation
 import Synchronization
 
-/// One HTTP exchange on one libcurl easy handle. Built on the caller's thread, then owned by the
-/// event loop thread: every callback and `finish` run there, so the mutable state needs no lock.
+/// One HTTP exchange on one libcurl easy handle. Built on the caller's thread, then driven only with the
+/// event loop's lock held: every callback and `finish` run under it, so the mutable state needs no lock of its own.
 final class CurlTransfer: @unchecked Sendable {
     enum Delivery {
         case buffered(CheckedContinuation<HTTPResponse, any Error>)
@@ -131,7 +131,7 @@ final class CurlTransfer: @unchecked Sendable {
         return max(1, Int(seconds) * 1000 + Int(attoseconds / 1_000_000_000_000_000))
     }
 
-    // MARK: Callbacks (event loop thread)
+    // MARK: Callbacks (event loop lock held)
 
     private func receiveHeader(_ bytes: UnsafeRawBufferPointer) {
         let line = String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
@@ -172,7 +172,7 @@ final class CurlTransfer: @unchecked Sendable {
         }
     }
 
-    // MARK: Completion (event loop thread)
+    // MARK: Completion (event loop lock held)
 
     /// Delivers the outcome exactly once and frees libcurl's resources; the handle is already off the multi.
     func finish(_ code: CURLcode) {

@@ -6,7 +6,10 @@ public struct HTTPTransport: Sendable {
 
     /// Sends a request and collects the whole response body.
     public func send(_ request: HTTPRequest) async throws -> HTTPResponse {
-        let transfer = try CurlTransfer(request)
+        try await send(CurlTransfer(request))
+    }
+
+    func send(_ transfer: CurlTransfer) async throws -> HTTPResponse {
         let loop = CurlEventLoop.shared
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in

@@ -36,3 +36,15 @@ public struct Diagnostic: Sendable, Hashable, CustomStringConvertible {
         "\(severity.rawValue): \(file)\(path.isEmpty ? "" : " at \(path)"): \(message)"
     }
 }
+
+/// Builds the JSONPath-like locations of diagnostics: `$.components.schemas.Input`, `$.paths['/a/b'].post`.
+enum JSONPath {
+    /// `path.key`, or `path['key']` when the key is not a plain name (slashes, spaces, dots, quotes).
+    static func member(_ path: String, _ key: String) -> String {
+        let plain = !key.isEmpty && key.unicodeScalars.allSatisfy { scalar in
+            scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || scalar == "_" || scalar == "-" || scalar == "$"
+        }
+        if plain { return "\(path).\(key)" }
+        return "\(path)['\(key.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "'", with: "\\'"))']"
+    }
+}

@@ -39,10 +39,14 @@ public struct Diagnostic: Sendable, Hashable, CustomStringConvertible {
 
 /// Builds the JSONPath-like locations of diagnostics: `$.components.schemas.Input`, `$.paths['/a/b'].post`.
 enum JSONPath {
-    /// `path.key`, or `path['key']` when the key is not a plain name (slashes, spaces, dots, quotes).
+    /// `path.key`, or `path['key']` when the key is not a plain ASCII name (slashes, spaces, dots, quotes).
     static func member(_ path: String, _ key: String) -> String {
-        let plain = !key.isEmpty && key.unicodeScalars.allSatisfy { scalar in
-            scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || scalar == "_" || scalar == "-" || scalar == "$"
+        let plain = !key.isEmpty && key.utf8.allSatisfy { byte in
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                 UInt8(ascii: "_"), UInt8(ascii: "-"), UInt8(ascii: "$"): return true
+            default: return false
+            }
         }
         if plain { return "\(path).\(key)" }
         return "\(path)['\(key.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "'", with: "\\'"))']"

@@ -38,7 +38,7 @@ public enum DocumentLoader {
         }
         let structure = StructuralCopy(of: tree)
         let document = try decode(structure.document, version: version, name: name)
-        let checker = SchemaChecker(file: name)
+        var checker = SchemaChecker(file: name)
         for (path, schema) in structure.schemas { try checker.check(schema, at: path) }
 
         // The submit operation: the POST with a JSON request body (fal's queue `POST /{endpoint id}`).

@@ -31,15 +31,14 @@ struct StructuralCopy {
             var kept: [(key: String, value: OrderedJSON)] = []
             kept.reserveCapacity(members.count)
             for member in members {
-                let memberPath = JSONPath.member(path, member.key)
                 if member.key == "schema" || (path == "$.components" && member.key == "schemas" && member.value.members != nil) {
-                    kept.append((member.key, takeSchemas(member.value, at: memberPath, isMap: member.key == "schemas")))
-                } else if member.key == "value" {
-                    kept.append(member)  // an Example object's free-form value
+                    kept.append((member.key, takeSchemas(member.value, at: JSONPath.member(path, member.key), isMap: member.key == "schemas")))
                 } else if Self.isFreeForm(member.key, in: key, parentKey: parentKey) {
                     continue
+                } else if member.key == "value" || (member.value.members == nil && member.value.items == nil) {
+                    kept.append(member)  // a scalar, or an Example object's free-form value
                 } else {
-                    kept.append((member.key, copy(member.value, at: memberPath, key: member.key, parentKey: key)))
+                    kept.append((member.key, copy(member.value, at: JSONPath.member(path, member.key), key: member.key, parentKey: key)))
                 }
             }
             return .object(kept)

@@ -21,7 +21,11 @@ public enum SwiftNames {
 
     /// Splits on non-alphanumerics and on lower→upper / letter↔digit / `HTTPServer`-style boundaries.
     static func words(_ text: String) -> [String] {
-        if text.utf8.allSatisfy({ $0 < 0x80 }) { return asciiWords(Array(text.utf8)) }
+        text.utf8.allSatisfy({ $0 < 0x80 }) ? asciiWords(Array(text.utf8)) : characterWords(text)
+    }
+
+    /// `words` by `Character` (an ASCII letter carrying a combining mark is not ASCII, so it splits).
+    static func characterWords(_ text: String) -> [String] {
         var words: [String] = []
         var current: [Character] = []
         func flush() {
@@ -46,7 +50,7 @@ public enum SwiftNames {
 
     /// `words` for ASCII text, byte by byte (each byte is a `Character` there): naming runs for every
     /// property and enum value of the corpus, and `Character` classification was a tenth of its time.
-    private static func asciiWords(_ bytes: [UInt8]) -> [String] {
+    static func asciiWords(_ bytes: [UInt8]) -> [String] {
         func isLower(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z") }
         func isUpper(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") }
         func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }

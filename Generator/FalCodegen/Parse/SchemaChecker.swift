@@ -2,10 +2,11 @@
 ///
 /// OpenAPIKit checks the document's structure but is handed every schema as `{}` (see `StructuralCopy`):
 /// decoding fal's schemas into its `JSONSchema` model was half of the generator's time, and the generator
-/// reads schemas from the ordered tree anyway (`SchemaBuilder`). This check keeps every schema that
-/// OpenAPIKit used to refuse refused, and adds rules it did not enforce (`multipleOf` > 0, non-negative
-/// lengths, `type` next to `anyOf`), so a broken schema is an error rather than code accepting any value.
-/// Every schema of the document is checked, used by the endpoint or not, as OpenAPIKit did.
+/// reads schemas from the ordered tree anyway (`SchemaBuilder`). This check refuses every schema OpenAPIKit
+/// refused, plus what it let through although JSON Schema forbids it or the generator would misread it
+/// (`multipleOf` ≤ 0, negative lengths, an empty `enum`, `type` next to `anyOf`, a non-string `$ref`, a
+/// bound that is not a number whatever the type), so a broken schema is an error, never code accepting any
+/// value. Every schema of the document is checked, used by the endpoint or not, as OpenAPIKit did.
 struct SchemaChecker {
     let file: String
     /// Where the checked schema is; the path of a failure is built only when there is one.
@@ -159,27 +160,5 @@ struct SchemaChecker {
     private func stringValue(_ value: OrderedJSON, acceptsNull: Bool) throws(CodegenError) {
         if value.string != nil || (acceptsNull && value == .null) { return }
         throw failure("expected a string (the schema's type is string), found \(value.valueDescription)")
-    }
-}
-
-extension OrderedJSON {
-    /// "a string", "an array", … for diagnostics.
-    var kindDescription: String {
-        switch self {
-        case .null: return "null"
-        case .bool: return "a boolean"
-        case .number: return "a number"
-        case .string: return "a string"
-        case .array: return "an array"
-        case .object: return "an object"
-        }
-    }
-
-    /// Scalars as written (`"strin"`, `1.5`), containers by kind.
-    var valueDescription: String {
-        switch self {
-        case .null, .bool, .number, .string: return serialized()
-        case .array, .object: return kindDescription
-        }
     }
 }

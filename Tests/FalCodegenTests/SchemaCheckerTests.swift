@@ -163,6 +163,33 @@ import Testing
         }
     }
 
+    /// Names that are also keywords stay names: a header called `schema`, a `default` response, a parameter
+    /// component called `schema`, a header called `x-request-id` (OpenAPIKit still checks them).
+    @Test func namesThatAreKeywordsStayNames() throws {
+        let document = #"""
+            {"openapi":"3.0.4","info":{"title":"t","version":"1"},
+             "components":{"parameters":{"schema":{"name":"s","in":"query","schema":{"type":"string"}}}},
+             "paths":{"/a":{"post":{"requestBody":{"content":{"application/json":{"schema":{"type":"object"}}}},
+              "responses":{"200":{"description":"ok","headers":{"schema":{"schema":{"type":"string"}},"x-request-id":{"schema":{"type":"string"}}}},
+                           "default":{"description":"error"}}}}}}
+            """#
+        let copy = StructuralCopy(of: try OrderedJSONReader.read(Array(document.utf8)))
+        #expect(copy.schemas.map(\.path) == [
+            "$.components.parameters.schema.schema",
+            "$.paths['/a'].post.requestBody.content['application/json'].schema",
+            "$.paths['/a'].post.responses['200'].headers.schema.schema",
+            "$.paths['/a'].post.responses['200'].headers.x-request-id.schema",
+        ])
+        #expect(copy.document["paths"]?["/a"]?["post"]?["responses"]?["default"] != nil)
+        #expect(try load(document).endpoint.id == "a")
+        do {
+            _ = try load(document.replacingOccurrences(of: #""schema":{"name":"s","in":"query","#, with: #""schema":{"in":"query","#))
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.path.hasPrefix("$.components.parameters.schema"), "OpenAPIKit checks the parameter called schema: \(error)")
+        }
+    }
+
     @Test func openAPIKitSeesEachSchemaAsEmpty() throws {
         let tree = try OrderedJSONReader.read(Array(ParserTests.document(input: #"{"type":"object","x-fal-order-properties":["a"]}"#).utf8))
         let copy = StructuralCopy(of: tree)

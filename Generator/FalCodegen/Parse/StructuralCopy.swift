@@ -7,7 +7,7 @@
 ///   becomes `{}`; the originals are listed in `schemas` for `SchemaChecker`. Decoding them into
 ///   OpenAPIKit's `JSONSchema` was half of the time of generating fal's corpus.
 /// - `example`, `examples`, `default` and `x-…` values, which OpenAPIKit decodes as `AnyCodable` without
-///   checking anything. A server variable's `default` (a required string) and a `default` response stay.
+///   checking anything. Names are not keywords: a header called `schema` or a `default` response stays.
 struct StructuralCopy {
     var document: OrderedJSON
     /// Every schema left out, with its path, in document order.
@@ -30,10 +30,11 @@ struct StructuralCopy {
         case .object(let members):
             var kept: [(key: String, value: OrderedJSON)] = []
             kept.reserveCapacity(members.count)
+            let keysAreNames = key.map(Self.nameMaps.contains) ?? false
             for member in members {
-                if member.key == "schema" || (path == "$.components" && member.key == "schemas" && member.value.members != nil) {
+                if !keysAreNames, member.key == "schema" || (path == "$.components" && member.key == "schemas" && member.value.members != nil) {
                     kept.append((member.key, takeSchemas(member.value, at: JSONPath.member(path, member.key), isMap: member.key == "schemas")))
-                } else if Self.isFreeForm(member.key, in: key, parentKey: parentKey) {
+                } else if Self.isFreeForm(member.key, in: key, keysAreNames: keysAreNames, parentKey: parentKey) {
                     continue
                 } else if member.key == "value" || (member.value.members == nil && member.value.items == nil) {
                     kept.append(member)  // a scalar, or an Example object's free-form value
@@ -57,12 +58,20 @@ struct StructuralCopy {
         return .object(members.map { ($0.key, Self.placeholder) })
     }
 
-    /// Free-form members of an object found under `key` (itself under `parentKey`).
-    private static func isFreeForm(_ member: String, in key: String?, parentKey: String?) -> Bool {
+    /// Objects whose keys are names (a header called `schema`, a response called `default`), not keywords.
+    private static let nameMaps: Set<String> = [
+        "paths", "webhooks", "schemas", "responses", "parameters", "requestBodies", "headers", "securitySchemes",
+        "links", "callbacks", "pathItems", "content", "encoding", "variables", "scopes", "mapping",
+    ]
+
+    /// Free-form members of an object found under `key` (itself under `parentKey`). In a map of names only
+    /// the `x-` extensions OpenAPI allows there are.
+    private static func isFreeForm(_ member: String, in key: String?, keysAreNames: Bool, parentKey: String?) -> Bool {
+        if keysAreNames { return member.hasPrefix("x-") && (key == "paths" || key == "responses" || key == "callbacks") }
         switch member {
         case "example", "examples": return true
-        case "default": return key != "responses" && parentKey != "variables"
-        default: return member.hasPrefix("x-") && key != "headers"  // `x-request-id` may name a header
+        case "default": return parentKey != "variables"  // a server variable's `default` is a required string
+        default: return member.hasPrefix("x-")
         }
     }
 }

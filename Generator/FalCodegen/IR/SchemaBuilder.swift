@@ -11,7 +11,7 @@ struct SchemaBuilder {
     private(set) var components: [String: Schema] = [:]
     private(set) var componentOrder: [String] = []
     private(set) var diagnostics: [Diagnostic] = []
-    private var pending: [(name: String, pointer: String)] = []
+    private var pending: [(name: String, pointer: String, target: OrderedJSON)] = []
     private var known: [String: String] = [:]  // pointer → component name
 
     init(document: OrderedJSON, file: String) {
@@ -23,8 +23,7 @@ struct SchemaBuilder {
     mutating func build(_ json: OrderedJSON, at path: String) -> Schema {
         let schema = schema(json, at: path, propertyName: nil)
         while let next = pending.popLast() {
-            guard let target = resolvePointer(next.pointer) else { continue }
-            components[next.name] = self.schema(target, at: pointerPath(next.pointer), propertyName: nil)
+            components[next.name] = self.schema(next.target, at: pointerPath(next.pointer), propertyName: nil)
         }
         return schema
     }
@@ -39,11 +38,12 @@ struct SchemaBuilder {
     }
 
     private static func unescape(_ token: String) -> String {
-        token.replacingOccurrences(of: "~1", with: "/").replacingOccurrences(of: "~0", with: "~")
-            .removingPercentEncodingIfNeeded()
+        let unescaped = token.utf8.contains(UInt8(ascii: "~"))
+            ? token.replacingOccurrences(of: "~1", with: "/").replacingOccurrences(of: "~0", with: "~") : token
+        return unescaped.removingPercentEncodingIfNeeded()
     }
 
-    private func resolvePointer(_ pointer: String) -> OrderedJSON? {
+    private static func resolvePointer(_ pointer: String, in document: OrderedJSON) -> OrderedJSON? {
         guard pointer.hasPrefix("#") else { return nil }
         var node = document
         for token in pointer.dropFirst().split(separator: "/", omittingEmptySubsequences: true) {
@@ -60,9 +60,10 @@ struct SchemaBuilder {
     }
 
     /// A component name for a `$ref`: the schema name for `#/components/schemas/X`, else the last
-    /// pointer segment, made unique.
-    private mutating func componentName(for pointer: String) -> String {
+    /// pointer segment, made unique. Nil when the pointer does not resolve (`target` is asked once per pointer).
+    private mutating func componentName(for pointer: String, target: @autoclosure () -> OrderedJSON?) -> String? {
         if let name = known[pointer] { return name }
+        guard let target = target() else { return nil }
         let prefix = "#/components/schemas/"
         var base: String
         if pointer.hasPrefix(prefix), !pointer.dropFirst(prefix.count).contains("/") {
@@ -76,7 +77,7 @@ struct SchemaBuilder {
         while known.values.contains(name) { name = "\(base)\(counter)"; counter += 1 }
         known[pointer] = name
         componentOrder.append(name)
-        pending.append((name, pointer))
+        pending.append((name, pointer, target))
         return name
     }
 
@@ -110,11 +111,13 @@ struct SchemaBuilder {
         var result: Schema
 
         if let reference = json["$ref"]?.string {
-            guard reference.hasPrefix("#"), resolvePointer(reference) != nil else {
+            // A pointer is resolved once, when first seen; later uses find its component name.
+            let document = self.document
+            guard reference.hasPrefix("#"), let name = componentName(for: reference, target: Self.resolvePointer(reference, in: document)) else {
                 warn(path + ".$ref", "cannot resolve \(reference); treated as any value")
                 return Schema(.any, meta: meta)
             }
-            result = Schema(.reference(componentName(for: reference)), meta: meta)
+            result = Schema(.reference(name), meta: meta)
         } else if let alternatives = (json["anyOf"] ?? json["oneOf"])?.items {
             result = union(alternatives, exclusive: json["anyOf"] == nil, json: json, meta: meta, at: path + (json["anyOf"] == nil ? ".oneOf" : ".anyOf"))
         } else if let parts = json["allOf"]?.items {
@@ -174,7 +177,8 @@ struct SchemaBuilder {
     private mutating func enumeration(_ values: [OrderedJSON], meta: inout Schema.Metadata, at path: String) -> Schema {
         var converted: [JSONValue] = []
         // Repeated values mean nothing to JSON Schema but would be duplicate Swift cases.
-        for value in values.map(\.jsonValue) where !converted.contains(value) { converted.append(value) }
+        var seen = Set<JSONValue>()
+        for value in values.map(\.jsonValue) where seen.insert(value).inserted { converted.append(value) }
         if converted.contains(.null) {
             meta.nullable = true
             converted.removeAll { $0 == .null }

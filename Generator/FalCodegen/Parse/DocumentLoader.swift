@@ -8,7 +8,8 @@ import OpenAPIKit
 /// so the bytes are decoded with OpenAPIKit's 3.1 module, told through its document version map
 /// (`DocumentConfiguration.versionMapKey`) to read 3.0.x as 3.1.1. That decode is the structural check of
 /// the document (a broken document is reported with OpenAPIKit's coding path) and where the endpoint's
-/// operations are found; the schemas themselves are then read from the ordered tree (see `SchemaBuilder`).
+/// operations are found. OpenAPIKit is handed the schemas as `{}` (see `StructuralCopy`): `SchemaChecker`
+/// refuses malformed ones and `SchemaBuilder` reads them from the ordered tree.
 public enum DocumentLoader {
     /// Reads a document file and applies `overlays` (all of them must target it) before loading.
     public static func load(file path: String, overlays: [Overlay] = []) throws(CodegenError) -> LoadedDocument {
@@ -35,7 +36,10 @@ public enum DocumentLoader {
         guard let version = tree["openapi"]?.string else {
             throw CodegenError(file: name, path: "$.openapi", message: "missing `openapi` version; not an OpenAPI document")
         }
-        let document = try decode(tree: tree, version: version, name: name)
+        let structure = StructuralCopy(of: tree)
+        let document = try decode(structure.document, version: version, name: name)
+        var checker = SchemaChecker(file: name)
+        for (path, schema) in structure.schemas { try checker.check(schema, at: path) }
 
         // The submit operation: the POST with a JSON request body (fal's queue `POST /{endpoint id}`).
         var submitPath: String?
@@ -74,8 +78,8 @@ public enum DocumentLoader {
         return LoadedDocument(endpoint: endpoint, diagnostics: diagnostics)
     }
 
-    private static func decode(tree: OrderedJSON, version: String, name: String) throws(CodegenError) -> OpenAPI.Document {
-        let decoder = JSONDecoder()
+    private static func decode(_ structure: OrderedJSON, version: String, name: String) throws(CodegenError) -> OpenAPI.Document {
+        var decoder = OrderedJSONDecoder()
         decoder.userInfo[DocumentConfiguration.versionMapKey] = [
             "3.0.0": OpenAPI.Document.Version.v3_1_1, "3.0.1": .v3_1_1, "3.0.2": .v3_1_1,
             "3.0.3": .v3_1_1, "3.0.4": .v3_1_1,
@@ -85,35 +89,11 @@ public enum DocumentLoader {
         // nesting depth): about 90% of the time of generating the corpus.
         decoder.userInfo[VendorExtensionsConfiguration.enabledKey] = false
         do {
-            return try decoder.decode(OpenAPI.Document.self, from: Data(tree.strippingFreeFormValues().serialized().utf8))
+            return try decoder.decode(OpenAPI.Document.self, from: structure)
         } catch {
             let described = OpenAPI.Error(from: error)
             let path = described.codingPath.map { key in key.intValue.map { "[\($0)]" } ?? ".\(key.stringValue)" }.joined()
             throw CodegenError(file: name, path: "$" + path, message: "invalid OpenAPI \(version) document: \(described.localizedDescription)")
-        }
-    }
-}
-
-extension OrderedJSON {
-    /// The document without `example(s)`, `default` and `x-…` values. Those are free-form JSON that
-    /// OpenAPIKit decodes as `AnyCodable` (two thirds of its decoding time on fal's documents) without
-    /// checking anything; the generator reads them from the ordered tree. Names inside `properties`
-    /// maps are kept, so a property called `default` is still there.
-    func strippingFreeFormValues(insideProperties: Bool = false) -> OrderedJSON {
-        switch self {
-        case .array(let items): return .array(items.map { $0.strippingFreeFormValues() })
-        case .object(let members):
-            var kept: [(key: String, value: OrderedJSON)] = []
-            kept.reserveCapacity(members.count)
-            for member in members {
-                if !insideProperties, member.key == "examples" || member.key == "example" || member.key == "default" || member.key.hasPrefix("x-") {
-                    continue
-                }
-                let mapsNames = !insideProperties && (member.key == "properties" || member.key == "schemas" || member.key == "$defs")
-                kept.append((member.key, member.value.strippingFreeFormValues(insideProperties: mapsNames)))
-            }
-            return .object(kept)
-        default: return self
         }
     }
 }

@@ -105,3 +105,25 @@ public indirect enum OrderedJSON: Sendable, Hashable {
         return .object(members)
     }
 }
+
+extension OrderedJSON {
+    /// "a string", "an array", … for diagnostics.
+    var kindDescription: String {
+        switch self {
+        case .null: return "null"
+        case .bool: return "a boolean"
+        case .number: return "a number"
+        case .string: return "a string"
+        case .array: return "an array"
+        case .object: return "an object"
+        }
+    }
+
+    /// Scalars as written (`"strin"`, `1.5`), containers by kind.
+    var valueDescription: String {
+        switch self {
+        case .null, .bool, .number, .string: return serialized()
+        case .array, .object: return kindDescription
+        }
+    }
+}

@@ -27,7 +27,12 @@ public struct OrderedJSONReader {
     private func error(_ reason: String) -> SyntaxError { SyntaxError(offset: position, reason: reason) }
 
     private mutating func skipWhitespace() {
-        while position < bytes.count, [0x20, 0x0A, 0x0D, 0x09].contains(bytes[position]) { position += 1 }
+        while position < bytes.count {
+            switch bytes[position] {
+            case 0x20, 0x0A, 0x0D, 0x09: position += 1
+            default: return
+            }
+        }
     }
 
     private mutating func expect(_ literal: String, _ value: OrderedJSON) throws(SyntaxError) -> OrderedJSON {
@@ -132,6 +137,13 @@ public struct OrderedJSONReader {
 
     private mutating func readString() throws(SyntaxError) -> String {
         position += 1
+        // Most strings (every key) have no escapes: one decode of the bytes between the quotes.
+        var end = position
+        while end < bytes.count, bytes[end] != UInt8(ascii: "\""), bytes[end] != UInt8(ascii: "\\"), bytes[end] >= 0x20 { end += 1 }
+        if end < bytes.count, bytes[end] == UInt8(ascii: "\"") {
+            defer { position = end + 1 }
+            return String(decoding: bytes[position..<end], as: UTF8.self)
+        }
         var scalars = String.UnicodeScalarView()
         var run = position
         func flush(_ reader: OrderedJSONReader, upTo end: Int) {

@@ -11,7 +11,7 @@ enum EndpointPrinter {
         out.line()
         var doc = endpoint.description.map(SwiftSyntax.docLines) ?? []
         if !doc.isEmpty { doc.append("") }
-        doc.append("Endpoint `\(sanitizedInline(endpoint.id))`: call it as `fal.\(model.accessorName).run(.init(...))`.")
+        doc.append("Endpoint `\(SwiftSyntax.inlineDoc(endpoint.id))`: call it as `fal.\(model.accessorName).run(.init(...))`.")
         out.doc(doc)
         out.block("public enum \(model.typeName): FalEndpoint") { out in
             out.line("public static let id = \(SwiftSyntax.literal(endpoint.id))")
@@ -23,7 +23,7 @@ enum EndpointPrinter {
         out.line()
         out.block("extension FalClient") { out in
             let summary = endpoint.description.flatMap { SwiftSyntax.docLines($0).first }
-            out.doc(["`\(sanitizedInline(endpoint.id))`" + (summary.map { ": " + sanitizedInline($0) } ?? "")])
+            out.doc(["`\(SwiftSyntax.inlineDoc(endpoint.id))`" + (summary.map { ": " + SwiftSyntax.inlineDoc($0) } ?? "")])
             out.line("public var \(model.accessorName): EndpointClient<\(model.typeName)> { endpoint(\(model.typeName).self) }")
         }
         return out.text
@@ -31,10 +31,6 @@ enum EndpointPrinter {
 
     static func fileName(_ path: String) -> String {
         String(path.split(separator: "/").last ?? Substring(path))
-    }
-
-    private static func sanitizedInline(_ text: String) -> String {
-        SwiftSyntax.docLines(text).joined(separator: " ").replacingOccurrences(of: "`", with: "'")
     }
 
     private static func conformances(_ declaration: TypeDeclaration, _ extra: [String]) -> String {
@@ -52,8 +48,8 @@ enum EndpointPrinter {
         var lines = SwiftSyntax.docLines(meta.description ?? title ?? "")
         if lines.isEmpty {
             switch declaration.role {
-            case .input: lines = ["The input of `\(sanitizedInline(endpointID))`."]
-            case .output: lines = ["The result of `\(sanitizedInline(endpointID))`."]
+            case .input: lines = ["The input of `\(SwiftSyntax.inlineDoc(endpointID))`."]
+            case .output: lines = ["The result of `\(SwiftSyntax.inlineDoc(endpointID))`."]
             case .nested: break
             }
         }

@@ -56,14 +56,7 @@ enum SwiftSyntax {
 
     /// `///` lines for a documentation text: dedented, trimmed, control characters removed.
     static func docLines(_ text: String) -> [String] {
-        var cleaned = ""
-        for scalar in text.unicodeScalars {
-            if scalar == "\n" || scalar == "\u{2028}" || scalar == "\u{2029}" || scalar == "\u{85}" { cleaned += "\n" }
-            else if scalar == "\t" { cleaned += "    " }
-            else if scalar == "\r" { continue }
-            else if !isUnsafe(scalar) { cleaned.unicodeScalars.append(scalar) }
-        }
-        var lines = cleaned.split(separator: "\n", omittingEmptySubsequences: false).map { line -> Substring in
+        var lines = docText(text).split(separator: "\n", omittingEmptySubsequences: false).map { line -> Substring in
             var line = line
             while line.last == " " { line = line.dropLast() }
             return line
@@ -80,11 +73,55 @@ enum SwiftSyntax {
         return result
     }
 
+    /// The text with line breaks (`\n`, U+2028, U+2029, U+0085) as `\n`, tabs as four spaces, and `\r` and
+    /// the other `isUnsafe` scalars removed. Works on UTF-8 bytes, copying everything else as it is:
+    /// descriptions are most of the generated text, and appending them scalar by scalar was slow.
+    static func docText(_ text: String) -> String {
+        var source = text
+        return source.withUTF8 { bytes in
+            var cleaned: [UInt8] = []
+            cleaned.reserveCapacity(bytes.count)
+            var index = 0
+            while index < bytes.count {
+                let byte = bytes[index]
+                if byte < 0x80 {
+                    switch byte {
+                    case 0x0A: cleaned.append(0x0A)
+                    case 0x09: cleaned += [0x20, 0x20, 0x20, 0x20]
+                    case 0..<0x20, 0x7F: break  // `\r` and the other controls
+                    default: cleaned.append(byte)
+                    }
+                    index += 1
+                    continue
+                }
+                let length = byte >= 0xF0 ? 4 : byte >= 0xE0 ? 3 : 2
+                let second = bytes[index + 1]
+                let third = length > 2 ? bytes[index + 2] : 0
+                switch (byte, second, third) {
+                case (0xC2, 0x85, _), (0xE2, 0x80, 0xA8), (0xE2, 0x80, 0xA9): cleaned.append(0x0A)  // U+0085, U+2028, U+2029
+                case (0xC2, 0x80...0x9F, _),  // C1 controls
+                     (0xE2, 0x80, 0xAA...0xAE), (0xE2, 0x81, 0xA6...0xA9),  // bidi embeddings, overrides, isolates
+                     (0xEF, 0xBB, 0xBF):  // U+FEFF
+                    break
+                default: cleaned += bytes[index..<index + length]
+                }
+                index += length
+            }
+            return String(decoding: cleaned, as: UTF8.self)
+        }
+    }
+
     /// Short one-line rendering of an example or default for a doc comment.
     static func docValue(_ value: JSONValue) -> String {
         let text = value.compactText
         let clipped = text.unicodeScalars.count > 200 ? String(String.UnicodeScalarView(text.unicodeScalars.prefix(200))) + "…" : text
-        return docLines(clipped).joined(separator: " ").replacingOccurrences(of: "`", with: "'")
+        return inlineDoc(clipped)
+    }
+
+    /// Documentation text on one line, with backticks made quotes so it cannot open a code span.
+    static func inlineDoc(_ text: String) -> String {
+        let line = docLines(text).joined(separator: " ")
+        return line.utf8.contains(UInt8(ascii: "`")) ? line.replacingOccurrences(of: "`", with: "'") : line
     }
 }
 

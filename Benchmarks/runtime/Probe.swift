@@ -1,5 +1,6 @@
 import Foundation
 import FalRuntime
+import FalSDK
 
 enum Probe {
     static func run(base: String) async throws {
@@ -17,5 +18,20 @@ enum Probe {
             let floor = s2.duration(to: .now) / 500
             print("round \(round): transport \(swift)  bare \(floor)")
         }
+    }
+
+    /// FalClient round trips only (submit → status → result), for profiling the client's own overhead.
+    static func client(base: String, count: Int) async throws {
+        var configuration = FalConfiguration(key: "bench-key", hosts: .emulator(base))
+        configuration.statusUpdates = .polling
+        let model = FalClient(configuration: configuration).illusionDiffusion
+        let options = RequestOptions(headers: QueueBenchmarks.zeroLatency)
+        let start = ContinuousClock.now
+        for _ in 0..<count {
+            let submission = try await model.submit(QueueBenchmarks.input, options: options)
+            while try await !model.status(requestID: submission.requestID).isCompleted {}
+            _ = try await model.result(requestID: submission.requestID)
+        }
+        print("client round trip: \(start.duration(to: .now) / count)")
     }
 }

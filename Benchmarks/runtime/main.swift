@@ -10,6 +10,7 @@ import FalRuntime
 //        fal-bench-runtime upload-child BASE_URL KEY FILE   (internal: one upload, prints seconds, peak KiB, URL)
 //        fal-bench-runtime measure-child CMD ARGS…          (internal: runs CMD, prints its output and peak KiB)
 //        fal-bench-runtime probe EMULATOR                   (diagnostic: one GET, HTTPTransport vs bare libcurl)
+//        fal-bench-runtime probe-client EMULATOR [N]        (diagnostic: N FalClient round trips, for profiling)
 
 let arguments = Array(CommandLine.arguments.dropFirst())
 
@@ -21,6 +22,12 @@ func option(_ name: String, _ fallback: String) -> String {
 if arguments.first == "probe" {
     let server = try ServerProcess(executable: arguments[1], arguments: ["--port", "0", "--key", "bench-key"])
     try await Probe.run(base: server.baseURL)
+    server.stop()
+    exit(0)
+}
+if arguments.first == "probe-client" {
+    let server = try ServerProcess(executable: arguments[1], arguments: ["--port", "0", "--key", "bench-key", "--schemas", "schemas", "--latency-ms", "0", "--queue-depth", "0"])
+    try await Probe.client(base: server.baseURL, count: Int(arguments[2]) ?? 2000)
     server.stop()
     exit(0)
 }

@@ -33,16 +33,15 @@ struct TransportTests {
     @Test("a late cancel of a finished transfer leaves the next transfer on its pooled easy handle alone")
     func staleCancelDoesNotHitReusedHandle() async throws {
         let request = HTTPRequest(method: "GET", url: FakeFal.baseURL + "/slow?s=0.2")
-        let first = try CurlTransfer(request)
-        _ = try await HTTPTransport().send(first)
-        // The pool hands out the most recently returned handle; other tests may take it first, so retry a few times.
-        var second = try CurlTransfer(request)
-        for _ in 0..<20 where second.handle != first.handle {
-            _ = try await HTTPTransport().send(second)
-            second = try CurlTransfer(request)
+        // A concurrent test may grab the handle from the pool first; a few rounds find it idle.
+        var pair: (first: CurlTransfer, second: CurlTransfer)?
+        for _ in 0..<50 where pair == nil {
+            let first = try CurlTransfer(request)
+            _ = try await HTTPTransport().send(first)
+            let second = try CurlTransfer(request, reusing: first.handle)
+            if second.handle == first.handle { pair = (first, second) }
         }
-        try #require(second.handle == first.handle, "could not get the first transfer's easy handle back from the pool")
-        let reused = second
+        let (first, reused) = try #require(pair, "the first transfer's easy handle was never idle in the pool")
         let status = StatusBox()
         Task { status.value.store((try? await HTTPTransport().send(reused).status) ?? -1, ordering: .relaxed) }
         try await Task.sleep(for: .milliseconds(50))

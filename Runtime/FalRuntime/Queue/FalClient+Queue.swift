@@ -13,7 +13,7 @@ extension FalClient {
 
     func submit(_ endpoint: EndpointPath, body: Data, webhookURL: String?, options: RequestOptions) async throws(FalError) -> QueueSubmission {
         var url = "\(configuration.hosts.queue)/\(endpoint.full)"
-        if let webhookURL { url += "?fal_webhook=" + Self.queryEscaped(webhookURL) }
+        if let webhookURL { url += "?fal_webhook=" + Self.percentEncoded(webhookURL) }
         var request = FalRequest(method: "POST", url: url, body: .data(body))
         request.headers.set("Content-Type", "application/json")
         request.headers.set("Accept", "application/json")
@@ -187,19 +187,31 @@ extension FalClient {
 
     func requestURL(_ endpointID: String, _ requestID: String, _ suffix: String) throws(FalError) -> String {
         let endpoint = try EndpointPath(endpointID)
-        return "\(configuration.hosts.queue)/\(endpoint.app)/requests/\(Self.pathEscaped(requestID))\(suffix)"
+        return "\(configuration.hosts.queue)/\(endpoint.app)/requests/\(Self.percentEncoded(requestID))\(suffix)"
     }
 
-    static func queryEscaped(_ value: String) -> String {
-        var allowed = CharacterSet.alphanumerics
-        allowed.insert(charactersIn: "-._~")
-        return value.addingPercentEncoding(withAllowedCharacters: allowed) ?? value
-    }
-
-    static func pathEscaped(_ value: String) -> String {
-        var allowed = CharacterSet.alphanumerics
-        allowed.insert(charactersIn: "-._~")
-        return value.addingPercentEncoding(withAllowedCharacters: allowed) ?? value
+    /// Percent-encodes everything but RFC 3986's unreserved characters, bytewise on UTF-8: safe as one
+    /// path segment and as a query value.
+    static func percentEncoded(_ value: String) -> String {
+        func unreserved(_ byte: UInt8) -> Bool {
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                 UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"): true
+            default: false
+            }
+        }
+        if value.utf8.allSatisfy(unreserved) { return value }  // request ids are UUIDs: the common case
+        let hex = Array("0123456789ABCDEF".utf8)
+        var encoded: [UInt8] = []
+        encoded.reserveCapacity(value.utf8.count * 3)
+        for byte in value.utf8 {
+            if unreserved(byte) {
+                encoded.append(byte)
+            } else {
+                encoded += [UInt8(ascii: "%"), hex[Int(byte >> 4)], hex[Int(byte & 0x0F)]]
+            }
+        }
+        return String(decoding: encoded, as: UTF8.self)
     }
 }
 

@@ -21,7 +21,7 @@ struct MultipartUpload: Sendable {
 
         let chunk = configuration.multipartChunkSize
         let partCount = Int((source.size + chunk - 1) / chunk)
-        let base = "\(accessURL)/multipart/\(FalClient.pathEscaped(uploadID))"
+        let base = "\(accessURL)/multipart/\(FalClient.percentEncoded(uploadID))"
         let etags = try await withFalErrors {
             try await withThrowingTaskGroup(of: (Int, String).self) { group in
                 var next = 1

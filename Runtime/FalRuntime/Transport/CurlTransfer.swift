@@ -29,8 +29,9 @@ final class CurlTransfer: @unchecked Sendable {
     private var body = Data()
     private var bodyTooLarge = false
 
-    init(_ request: HTTPRequest) throws(TransportFailure) {
-        guard let handle = EasyHandlePool.shared.take() else {
+    /// `reusing` picks a particular idle handle of the pool (tests replay handle reuse with it).
+    init(_ request: HTTPRequest, reusing idle: UnsafeMutableRawPointer? = nil) throws(TransportFailure) {
+        guard let handle = idle.flatMap({ EasyHandlePool.shared.take($0) }) ?? EasyHandlePool.shared.take() else {
             throw TransportFailure(code: Int(CURLE_FAILED_INIT.rawValue), message: "curl_easy_init failed")
         }
         self.handle = handle
@@ -134,11 +135,12 @@ final class CurlTransfer: @unchecked Sendable {
     // MARK: Callbacks (event loop lock held)
 
     private func receiveHeader(_ bytes: UnsafeRawBufferPointer) {
-        let line = String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        if line.hasPrefix("HTTP/") {
+        // Parsed on bytes: this runs for every header line of every response.
+        let line = Self.trimmed(bytes[...])
+        if line.starts(with: "HTTP/".utf8) {
             // A new status line: interim (1xx) responses and their headers are discarded.
-            let parts = line.split(separator: " ", maxSplits: 2)
-            status = parts.count > 1 ? Int(parts[1]) ?? 0 : 0
+            let fields = line.split(separator: UInt8(ascii: " "), maxSplits: 2)
+            status = fields.count > 1 ? Int(String(decoding: fields[1], as: UTF8.self)) ?? 0 : 0
             headers.removeAll()
         } else if line.isEmpty {
             if status >= 200, !headDelivered {
@@ -147,11 +149,21 @@ final class CurlTransfer: @unchecked Sendable {
                     head.resume(returning: HTTPResponseHead(status: status, headers: HTTPHeaders(headers)))
                 }
             }
-        } else if let colon = line.firstIndex(of: ":") {
-            let name = line[..<colon].trimmingCharacters(in: .whitespaces)
-            let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
-            headers.append((name, value))
+        } else if let colon = line.firstIndex(of: UInt8(ascii: ":")) {
+            let name = Self.trimmed(line[..<colon])
+            let value = Self.trimmed(line[(colon + 1)...])
+            headers.append((String(decoding: name, as: UTF8.self), String(decoding: value, as: UTF8.self)))
         }
+    }
+
+    /// `bytes` without leading and trailing spaces, tabs, CR and LF.
+    private static func trimmed(_ bytes: Slice<UnsafeRawBufferPointer>) -> Slice<UnsafeRawBufferPointer> {
+        func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0D || byte == 0x0A }
+        var start = bytes.startIndex
+        var end = bytes.endIndex
+        while start < end, isSpace(bytes[start]) { start += 1 }
+        while end > start, isSpace(bytes[end - 1]) { end -= 1 }
+        return bytes[start..<end]
     }
 
     /// Returns false to make libcurl abort the transfer.
@@ -249,6 +261,14 @@ final class EasyHandlePool: Sendable {
 
     func take() -> UnsafeMutableRawPointer? {
         handles.withLock { $0.popLast() }?.pointer ?? curl_easy_init()
+    }
+
+    /// Takes `wanted` out of the pool if it is idle there.
+    func take(_ wanted: UnsafeMutableRawPointer) -> UnsafeMutableRawPointer? {
+        handles.withLock { handles in
+            guard let index = handles.firstIndex(where: { $0.pointer == wanted }) else { return nil }
+            return handles.remove(at: index).pointer
+        }
     }
 
     func give(_ handle: UnsafeMutableRawPointer) {

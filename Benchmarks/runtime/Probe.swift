@@ -34,4 +34,40 @@ enum Probe {
         }
         print("client round trip: \(start.duration(to: .now) / count)")
     }
+
+    /// Interleaved round trips: FalClient vs HTTPTransport making the same three raw requests vs bare
+    /// libcurl, splitting the client's overhead into its own work and the transport's thread hops.
+    static func layers(base: String, count: Int) async throws {
+        var configuration = FalConfiguration(key: "bench-key", hosts: .emulator(base))
+        configuration.statusUpdates = .polling
+        let model = FalClient(configuration: configuration).illusionDiffusion
+        let options = RequestOptions(headers: QueueBenchmarks.zeroLatency)
+        let payload = Data(try JSONEncoder().encode(QueueBenchmarks.payload))
+        var headers = HTTPHeaders()
+        headers.set("Authorization", "Key bench-key")
+        headers.set("Content-Type", "application/json")
+        for (name, value) in QueueBenchmarks.zeroLatency { headers.set(name, value) }
+        let transport = HTTPTransport()
+        let bare = BareCurl(key: "bench-key", extraHeaders: QueueBenchmarks.zeroLatency.map { "\($0.key): \($0.value)" })
+        let payloadText = String(decoding: payload, as: UTF8.self)
+        var client = Samples(), raw = Samples(), floor = Samples()
+        for index in 0..<(count + 10) {
+            let t0 = ContinuousClock.now
+            let submission = try await model.submit(QueueBenchmarks.input, options: options)
+            while try await !model.status(requestID: submission.requestID).isCompleted {}
+            _ = try await model.result(requestID: submission.requestID)
+            let t1 = ContinuousClock.now
+            let submitted = try await transport.send(HTTPRequest(method: "POST", url: base + "/queue/fal-ai/illusion-diffusion", headers: headers, body: .data(payload)))
+            let id = (try JSONSerialization.jsonObject(with: submitted.body) as? [String: Any])?["request_id"] as? String ?? ""
+            let url = base + "/queue/fal-ai/illusion-diffusion/requests/" + id
+            while ((try JSONSerialization.jsonObject(with: try await transport.send(HTTPRequest(method: "GET", url: url + "/status", headers: headers)).body) as? [String: Any])?["status"] as? String) != "COMPLETED" {}
+            _ = try await transport.send(HTTPRequest(method: "GET", url: url, headers: headers))
+            let t2 = ContinuousClock.now
+            try bare.roundTrip(queue: base + "/queue", endpoint: "fal-ai/illusion-diffusion", app: "fal-ai/illusion-diffusion", payload: payloadText)
+            if index >= 10 {
+                client.add(t0.duration(to: t1)); raw.add(t1.duration(to: t2)); floor.add(t2.duration(to: .now))
+            }
+        }
+        print("p50 ms: FalClient \(format(client.percentile(50)))  HTTPTransport \(format(raw.percentile(50)))  bare \(format(floor.percentile(50)))")
+    }
 }

@@ -30,22 +30,22 @@ struct QueueBenchmarks {
     func roundTrips(iterations: Int) async throws -> Table {
         let client = client()
         let options = RequestOptions(headers: Self.zeroLatency)
+        let bare = BareCurl(key: key, extraHeaders: Self.zeroLatency.map { "\($0.key): \($0.value)" })
+        let model = client.illusionDiffusion
         var swift = Samples()
+        var floor = Samples()
+        // Interleaved, one of each per round, so both see the same machine state (load drifts over a run).
         for index in 0..<(iterations + 10) {
-            let clock = ContinuousClock.now
-            let model = client.illusionDiffusion
+            let start = ContinuousClock.now
             let submission = try await model.submit(Self.input, options: options)
             while try await !model.status(requestID: submission.requestID).isCompleted {}
             _ = try await model.result(requestID: submission.requestID)
-            if index >= 10 { swift.add(clock.duration(to: .now)) }  // first 10 warm the connection
-        }
-
-        let bare = BareCurl(key: key, extraHeaders: Self.zeroLatency.map { "\($0.key): \($0.value)" })
-        var floor = Samples()
-        for index in 0..<(iterations + 10) {
-            let clock = ContinuousClock.now
+            let middle = ContinuousClock.now
             try bare.roundTrip(queue: baseURL + "/queue", endpoint: Self.endpoint, app: Self.app, payload: payloadText)
-            if index >= 10 { floor.add(clock.duration(to: .now)) }
+            if index >= 10 {  // the first 10 warm the connections
+                swift.add(start.duration(to: middle))
+                floor.add(middle.duration(to: .now))
+            }
         }
 
         let peer = try runCommand("/usr/bin/env", [python, peerScript, baseURL, key, "roundtrip", String(iterations), Self.endpoint, payloadText, headersText])

@@ -27,7 +27,11 @@ if arguments.first == "probe" {
 }
 if arguments.first == "probe-client" {
     let server = try ServerProcess(executable: arguments[1], arguments: ["--port", "0", "--key", "bench-key", "--schemas", "schemas", "--latency-ms", "0", "--queue-depth", "0"])
-    try await Probe.client(base: server.baseURL, count: Int(arguments[2]) ?? 2000)
+    if arguments.count > 3, arguments[3] == "layers" {
+        try await Probe.layers(base: server.baseURL, count: Int(arguments[2]) ?? 2000)
+    } else {
+        try await Probe.client(base: server.baseURL, count: Int(arguments[2]) ?? 2000)
+    }
     server.stop()
     exit(0)
 }

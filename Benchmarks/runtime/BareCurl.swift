@@ -8,6 +8,8 @@ final class BareCurl {
     private let handle: UnsafeMutableRawPointer
     private var headers: UnsafeMutablePointer<curl_slist>?
     private var body = Data()
+    /// Status requests made so far (more than one per round trip when the request was not yet done).
+    private(set) var statusRequests = 0
 
     init(key: String, extraHeaders: [String]) {
         handle = curl_easy_init()
@@ -51,7 +53,7 @@ final class BareCurl {
         let submitted = try perform("POST", "\(queue)/\(endpoint)", payload)
         guard let id = Self.string("request_id", in: submitted) else { throw BenchmarkError("no request_id") }
         let base = "\(queue)/\(app)/requests/\(id)"
-        while Self.string("status", in: try perform("GET", base + "/status")) != "COMPLETED" {}
+        repeat { statusRequests += 1 } while Self.string("status", in: try perform("GET", base + "/status")) != "COMPLETED"
         _ = try perform("GET", base)
     }
 

@@ -8,7 +8,7 @@ enum Probe {
         var headers = HTTPHeaders()
         headers.set("Authorization", "Key bench-key")
         let transport = HTTPTransport()
-        for round in 0..<3 {
+        for round in 0..<(Int(ProcessInfo.processInfo.environment["PROBE_ROUNDS"] ?? "3") ?? 3) {
             let start = ContinuousClock.now
             for _ in 0..<500 { _ = try await transport.send(HTTPRequest(method: "GET", url: url, headers: headers)) }
             let swift = start.duration(to: .now) / 500
@@ -51,10 +51,12 @@ enum Probe {
         let bare = BareCurl(key: "bench-key", extraHeaders: QueueBenchmarks.zeroLatency.map { "\($0.key): \($0.value)" })
         let payloadText = String(decoding: payload, as: UTF8.self)
         var client = Samples(), raw = Samples(), floor = Samples()
+        var clientPolls = 0
         for index in 0..<(count + 10) {
             let t0 = ContinuousClock.now
             let submission = try await model.submit(QueueBenchmarks.input, options: options)
-            while try await !model.status(requestID: submission.requestID).isCompleted {}
+            clientPolls += 1
+            while try await !model.status(requestID: submission.requestID).isCompleted { clientPolls += 1 }
             _ = try await model.result(requestID: submission.requestID)
             let t1 = ContinuousClock.now
             let submitted = try await transport.send(HTTPRequest(method: "POST", url: base + "/queue/fal-ai/illusion-diffusion", headers: headers, body: .data(payload)))
@@ -68,6 +70,7 @@ enum Probe {
                 client.add(t0.duration(to: t1)); raw.add(t1.duration(to: t2)); floor.add(t2.duration(to: .now))
             }
         }
+        print("status requests per round trip: FalClient \(Double(clientPolls) / Double(count + 10)), bare \(Double(bare.statusRequests) / Double(count + 10))")
         print("p50 ms: FalClient \(format(client.percentile(50)))  HTTPTransport \(format(raw.percentile(50)))  bare \(format(floor.percentile(50)))")
     }
 }

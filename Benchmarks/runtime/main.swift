@@ -10,7 +10,8 @@ import FalRuntime
 //        fal-bench-runtime upload-child BASE_URL KEY FILE   (internal: one upload, prints seconds, peak KiB, URL)
 //        fal-bench-runtime measure-child CMD ARGS…          (internal: runs CMD, prints its output and peak KiB)
 //        fal-bench-runtime probe EMULATOR                   (diagnostic: one GET, HTTPTransport vs bare libcurl)
-//        fal-bench-runtime probe-client EMULATOR [N]        (diagnostic: N FalClient round trips, for profiling)
+//        fal-bench-runtime probe-client EMULATOR [N] [layers] (diagnostic: N FalClient round trips, for profiling;
+//                                                          `layers`: FalClient vs raw HTTPTransport vs bare libcurl)
 
 let arguments = Array(CommandLine.arguments.dropFirst())
 

@@ -9,15 +9,31 @@ enum Probe {
         headers.set("Authorization", "Key bench-key")
         let transport = HTTPTransport()
         for round in 0..<(Int(ProcessInfo.processInfo.environment["PROBE_ROUNDS"] ?? "3") ?? 3) {
+            let cpu0 = processCPUSeconds()
             let start = ContinuousClock.now
             for _ in 0..<500 { _ = try await transport.send(HTTPRequest(method: "GET", url: url, headers: headers)) }
             let swift = start.duration(to: .now) / 500
+            let cpu1 = processCPUSeconds()
             let bare = BareCurl(key: "bench-key", extraHeaders: [])
             let s2 = ContinuousClock.now
             for _ in 0..<500 { _ = try? bare.get(url) }
             let floor = s2.duration(to: .now) / 500
-            print("round \(round): transport \(swift)  bare \(floor)")
+            let cpu2 = processCPUSeconds()
+            print("round \(round): transport \(swift) (CPU \(format((cpu1 - cpu0) / 500 * 1e6, 1)) µs)  bare \(floor) (CPU \(format((cpu2 - cpu1) / 500 * 1e6, 1)) µs)")
         }
+    }
+
+    #if canImport(Glibc)
+    private static let RUSAGE_SELF_ID = RUSAGE_SELF.rawValue
+    #else
+    private static let RUSAGE_SELF_ID = RUSAGE_SELF
+    #endif
+
+    /// User + system CPU time of this process (every thread), in seconds.
+    static func processCPUSeconds() -> Double {
+        var usage = rusage()
+        getrusage(Self.RUSAGE_SELF_ID, &usage)
+        return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
     }
 
     /// FalClient round trips only (submit → status → result), for profiling the client's own overhead.

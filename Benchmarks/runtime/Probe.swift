@@ -11,12 +11,13 @@ enum Probe {
         for round in 0..<(Int(ProcessInfo.processInfo.environment["PROBE_ROUNDS"] ?? "3") ?? 3) {
             let cpu0 = processCPUSeconds()
             let start = ContinuousClock.now
-            for _ in 0..<500 { _ = try await transport.send(HTTPRequest(method: "GET", url: url, headers: headers)) }
+            let only = ProcessInfo.processInfo.environment["PROBE_ONLY"]
+            for _ in 0..<(only == "bare" ? 0 : 500) { _ = try await transport.send(HTTPRequest(method: "GET", url: url, headers: headers)) }
             let swift = start.duration(to: .now) / 500
             let cpu1 = processCPUSeconds()
             let bare = BareCurl(key: "bench-key", extraHeaders: [])
             let s2 = ContinuousClock.now
-            for _ in 0..<500 { _ = try? bare.get(url) }
+            for _ in 0..<(only == "transport" ? 0 : 500) { _ = try? bare.get(url) }
             let floor = s2.duration(to: .now) / 500
             let cpu2 = processCPUSeconds()
             print("round \(round): transport \(swift) (CPU \(format((cpu1 - cpu0) / 500 * 1e6, 1)) µs)  bare \(floor) (CPU \(format((cpu2 - cpu1) / 500 * 1e6, 1)) µs)")

@@ -34,6 +34,16 @@ curl_off_t fal_file_size(const char *path, int *error_number);
 typedef int (*fal_curl_socket_callback)(CURL *easy, curl_socket_t socket, int what, void *userp, void *socketp);
 CURLMcode fal_curl_multi_set_socket_callback(CURLM *multi, fal_curl_socket_callback on_socket, void *userp);
 
+// Readiness of the sockets libcurl asks to watch. `fal_poller_watch` takes libcurl's CURL_POLL_* value and
+// may be called from any thread while another waits; `fal_poller_wait` fills `fds` and CURL_CSELECT_*
+// `masks` and returns how many are ready (0 on timeout or wake-up, -1 on error). Linux: epoll, where a
+// watch change needs no wake-up; elsewhere: poll(2), where `fal_poller_watch` wakes the waiter itself.
+typedef struct fal_poller fal_poller;
+fal_poller *fal_poller_create(void);
+int fal_poller_watch(fal_poller *poller, int fd, int what);
+int fal_poller_wait(fal_poller *poller, int *fds, int *masks, int capacity, int timeout_ms);
+void fal_poller_wake(fal_poller *poller);
+
 // libcurl's CURLMsg data is a union; these read it without Swift's union import quirks.
 int fal_curl_msg_is_done(CURLMsg *message);
 CURLcode fal_curl_msg_result(CURLMsg *message);

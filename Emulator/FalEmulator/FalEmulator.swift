@@ -46,6 +46,7 @@ public final class FalEmulator: Sendable {
         let (portStream, portContinuation) = AsyncStream.makeStream(of: Int?.self)
         let app = Application(
             responder: EmulatorResponder(state: state),
+            server: .http1(configuration: .init(additionalChannelHandlers: [ExpectContinueHandler()])),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "fal-emulator"),
             onServerRunning: { channel in
                 portContinuation.yield(channel.localAddress?.port)

@@ -24,6 +24,21 @@ import Testing
         }
     }
 
+    /// curl waits `--expect100-timeout` (here 60 s) for the interim answer before sending the body anyway,
+    /// so its 20 s `--max-time` is only met when the emulator answers `100 Continue`.
+    @Test func expect100ContinueIsAnsweredBeforeTheBody() async throws {
+        try await EmulatorFixture.with { _, base in
+            let (token, cdn) = try await StorageRouteTests.token(base)
+            let (status, output) = try await Subprocess.run([
+                "curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "--expect100-timeout", "60", "--max-time", "20",
+                "-H", "Expect: 100-continue", "-H", "Authorization: Bearer \(token)", "-H", "Content-Type: application/octet-stream",
+                "--data-binary", String(repeating: "x", count: 4_096), "\(cdn)/files/upload",
+            ], timeout: .seconds(40))
+            #expect(status == 0, "curl did not finish: \(output)")
+            #expect(output.hasPrefix("200"), "\(output)")
+        }
+    }
+
     @Test func oversizedBodiesAre413() async throws {
         let configuration = EmulatorFixture.configuration { $0.maxJSONBodyBytes = 1_000; $0.maxUploadBytes = 2_000 }
         try await EmulatorFixture.with(configuration) { _, base in

@@ -128,7 +128,7 @@ import Testing
                 if delivery == nil { try await Task.sleep(for: .milliseconds(20)) }
             }
             let (headers, body) = try #require(delivery)
-            let verifier = WebhookVerifier(jwksURL: base + "/rest/.well-known/jwks.json")
+            let verifier = WebhookVerifier(jwksURL: WebhookVerifier.jwksURL(on: .emulator(base)))
             let verified = try await verifier.verify(Illusion.self, headers: headers, body: body)
             #expect(verified.requestID == submission.requestID)
             #expect(try verified.output().seed == 4)

@@ -13,7 +13,13 @@ import Foundation
 /// Keys are fetched without credentials and cached for `cacheDuration`; an unknown signature triggers
 /// one early refresh, so key rotation does not reject genuine deliveries.
 public struct WebhookVerifier: Sendable {
-    public static let falJWKSURL = "https://rest.alpha.fal.ai/.well-known/jwks.json"
+    /// fal's published key set on its REST host (`https://rest.fal.ai/.well-known/jwks.json`), as fal's
+    /// webhook documentation names it today; older pages and many integrations use `rest.alpha.fal.ai`.
+    /// The emulator serves its key set at the same path under its `/rest` prefix.
+    public static let falJWKSURL = jwksURL(on: .production)
+
+    /// The key set's URL on `hosts`' REST host.
+    public static func jwksURL(on hosts: FalHosts) -> String { hosts.rest + "/.well-known/jwks.json" }
 
     public let jwksURL: String
     public let tolerance: Duration

@@ -94,6 +94,38 @@ import Testing
         }
     }
 
+    /// Parts of unfinished multipart uploads count against the disk budget too: the most idle upload gives way.
+    @Test func openMultipartUploadsStayWithinTheByteBudget() async throws {
+        let parent = FileManager.default.temporaryDirectory.appendingPathComponent("fal-emulator-budget-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: parent, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: parent) }
+        let configuration = EmulatorFixture.configuration { $0.maxStoredFileBytes = 10_000; $0.uploadsParentDirectory = parent }
+        try await EmulatorFixture.with(configuration) { _, base in
+            let (token, cdn) = try await StorageRouteTests.token(base)
+            let auth = ["Authorization": "Bearer \(token)"]
+            func begin() async throws -> (access: String, id: String) {
+                let answer = try await TestHTTP.send("POST", "\(cdn)/files/upload/multipart", headers: auth, key: nil)
+                return (try #require(answer.json?["access_url"]?.stringValue), try #require(answer.json?["uploadId"]?.stringValue))
+            }
+            func put(_ upload: (access: String, id: String), _ number: Int) async throws -> Int {
+                try await TestHTTP.send("PUT", "\(upload.access)/multipart/\(upload.id)/\(number)", headers: auth,
+                                        body: Data(repeating: UInt8(number), count: 6_000), key: nil).status
+            }
+            let idle = try await begin()
+            #expect(try await put(idle, 1) == 200)
+            let busy = try await begin()
+            #expect(try await put(busy, 1) == 200)  // 12,000 bytes of parts: the idle upload is dropped
+            let bytesOnDisk = try FileManager.default.subpathsOfDirectory(atPath: parent.path).reduce(0) { total, name in
+                let attributes = try FileManager.default.attributesOfItem(atPath: parent.appendingPathComponent(name).path)
+                return total + ((attributes[.type] as? FileAttributeType) == .typeRegular ? (attributes[.size] as? Int ?? 0) : 0)
+            }
+            #expect(bytesOnDisk <= 10_000)
+            #expect(try await put(idle, 2) == 404)
+            let complete = try await TestHTTP.json("POST", "\(busy.access)/multipart/\(busy.id)/complete", ["parts": [["partNumber": 1]]], headers: auth, key: nil)
+            #expect(complete.status == 200)
+        }
+    }
+
     @Test func unknownPathsAndMethodsAreAnsweredNotCrashed() async throws {
         try await EmulatorFixture.with { _, base in
             let nowhere = try await TestHTTP.send("GET", "\(base)/nowhere")

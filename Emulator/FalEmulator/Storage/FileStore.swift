@@ -4,7 +4,7 @@ import Synchronization
 /// Uploaded files, pending signed uploads, multipart uploads and issued CDN tokens. File bytes live on disk,
 /// in a directory of the store's own (removed by `removeAll()` and when the store goes away), so memory stays
 /// flat however much is uploaded. Disk use is bounded by `capacityBytes` (stored files plus parts of open
-/// multipart uploads): the oldest files are evicted first.
+/// multipart uploads): the oldest files are evicted first, then the open uploads least recently added to.
 final class FileStore: Sendable {
     /// A stored file: its bytes are the `segments` (files on disk) in order; a completed multipart upload
     /// keeps one segment per part instead of copying them into one file.
@@ -32,14 +32,18 @@ final class FileStore: Sendable {
         var contentType: String
         var parts: [Int: Spooled] = [:]
         var bytes = 0
+        /// When it was opened or last got a part (`State.clock`), so eviction takes the most idle first.
+        var touched: UInt64 = 0
     }
 
     private struct State {
         var files: [String: StoredFile] = [:]
         var order: [String] = []
         var bytes = 0
-        var pending: [String: PendingUpload] = [:]
+        var pending: [String: (upload: PendingUpload, granted: UInt64)] = [:]
         var multipart: [String: MultipartUpload] = [:]
+        /// Orders grants and multipart activity (dictionaries have no order of their own).
+        var clock: UInt64 = 0
         var tokens: [String: Date] = [:]
         var directoryReady = false
     }
@@ -117,25 +121,25 @@ final class FileStore: Sendable {
     func grant(_ upload: PendingUpload) -> String {
         let token = Identifiers.token()
         state.withLock { state in
-            if state.pending.count >= maxEntries, let first = state.pending.keys.first { state.pending[first] = nil }
-            state.pending[token] = upload
+            if state.pending.count >= maxEntries, let oldest = state.pending.min(by: { $0.value.granted < $1.value.granted })?.key {
+                state.pending[oldest] = nil
+            }
+            state.clock += 1
+            state.pending[token] = (upload, state.clock)
         }
         return token
     }
 
-    func redeem(_ token: String) -> PendingUpload? { state.withLock { $0.pending.removeValue(forKey: token) } }
+    func redeem(_ token: String) -> PendingUpload? { state.withLock { $0.pending.removeValue(forKey: token)?.upload } }
 
     // MARK: Multipart
 
     func beginMultipart(key: String, contentType: String) -> String {
         let id = Identifiers.token()
         let doomed = state.withLock { state -> [String] in
-            var doomed: [String] = []
-            if state.multipart.count >= maxEntries, let first = state.multipart.keys.first, let dropped = state.multipart.removeValue(forKey: first) {
-                state.bytes -= dropped.bytes
-                doomed = dropped.parts.values.map(\.path)
-            }
-            state.multipart[id] = MultipartUpload(key: key, contentType: contentType)
+            let doomed = state.multipart.count >= maxEntries ? dropIdlestMultipart(except: nil, from: &state) : []
+            state.clock += 1
+            state.multipart[id] = MultipartUpload(key: key, contentType: contentType, touched: state.clock)
             return doomed
         }
         remove(doomed)
@@ -163,14 +167,29 @@ final class FileStore: Sendable {
             if let replaced { doomed.append(replaced.path) }
             upload.parts[number] = body
             upload.bytes += body.size - (replaced?.size ?? 0)
+            state.clock += 1
+            upload.touched = state.clock
             state.bytes += body.size - (replaced?.size ?? 0)
             state.multipart[uploadID] = upload
             doomed += evict(&state, keepNewest: false)
+            // Still over with every stored file gone: the other open uploads give way, most idle first.
+            while state.bytes > capacityBytes, state.multipart.count > 1 {
+                doomed += dropIdlestMultipart(except: uploadID, from: &state)
+            }
             return .stored
         }
         if result != .stored { doomed.append(body.path) }
         remove(doomed)
         return result
+    }
+
+    /// Forgets the open multipart upload least recently added to (other than `except`); returns its part files.
+    private func dropIdlestMultipart(except kept: String?, from state: inout State) -> [String] {
+        guard let idlest = state.multipart.filter({ $0.key != kept }).min(by: { $0.value.touched < $1.value.touched })?.key,
+              let dropped = state.multipart.removeValue(forKey: idlest)
+        else { return [] }
+        state.bytes -= dropped.bytes
+        return dropped.parts.values.map(\.path)
     }
 
     /// Stores the listed parts, in order, as the file at `key` (without copying them); false when the upload

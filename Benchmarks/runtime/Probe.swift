@@ -91,3 +91,23 @@ enum Probe {
         print("p50 ms: FalClient \(format(client.percentile(50)))  HTTPTransport \(format(raw.percentile(50)))  bare \(format(floor.percentile(50)))")
     }
 }
+
+extension Probe {
+    /// CPU cost of the client layer's pieces without any I/O: validation, input encoding, output decoding.
+    static func pieces(count: Int) throws {
+        let input = QueueBenchmarks.input
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.withoutEscapingSlashes]
+        let output = Data(#"{"image":{"url":"http://127.0.0.1:1/cdn/files/generated/1-0-512x512.png","content_type":"image/png","file_name":"output.png","file_size":1234,"width":512,"height":512},"seed":42}"#.utf8)
+        let submission = Data(#"{"status":"IN_QUEUE","request_id":"64740f16-300b-4c99-a5db-5d9d79384344","response_url":"http://127.0.0.1:1/queue/fal-ai/illusion-diffusion/requests/64740f16-300b-4c99-a5db-5d9d79384344","status_url":"http://127.0.0.1:1/queue/fal-ai/illusion-diffusion/requests/64740f16-300b-4c99-a5db-5d9d79384344/status","cancel_url":"http://127.0.0.1:1/queue/fal-ai/illusion-diffusion/requests/64740f16-300b-4c99-a5db-5d9d79384344/cancel","queue_position":0}"#.utf8)
+        func time(_ name: String, _ body: () throws -> Void) rethrows {
+            let start = ContinuousClock.now
+            for _ in 0..<count { try body() }
+            print("\(name): \(format(Samples.seconds(start.duration(to: .now)) / Double(count) * 1e6, 2)) µs")
+        }
+        try time("validate") { try input.validate() }
+        try time("encode input") { _ = try encoder.encode(input) }
+        try time("decode submission") { _ = try JSONDecoder().decode(QueueSubmission.self, from: submission) }
+        try time("decode output") { _ = try JSONDecoder().decode(IllusionDiffusion.Output.self, from: output) }
+    }
+}

@@ -12,6 +12,7 @@ import FalRuntime
 //        fal-bench-runtime probe EMULATOR                   (diagnostic: one GET, HTTPTransport vs bare libcurl)
 //        fal-bench-runtime probe-client EMULATOR [N] [layers] (diagnostic: N FalClient round trips, for profiling;
 //                                                          `layers`: FalClient vs raw HTTPTransport vs bare libcurl)
+//        fal-bench-runtime probe-pieces                     (diagnostic: CPU of validation, encoding, decoding; no I/O)
 
 let arguments = Array(CommandLine.arguments.dropFirst())
 
@@ -24,6 +25,10 @@ if arguments.first == "probe" {
     let server = try ServerProcess(executable: arguments[1], arguments: ["--port", "0", "--key", "bench-key"])
     try await Probe.run(base: server.baseURL)
     server.stop()
+    exit(0)
+}
+if arguments.first == "probe-pieces" {
+    try Probe.pieces(count: 20_000)
     exit(0)
 }
 if arguments.first == "probe-client" {

@@ -111,7 +111,7 @@ final class EmulatorProcess {
         process.standardOutput = pipe
         try process.run()
         guard let line = await Subprocess.firstLine(pipe.fileHandleForReading), line.hasPrefix("listening on ") else {
-            process.terminate()
+            Subprocess.stop(process)
             throw FixtureError("fal-emulator did not announce its URL")
         }
         base = String(line.dropFirst("listening on ".count))
@@ -126,9 +126,5 @@ final class EmulatorProcess {
         return line?.split(separator: " ").dropFirst().first.flatMap { Int($0) }
     }
 
-    func stop() {
-        guard process.isRunning else { return }
-        process.terminate()
-        process.waitUntilExit()
-    }
+    func stop() { Subprocess.stop(process) }
 }

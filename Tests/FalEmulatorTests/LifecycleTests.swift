@@ -14,7 +14,7 @@ import Testing
         let pipe = Pipe()
         process.standardOutput = pipe
         try process.run()
-        defer { if process.isRunning { process.terminate() } }
+        defer { Subprocess.stop(process) }
 
         let firstLine = try #require(await Subprocess.firstLine(pipe.fileHandleForReading))
         #expect(firstLine.hasPrefix("listening on http://127.0.0.1:"))

@@ -18,7 +18,8 @@ enum Subprocess {
         let deadline = ContinuousClock.now + timeout
         while process.isRunning {
             if ContinuousClock.now > deadline {
-                process.terminate()
+                // SIGKILL: a child spawned from a pool thread inherits its blocked SIGTERM and would run on.
+                kill(process.processIdentifier, SIGKILL)
                 break
             }
             try await Task.sleep(for: .milliseconds(50))
@@ -26,6 +27,17 @@ enum Subprocess {
         let data = await output
         while process.isRunning { try await Task.sleep(for: .milliseconds(10)) }
         return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+
+    /// Stops a child: SIGTERM (its clean shutdown), then SIGKILL if it is still running two seconds later
+    /// (it may have inherited a signal mask that holds SIGTERM back).
+    static func stop(_ process: Process) {
+        guard process.isRunning else { return }
+        process.terminate()
+        let deadline = ContinuousClock.now + .seconds(2)
+        while process.isRunning, ContinuousClock.now < deadline { usleep(20_000) }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
     }
 
     /// Everything until end of file, read on a Dispatch thread.

@@ -41,9 +41,10 @@ int fal_poller_watch(fal_poller *poller, int fd, int what) {
     struct epoll_event event = { .events = 0, .data.fd = fd };
     if (what & CURL_POLL_IN) event.events |= EPOLLIN;
     if (what & CURL_POLL_OUT) event.events |= EPOLLOUT;
-    if (epoll_ctl(poller->epoll, EPOLL_CTL_MOD, fd, &event) == 0) return 0;
-    if (errno != ENOENT) return -1;
-    return epoll_ctl(poller->epoll, EPOLL_CTL_ADD, fd, &event);
+    // A request's socket is usually new to the set (libcurl removes idle connections), so ADD comes first.
+    if (epoll_ctl(poller->epoll, EPOLL_CTL_ADD, fd, &event) == 0) return 0;
+    if (errno != EEXIST) return -1;
+    return epoll_ctl(poller->epoll, EPOLL_CTL_MOD, fd, &event);
 }
 
 int fal_poller_wait(fal_poller *poller, int *fds, int *masks, int capacity, int timeout_ms) {

@@ -35,7 +35,7 @@ public struct WebhookVerifier: Sendable {
     /// `headers` are matched case-insensitively.
     public func verify(headers: [String: String], body: Data, now: Date = Date()) async throws(FalError) {
         func header(_ name: String) throws(FalError) -> String {
-            guard let value = headers.first(where: { $0.key.caseInsensitiveCompare(name) == .orderedSame })?.value, !value.isEmpty else {
+            guard let value = headers.first(where: { HTTPHeaders.sameName($0.key, name) })?.value, !value.isEmpty else {
                 throw FalError.webhookRejected(reason: "missing \(name) header")
             }
             return value

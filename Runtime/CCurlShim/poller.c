@@ -91,13 +91,14 @@ struct fal_poller {
 
 fal_poller *fal_poller_create(void) {
     fal_poller *poller = calloc(1, sizeof(fal_poller));
+    struct pollfd *watched = calloc(16, sizeof(struct pollfd));
     int ends[2];
-    if (!poller || pipe(ends) != 0) { free(poller); return NULL; }
+    if (!poller || !watched || pipe(ends) != 0) { free(poller); free(watched); return NULL; }
     for (int index = 0; index < 2; index++) fcntl(ends[index], F_SETFL, fcntl(ends[index], F_GETFL) | O_NONBLOCK);
     poller->wake_read = ends[0];
     poller->wake_write = ends[1];
     poller->capacity = 16;
-    poller->watched = calloc(poller->capacity, sizeof(struct pollfd));
+    poller->watched = watched;
     poller->watched[0] = (struct pollfd){ .fd = ends[0], .events = POLLIN };
     poller->count = 1;
     pthread_mutex_init(&poller->lock, NULL);
@@ -140,6 +141,7 @@ int fal_poller_wait(fal_poller *poller, int *fds, int *masks, int capacity, int 
     pthread_mutex_lock(&poller->lock);
     int count = poller->count;
     struct pollfd *snapshot = malloc(sizeof(struct pollfd) * count);
+    if (!snapshot) { pthread_mutex_unlock(&poller->lock); return -1; }
     for (int index = 0; index < count; index++) snapshot[index] = poller->watched[index];
     pthread_mutex_unlock(&poller->lock);
     int result = poll(snapshot, count, timeout_ms);

@@ -185,7 +185,7 @@ final class FileStore: Sendable {
 
     /// Forgets the open multipart upload least recently added to (other than `except`); returns its part files.
     private func dropIdlestMultipart(except kept: String?, from state: inout State) -> [String] {
-        guard let idlest = state.multipart.filter({ $0.key != kept }).min(by: { $0.value.touched < $1.value.touched })?.key,
+        guard let idlest = state.multipart.lazy.filter({ $0.key != kept }).min(by: { $0.value.touched < $1.value.touched })?.key,
               let dropped = state.multipart.removeValue(forKey: idlest)
         else { return [] }
         state.bytes -= dropped.bytes

@@ -37,27 +37,26 @@ enum Probe {
         return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
     }
 
-    /// FalClient round trips only (submit → status → result), for profiling the client's own overhead.
-    static func client(base: String, count: Int) async throws {
+    /// The benchmark endpoint on a client that polls (no status stream), as the round trips use it.
+    private static func pollingModel(base: String) -> EndpointClient<IllusionDiffusion> {
         var configuration = FalConfiguration(key: "bench-key", hosts: .emulator(base))
         configuration.statusUpdates = .polling
-        let model = FalClient(configuration: configuration).illusionDiffusion
+        return FalClient(configuration: configuration).illusionDiffusion
+    }
+
+    /// FalClient round trips only (submit → status → result), for profiling the client's own overhead.
+    static func client(base: String, count: Int) async throws {
+        let model = pollingModel(base: base)
         let options = RequestOptions(headers: QueueBenchmarks.zeroLatency)
         let start = ContinuousClock.now
-        for _ in 0..<count {
-            let submission = try await model.submit(QueueBenchmarks.input, options: options)
-            while try await !model.status(requestID: submission.requestID).isCompleted {}
-            _ = try await model.result(requestID: submission.requestID)
-        }
+        for _ in 0..<count { try await QueueBenchmarks.roundTrip(model, options: options) }
         print("client round trip: \(start.duration(to: .now) / count)")
     }
 
     /// Interleaved round trips: FalClient vs HTTPTransport making the same three raw requests vs bare
     /// libcurl, splitting the client's overhead into its own work and the transport's thread hops.
     static func layers(base: String, count: Int) async throws {
-        var configuration = FalConfiguration(key: "bench-key", hosts: .emulator(base))
-        configuration.statusUpdates = .polling
-        let model = FalClient(configuration: configuration).illusionDiffusion
+        let model = pollingModel(base: base)
         let options = RequestOptions(headers: QueueBenchmarks.zeroLatency)
         let payload = Data(try JSONEncoder().encode(QueueBenchmarks.payload))
         var headers = HTTPHeaders()
@@ -71,10 +70,7 @@ enum Probe {
         var clientPolls = 0
         for index in 0..<(count + 10) {
             let t0 = ContinuousClock.now
-            let submission = try await model.submit(QueueBenchmarks.input, options: options)
-            clientPolls += 1
-            while try await !model.status(requestID: submission.requestID).isCompleted { clientPolls += 1 }
-            _ = try await model.result(requestID: submission.requestID)
+            clientPolls += try await QueueBenchmarks.roundTrip(model, options: options)
             let t1 = ContinuousClock.now
             let submitted = try await transport.send(HTTPRequest(method: "POST", url: base + "/queue/fal-ai/illusion-diffusion", headers: headers, body: .data(payload)))
             let id = (try JSONSerialization.jsonObject(with: submitted.body) as? [String: Any])?["request_id"] as? String ?? ""

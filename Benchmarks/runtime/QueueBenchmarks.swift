@@ -37,9 +37,7 @@ struct QueueBenchmarks {
         // Interleaved, one of each per round, so both see the same machine state (load drifts over a run).
         for index in 0..<(iterations + 10) {
             let start = ContinuousClock.now
-            let submission = try await model.submit(Self.input, options: options)
-            while try await !model.status(requestID: submission.requestID).isCompleted {}
-            _ = try await model.result(requestID: submission.requestID)
+            try await Self.roundTrip(model, options: options)
             let middle = ContinuousClock.now
             try bare.roundTrip(queue: baseURL + "/queue", endpoint: Self.endpoint, app: Self.app, payload: payloadText)
             if index >= 10 {  // the first 10 warm the connections
@@ -58,6 +56,17 @@ struct QueueBenchmarks {
             table.rows.append([name, format(samples.percentile(50)), format(samples.percentile(99)), format(samples.percentile(50) / base) + "×"])
         }
         return table
+    }
+
+    /// One round trip as every FalClient figure measures it: submit, status until completed, result.
+    /// Returns how many status requests it took.
+    @discardableResult
+    static func roundTrip(_ model: EndpointClient<IllusionDiffusion>, options: RequestOptions) async throws -> Int {
+        let submission = try await model.submit(input, options: options)
+        var statusRequests = 1
+        while try await !model.status(requestID: submission.requestID).isCompleted { statusRequests += 1 }
+        _ = try await model.result(requestID: submission.requestID)
+        return statusRequests
     }
 
     func concurrentSubscribes(total: Int, workers: Int) async throws -> Table {

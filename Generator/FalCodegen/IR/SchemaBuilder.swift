@@ -33,8 +33,8 @@ struct SchemaBuilder {
     }
 
     private func pointerPath(_ pointer: String) -> String {
-        "$" + pointer.dropFirst().split(separator: "/", omittingEmptySubsequences: false).dropFirst()
-            .map { ".\(Self.unescape(String($0)))" }.joined()
+        pointer.dropFirst().split(separator: "/", omittingEmptySubsequences: false).dropFirst()
+            .reduce("$") { JSONPath.member($0, Self.unescape(String($1))) }
     }
 
     private static func unescape(_ token: String) -> String {
@@ -269,7 +269,7 @@ struct SchemaBuilder {
         var properties: [ObjectSchema.Property] = []
         for name in order {
             guard let value = members.first(where: { $0.key == name })?.value else { continue }
-            properties.append(.init(name: name, schema: schema(value, at: "\(path).properties.\(name)", propertyName: name)))
+            properties.append(.init(name: name, schema: schema(value, at: JSONPath.member(path + ".properties", name), propertyName: name)))
         }
         let required = (json["required"]?.items ?? []).compactMap(\.string)
         let additional: ObjectSchema.AdditionalProperties

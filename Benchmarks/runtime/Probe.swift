@@ -103,7 +103,11 @@ extension Probe {
         }
         try time("validate") { try input.validate() }
         try time("encode input") { _ = try encoder.encode(input) }
-        try time("decode submission") { _ = try JSONDecoder().decode(QueueSubmission.self, from: submission) }
-        try time("decode output") { _ = try JSONDecoder().decode(IllusionDiffusion.Output.self, from: output) }
+        try time("decode submission, JSONDecoder") { _ = try JSONDecoder().decode(QueueSubmission.self, from: submission) }
+        try time("decode submission, JSONTapeDecoder") { _ = try JSONTapeDecoder().decode(QueueSubmission.self, from: submission) }
+        try time("decode output, JSONDecoder") { _ = try JSONDecoder().decode(IllusionDiffusion.Output.self, from: output) }
+        try time("decode output, JSONTapeDecoder") { _ = try JSONTapeDecoder().decode(IllusionDiffusion.Output.self, from: output) }
+        try time("decode output as JSONValue, JSONDecoder") { _ = try JSONDecoder().decode(JSONValue.self, from: output) }
+        try time("decode output as JSONValue, JSONTapeDecoder") { _ = try JSONTapeDecoder().decode(JSONValue.self, from: output) }
     }
 }

@@ -3,7 +3,7 @@
 public enum JSONValue: Sendable, Hashable {
     case null
     case bool(Bool)
-    /// A number written without fraction or exponent that fits in `Int`.
+    /// A number that `Int` holds exactly (`2`, also `2.0` and `2e0`, as `JSONDecoder` reads them).
     case int(Int)
     case double(Double)
     case string(String)
@@ -54,6 +54,11 @@ public enum JSONValue: Sendable, Hashable {
 
 extension JSONValue: Codable {
     public init(from decoder: any Decoder) throws {
+        if let tape = decoder as? TapeDecoder {
+            // The tape knows each value's kind: no trying one type after another.
+            self = try tape.jsonValue(at: tape.index, step: .none)
+            return
+        }
         let container = try decoder.singleValueContainer()
         if container.decodeNil() {
             self = .null

@@ -23,6 +23,16 @@ public enum ExampleRoundTrip {
             return "decode: \(error)"
         }
         guard let input = decoded as? Input else { return "decode: produced \(Swift.type(of: decoded))" }
+        // The runtime decodes with the tape decoder: it must read the example exactly as JSONDecoder does.
+        do {
+            let text = try JSONEncoder().encode(example)
+            let again = try JSONTapeDecoder().decode(decodable, from: text)
+            guard let left = again as? AnyHashable, let right = input as? AnyHashable, left == right else {
+                return "tape decode: differs from JSONDecoder's"
+            }
+        } catch {
+            return "tape decode: \(error)"
+        }
         let issues = input.validationIssues()
         if !issues.isEmpty { return "validate: " + issues.map(\.description).joined(separator: "; ") }
         do {

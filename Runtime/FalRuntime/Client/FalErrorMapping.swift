@@ -7,7 +7,7 @@ enum FalErrorMapping {
 
     static func error(from response: HTTPResponse) -> FalError {
         let requestID = response.headers["x-fal-request-id"]
-        let json = try? JSONDecoder().decode(JSONValue.self, from: response.body)
+        let json = try? JSONTapeDecoder().decode(JSONValue.self, from: response.body)
         if response.status == 422, let issues = validationIssues(json?["detail"]), !issues.isEmpty {
             return .validation(issues)
         }
@@ -88,7 +88,7 @@ enum FalErrorMapping {
 enum FalJSON {
     static func decode<T: Decodable>(_ type: T.Type, from data: Data) throws(FalError) -> T {
         do {
-            return try JSONDecoder().decode(type, from: data)
+            return try JSONTapeDecoder().decode(type, from: data)
         } catch let error as DecodingError {
             throw FalErrorMapping.decoding(error)
         } catch {

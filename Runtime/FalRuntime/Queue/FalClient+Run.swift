@@ -25,7 +25,7 @@ extension FalClient {
                 do {
                     for try await event in events {
                         if event.event == "error" {
-                            let json = try? JSONDecoder().decode(JSONValue.self, from: Data(event.data.utf8))
+                            let json = try? JSONTapeDecoder().decode(JSONValue.self, from: Data(event.data.utf8))
                             throw FalError.http(
                                 status: 500, detail: json?["detail"]?.stringValue ?? json?["error"]?.stringValue ?? event.data,
                                 errorType: json?["error_type"]?.stringValue, requestID: nil)

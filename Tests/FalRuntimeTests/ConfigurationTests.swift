@@ -23,7 +23,13 @@ struct ConfigurationTests {
         #expect(workflow.app == "workflows/someone/my-flow")
         #expect(workflow.full == "workflows/someone/my-flow/run")
         #expect(try EndpointPath("1234-my-app").app == "1234/my-app")
-        #expect(throws: FalError.self) { try EndpointPath("nonsense") }
+        #expect(try EndpointPath("comfy/someone/flow").app == "comfy/someone/flow")
+        #expect(try EndpointPath("fal-ai/flux/").full == "fal-ai/flux")
+        #expect(try EndpointPath("fal-ai/flux//dev").full == "fal-ai/flux//dev")
+        #expect(try EndpointPath("fal-ai/flux-lora/stream/x").app == "fal-ai/flux-lora")
+        for invalid in ["nonsense", "", "/", "/alias", "owner/", "workflows/someone", "workflows//flow", "12-", "-app", "12a-app"] {
+            #expect(throws: FalError.self, "\(invalid)") { try EndpointPath(invalid) }
+        }
     }
 
     @Test("backoff grows exponentially from the base, with jitter, capped at the maximum")

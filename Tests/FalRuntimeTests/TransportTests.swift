@@ -51,6 +51,22 @@ struct TransportTests {
         #expect(status.value.load(ordering: .relaxed) == 200, "the transfer on the reused handle was lost")
     }
 
+    @Test("a keep-alive connection the server closes while idle neither spins the loop nor fails the next request")
+    func serverClosesIdleConnection() async throws {
+        let server = try KeepAliveServer(closeIdleAfter: .milliseconds(100))
+        defer { server.stop() }
+        let url = "http://127.0.0.1:\(server.port)/"
+        #expect(try await HTTPTransport().send(HTTPRequest(method: "GET", url: url)).status == 200)
+        let before = CurlEventLoop.shared.idleSocketEventCount
+        // The server closes the connection libcurl keeps for reuse; the poller still holds it, so it is
+        // reported once and dropped. Were it kept, every wait would return at once: thousands of reports.
+        try await Task.sleep(for: .milliseconds(500))
+        let reports = CurlEventLoop.shared.idleSocketEventCount - before
+        #expect(reports >= 1 && reports < 20, "\(reports) readiness reports for idle sockets in 0.5 s")
+        #expect(try await HTTPTransport().send(HTTPRequest(method: "GET", url: url)).status == 200)
+        #expect(server.connections == 2)
+    }
+
     @Test("a whole-transfer timeout reports libcurl's timeout code")
     func timeout() async throws {
         let error = await #expect(throws: TransportFailure.self) {
@@ -108,4 +124,63 @@ func sha256Hex<D: DataProtocol>(_ data: D) -> String {
 /// An HTTP status written by a detached task (0 until it answers).
 private final class StatusBox: Sendable {
     let value = Atomic<Int>(0)
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// An HTTP/1.1 server on 127.0.0.1 that answers each request on a kept-alive connection, then closes the
+/// connection once it has been idle for `closeIdleAfter`, as servers and load balancers do.
+private final class KeepAliveServer: @unchecked Sendable {
+    let port: Int
+    private let listener: Int32
+    private let lock = NSLock()
+    private var accepted = 0
+    var connections: Int { lock.withLock { accepted } }
+
+    init(closeIdleAfter idle: Duration) throws {
+        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        self.listener = listener
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, length) == 0 && listen(listener, 8) == 0 && getsockname(listener, $0, &length) == 0 }
+        }
+        guard listener >= 0, bound else { throw TransportFailure(code: -1, message: "test server cannot listen") }
+        port = Int(UInt16(bigEndian: address.sin_port))
+        let milliseconds = Int32(idle.components.seconds * 1000 + idle.components.attoseconds / 1_000_000_000_000_000)
+        Thread { [self] in
+            while true {
+                let connection = accept(listener, nil, nil)
+                guard connection >= 0 else { return }
+                lock.withLock { accepted += 1 }
+                Thread { Self.serve(connection, idleMilliseconds: milliseconds) }.start()
+            }
+        }.start()
+    }
+
+    private static func serve(_ connection: Int32, idleMilliseconds: Int32) {
+        defer { close(connection) }
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        var pending = [UInt8]()
+        while true {
+            var ready = pollfd(fd: connection, events: Int16(POLLIN), revents: 0)
+            guard poll(&ready, 1, idleMilliseconds) == 1 else { return }  // idle long enough: close
+            let count = read(connection, &buffer, buffer.count)
+            guard count > 0 else { return }
+            pending += buffer[..<count]
+            while let end = pending.firstRange(of: Array("\r\n\r\n".utf8)) {
+                pending.removeSubrange(..<end.upperBound)
+                let answer = Array("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: keep-alive\r\n\r\nok".utf8)
+                guard write(connection, answer, answer.count) == answer.count else { return }
+            }
+        }
+    }
+
+    func stop() { shutdown(listener, Int32(SHUT_RDWR)); close(listener) }
 }

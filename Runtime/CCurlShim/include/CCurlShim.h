@@ -38,11 +38,19 @@ CURLMcode fal_curl_multi_set_socket_callback(CURLM *multi, fal_curl_socket_callb
 // may be called from any thread while another waits; `fal_poller_wait` fills `fds` and CURL_CSELECT_*
 // `masks` and returns how many are ready (0 on timeout or wake-up, -1 on error). Linux: epoll, where a
 // watch change needs no wake-up; elsewhere: poll(2), where `fal_poller_watch` wakes the waiter itself.
+//
+// On Linux a socket libcurl stops watching stays in the epoll set (a finished transfer's connection waits
+// idle in libcurl's cache and is usually watched again by the next request): that saves two epoll_ctl
+// calls per request. So the loop must `fal_poller_claim` each ready socket before handing it to libcurl
+// (an idle one is dropped from the set then), and libcurl's sockets must be opened and closed through
+// `fal_curl_set_socket_hooks`, which keeps the set right when a socket closes or its number is reused.
 typedef struct fal_poller fal_poller;
 fal_poller *fal_poller_create(void);
 int fal_poller_watch(fal_poller *poller, int fd, int what);
 int fal_poller_wait(fal_poller *poller, int *fds, int *masks, int capacity, int timeout_ms);
+int fal_poller_claim(fal_poller *poller, int fd);
 void fal_poller_wake(fal_poller *poller);
+CURLcode fal_curl_set_socket_hooks(CURL *handle, fal_poller *poller);
 
 // libcurl's CURLMsg data is a union; these read it without Swift's union import quirks.
 int fal_curl_msg_is_done(CURLMsg *message);

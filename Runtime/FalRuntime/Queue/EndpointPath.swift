@@ -1,41 +1,34 @@
 /// An endpoint id split as fal's clients split it: `[namespace/]owner/alias[/path]`.
 /// Submit and run use the whole id; status, result and cancel use only `[namespace/]owner/alias`.
 struct EndpointPath: Sendable, Equatable {
-    static let namespaces: Set<String> = ["workflows", "comfy"]
+    static let namespaces: Set<Substring> = ["workflows", "comfy"]
 
-    var namespace: String?
-    var owner: String
-    var alias: String
-    var path: String?
+    /// `[namespace/]owner/alias`.
+    let app: String
+    /// `[namespace/]owner/alias[/path]`.
+    let full: String
 
+    /// One scan of the id, no intermediate arrays: it runs for every queue call.
     init(_ id: String) throws(FalError) {
-        var parts = id.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
-        if parts.count == 1 {
+        let invalid = FalError.configuration("invalid endpoint id '\(id)': expected owner/alias, e.g. fal-ai/fast-sdxl")
+        guard let firstSlash = id.utf8.firstIndex(of: UInt8(ascii: "/")) else {
             // Legacy ids such as `1234-my-app` mean owner `1234`, alias `my-app`.
-            let id = parts[0]
             guard let dash = id.firstIndex(of: "-"), !id[..<dash].isEmpty, id[..<dash].allSatisfy(\.isNumber),
                   id[id.index(after: dash)...].allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" }),
                   id.index(after: dash) < id.endIndex
-            else {
-                throw FalError.configuration("invalid endpoint id '\(id)': expected owner/alias, e.g. fal-ai/fast-sdxl")
-            }
-            parts = [String(id[..<dash]), String(id[id.index(after: dash)...])]
+            else { throw invalid }
+            app = "\(id[..<dash])/\(id[id.index(after: dash)...])"
+            full = app
+            return
         }
-        if Self.namespaces.contains(parts[0]) {
-            namespace = parts[0]
-            parts.removeFirst()
-        }
-        guard parts.count >= 2, !parts[0].isEmpty, !parts[1].isEmpty else {
-            throw FalError.configuration("invalid endpoint id '\(id)': expected owner/alias, e.g. fal-ai/fast-sdxl")
-        }
-        owner = parts[0]
-        alias = parts[1]
-        let rest = parts.dropFirst(2).joined(separator: "/")
-        path = rest.isEmpty ? nil : rest
+        var ownerStart = id.startIndex
+        if Self.namespaces.contains(id[..<firstSlash]) { ownerStart = id.index(after: firstSlash) }
+        guard let ownerEnd = id[ownerStart...].utf8.firstIndex(of: UInt8(ascii: "/")), ownerEnd > ownerStart else { throw invalid }
+        let aliasStart = id.index(after: ownerEnd)
+        let aliasEnd = id[aliasStart...].utf8.firstIndex(of: UInt8(ascii: "/")) ?? id.endIndex
+        guard aliasEnd > aliasStart else { throw invalid }
+        app = String(id[..<aliasEnd])
+        // A trailing slash names no subpath.
+        full = aliasEnd < id.endIndex && id.index(after: aliasEnd) == id.endIndex ? app : id
     }
-
-    /// `[namespace/]owner/alias`.
-    var app: String { (namespace.map { "\($0)/" } ?? "") + "\(owner)/\(alias)" }
-    /// `[namespace/]owner/alias[/path]`.
-    var full: String { app + (path.map { "/\($0)" } ?? "") }
 }

@@ -27,6 +27,10 @@ final class CurlEventLoop: @unchecked Sendable {
     /// earlier must wake it.
     private var nextLook = ContinuousClock.now
 
+    /// Readiness reports for sockets libcurl no longer watches (idle connections the server closed): one
+    /// per such close. Tests read it to show the loop does not spin on them.
+    private(set) var idleSocketEvents = 0
+
     /// Cancellations are queued and applied by the loop: `cancel` is called from stream termination
     /// handlers, which may run while this thread already holds `lock` (delivering a body chunk).
     private let cancellations = Mutex<[CurlTransfer]>([])
@@ -35,6 +39,9 @@ final class CurlEventLoop: @unchecked Sendable {
     private static let timeoutSocket: curl_socket_t = -1
     /// Longest wait, so a lost wake-up could never stall the loop for long.
     private static let maximumWaitMilliseconds = 1000
+
+    /// `idleSocketEvents`, read under the lock.
+    var idleSocketEventCount: Int { lock.withLock { idleSocketEvents } }
 
     private init() {
         curl_global_init(Int(CURL_GLOBAL_DEFAULT))
@@ -62,6 +69,8 @@ final class CurlEventLoop: @unchecked Sendable {
             transfer.finishCancelled()
         } else {
             running[transfer.handle] = transfer
+            // Sockets open and close through the poller, which keeps idle connections in its set.
+            fal_curl_set_socket_hooks(transfer.handle, poller)
             curl_multi_add_handle(multi, transfer.handle)
             drive(Self.timeoutSocket, events: 0)
             // Its sockets are watched already; only a timer due before the loop's next look needs it awake.
@@ -124,7 +133,13 @@ final class CurlEventLoop: @unchecked Sendable {
             let ready = fal_poller_wait(poller, &fds, &masks, capacity, Int32(wait))
             guard ready > 0 else { continue }
             lock.lock()
-            for index in 0..<Int(ready) { drive(fds[index], events: masks[index]) }
+            for index in 0..<Int(ready) {
+                if fal_poller_claim(poller, fds[index]) != 0 {
+                    drive(fds[index], events: masks[index])
+                } else {
+                    idleSocketEvents += 1
+                }
+            }
             lock.unlock()
         }
     }

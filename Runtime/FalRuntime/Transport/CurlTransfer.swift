@@ -24,7 +24,8 @@ final class CurlTransfer: @unchecked Sendable {
     private var requestBody: UnsafeMutableRawPointer?
     private let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
     private var status = 0
-    private var headers: [(name: String, value: String)] = []
+    /// Header lines of the current response, kept as bytes (see `HTTPHeaders`).
+    private var headerLines: [UInt8] = []
     private var headDelivered = false
     private var body = Data()
     private var bodyTooLarge = false
@@ -135,35 +136,23 @@ final class CurlTransfer: @unchecked Sendable {
     // MARK: Callbacks (event loop lock held)
 
     private func receiveHeader(_ bytes: UnsafeRawBufferPointer) {
-        // Parsed on bytes: this runs for every header line of every response.
-        let line = Self.trimmed(bytes[...])
+        let line = HTTPHeaders.trimmed(bytes[...])
         if line.starts(with: "HTTP/".utf8) {
             // A new status line: interim (1xx) responses and their headers are discarded.
             let fields = line.split(separator: UInt8(ascii: " "), maxSplits: 2)
             status = fields.count > 1 ? Int(String(decoding: fields[1], as: UTF8.self)) ?? 0 : 0
-            headers.removeAll()
+            headerLines.removeAll(keepingCapacity: true)
         } else if line.isEmpty {
             if status >= 200, !headDelivered {
                 headDelivered = true
                 if case .streamed(let head, _) = delivery {
-                    head.resume(returning: HTTPResponseHead(status: status, headers: HTTPHeaders(headers)))
+                    head.resume(returning: HTTPResponseHead(status: status, headers: HTTPHeaders(lines: headerLines)))
                 }
             }
-        } else if let colon = line.firstIndex(of: UInt8(ascii: ":")) {
-            let name = Self.trimmed(line[..<colon])
-            let value = Self.trimmed(line[(colon + 1)...])
-            headers.append((String(decoding: name, as: UTF8.self), String(decoding: value, as: UTF8.self)))
+        } else {
+            headerLines.append(contentsOf: line)
+            headerLines.append(UInt8(ascii: "\n"))
         }
-    }
-
-    /// `bytes` without leading and trailing spaces, tabs, CR and LF.
-    private static func trimmed(_ bytes: Slice<UnsafeRawBufferPointer>) -> Slice<UnsafeRawBufferPointer> {
-        func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0D || byte == 0x0A }
-        var start = bytes.startIndex
-        var end = bytes.endIndex
-        while start < end, isSpace(bytes[start]) { start += 1 }
-        while end > start, isSpace(bytes[end - 1]) { end -= 1 }
-        return bytes[start..<end]
     }
 
     /// Returns false to make libcurl abort the transfer.
@@ -205,7 +194,7 @@ final class CurlTransfer: @unchecked Sendable {
     }
 
     private func succeed() {
-        let head = HTTPResponseHead(status: status, headers: HTTPHeaders(headers))
+        let head = HTTPResponseHead(status: status, headers: HTTPHeaders(lines: headerLines))
         switch delivery {
         case .buffered(let continuation):
             continuation.resume(returning: HTTPResponse(status: head.status, headers: head.headers, body: body))

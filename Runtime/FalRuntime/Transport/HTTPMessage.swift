@@ -2,9 +2,26 @@ import Foundation
 
 /// Header fields in arrival order; lookups are case-insensitive, as HTTP requires.
 public struct HTTPHeaders: Sendable, Sequence {
-    public private(set) var fields: [(name: String, value: String)]
+    /// A response's header lines stay the bytes libcurl delivered until something reads them: on the
+    /// success path nothing does, and turning every line into two strings was a measurable share of a request.
+    private enum Storage: Sendable {
+        case fields([(name: String, value: String)])
+        case lines([UInt8])
+    }
 
-    public init(_ fields: [(name: String, value: String)] = []) { self.fields = fields }
+    private var storage: Storage
+
+    public init(_ fields: [(name: String, value: String)] = []) { storage = .fields(fields) }
+
+    /// Header lines as received (`Name: value` lines, each ending in LF); parsed when first read.
+    init(lines: [UInt8]) { storage = .lines(lines) }
+
+    public var fields: [(name: String, value: String)] {
+        switch storage {
+        case .fields(let fields): return fields
+        case .lines(let lines): return Self.parse(lines)
+        }
+    }
 
     public subscript(name: String) -> String? {
         fields.first { Self.sameName($0.name, name) }?.value
@@ -14,12 +31,36 @@ public struct HTTPHeaders: Sendable, Sequence {
 
     /// Replaces every field called `name` with one field.
     public mutating func set(_ name: String, _ value: String) {
-        remove(name)
+        var fields = fields
+        fields.removeAll { Self.sameName($0.name, name) }
         fields.append((name, value))
+        storage = .fields(fields)
     }
 
     public mutating func remove(_ name: String) {
+        var fields = fields
         fields.removeAll { Self.sameName($0.name, name) }
+        storage = .fields(fields)
+    }
+
+    /// `Name: value` per line, both trimmed; lines without a colon are skipped.
+    private static func parse(_ lines: [UInt8]) -> [(name: String, value: String)] {
+        lines.split(separator: UInt8(ascii: "\n")).compactMap { line in
+            guard let colon = line.firstIndex(of: UInt8(ascii: ":")) else { return nil }
+            let name = trimmed(line[..<colon])
+            guard !name.isEmpty else { return nil }
+            return (String(decoding: name, as: UTF8.self), String(decoding: trimmed(line[(colon + 1)...]), as: UTF8.self))
+        }
+    }
+
+    /// `bytes` without leading and trailing spaces, tabs, CR and LF.
+    static func trimmed<Bytes: BidirectionalCollection<UInt8>>(_ bytes: Bytes) -> Bytes.SubSequence {
+        func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0D || byte == 0x0A }
+        var start = bytes.startIndex
+        var end = bytes.endIndex
+        while start < end, isSpace(bytes[start]) { start = bytes.index(after: start) }
+        while end > start, isSpace(bytes[bytes.index(before: end)]) { end = bytes.index(before: end) }
+        return bytes[start..<end]
     }
 
     /// Field names are ASCII tokens (RFC 9110), so ASCII case folding is the whole comparison; Foundation's

@@ -1,4 +1,5 @@
 import Testing
+import Foundation
 @testable import FalRuntime
 
 @Suite("HTTP text helpers")
@@ -35,5 +36,42 @@ struct HTTPTextTests {
                       ("https://x.test/h?a=1&b=2", "https%3A%2F%2Fx.test%2Fh%3Fa%3D1%26b%3D2"), ("", "")])
     func percentEncoding(raw: String, encoded: String) {
         #expect(FalClient.percentEncoded(raw) == encoded)
+    }
+}
+
+/// fal's status and submit answers are read straight from the JSON text; these are the shapes fal sends.
+@Suite struct QueueAnswerDecodingTests {
+    @Test("status answers: each state, logs, metrics, errors, and strict types")
+    func statusAnswers() throws {
+        #expect(try QueueStatus(data: Data(#"{"status":"IN_QUEUE","queue_position":3,"request_id":"r"}"#.utf8)) == .inQueue(position: 3))
+        #expect(try QueueStatus(data: Data(#"{"status":"IN_QUEUE"}"#.utf8)) == .inQueue(position: 0))
+        let progress = try QueueStatus(data: Data(#"{"status":"IN_PROGRESS","logs":[{"message":"step 1","level":"INFO","source":"user","timestamp":"2026-01-01T00:00:00"},{"level":"DEBUG"}]}"#.utf8))
+        #expect(progress == .inProgress(logs: [
+            RequestLog(message: "step 1", level: "INFO", source: "user", timestamp: "2026-01-01T00:00:00"), RequestLog(message: "", level: "DEBUG"),
+        ]))
+        let completed = try QueueStatus(data: Data(#"{"status":"COMPLETED","logs":null,"metrics":{"inference_time":1.25},"error":"boom","error_type":"runner_error","status":"ignored"}"#.utf8))
+        #expect(completed == .completed(logs: [], metrics: ["inference_time": .double(1.25)], error: "boom", errorType: "runner_error"))
+        for (json, path) in [(#"{"status":"DONE"}"#, "status"), (#"{"queue_position":1}"#, "status"), (#"{"status":"IN_QUEUE","queue_position":"x"}"#, "queue_position"),
+                             (#"{"status":"COMPLETED","error":7}"#, "error"), (#"["status"]"#, ""), (#"{"status":"#, "")] {
+            let error = #expect(throws: FalError.self, "\(json)") { try QueueStatus(data: Data(json.utf8)) }
+            guard case .decoding(let actual, _)? = error else { Issue.record("\(json): \(String(describing: error))"); continue }
+            #expect(actual == path, "\(json)")
+        }
+    }
+
+    @Test("submit answers decode as QueueSubmission's Decodable conformance does")
+    func submitAnswers() throws {
+        let answers = [
+            #"{"request_id":"abc","response_url":"https://queue.fal.run/a/b/requests/abc","status_url":"s","cancel_url":"c","queue_position":0,"gateway_request_id":"abc"}"#,
+            #"{"request_id":"abc"}"#, #"{"request_id":"abc","queue_position":2.0,"status_url":null}"#,
+        ]
+        for json in answers {
+            #expect(try QueueSubmission(data: Data(json.utf8)) == (try JSONDecoder().decode(QueueSubmission.self, from: Data(json.utf8))), "\(json)")
+        }
+        for (json, path) in [(#"{"response_url":"u"}"#, "request_id"), (#"{"request_id":5}"#, "request_id"), (#"{"request_id":"a","queue_position":1.5}"#, "queue_position")] {
+            let error = #expect(throws: FalError.self, "\(json)") { try QueueSubmission(data: Data(json.utf8)) }
+            guard case .decoding(let actual, _)? = error else { Issue.record("\(json): \(String(describing: error))"); continue }
+            #expect(actual == path, "\(json)")
+        }
     }
 }

@@ -20,7 +20,7 @@ extension FalClient {
         try options.apply(to: &request.headers, queue: true)
         request.resendAfterResponse = false
         let response = try await send(request)
-        return try FalJSON.decode(QueueSubmission.self, from: response.body)
+        return try QueueSubmission(data: response.body)
     }
 
     /// `GET {queue}/{owner}/{alias}/requests/{id}/status[?logs=1]`.

@@ -20,46 +20,25 @@ public enum QueueStatus: Sendable, Equatable {
         }
     }
 
-    /// Decodes fal's status answer through a keyed container (much cheaper than a generic JSON tree).
+    /// Decodes fal's status answer straight from the JSON text: it is read for every poll and stream event.
     init(data: Data) throws(FalError) {
-        let payload = try FalJSON.decode(StatusPayload.self, from: data)
-        let logs = (payload.logs ?? []).map { RequestLog(message: $0.message ?? "", level: $0.level, source: $0.source, timestamp: $0.timestamp) }
-        switch payload.status {
-        case "IN_QUEUE": self = .inQueue(position: payload.queuePosition ?? 0)
-        case "IN_PROGRESS": self = .inProgress(logs: logs)
-        case "COMPLETED": self = .completed(logs: logs, metrics: payload.metrics ?? [:], error: payload.error, errorType: payload.errorType)
-        default: throw FalError.decoding(path: "status", message: "unknown queue status '\(payload.status)'")
-        }
-    }
-
-    private struct StatusPayload: Decodable {
-        struct Log: Decodable { var message: String?; var level: String?; var source: String?; var timestamp: String? }
-        var status: String
-        var queuePosition: Int?
-        var logs: [Log]?
-        var metrics: [String: JSONValue]?
-        var error: String?
-        var errorType: String?
-
-        enum CodingKeys: String, CodingKey {
-            case status, queuePosition = "queue_position", logs, metrics, error, errorType = "error_type"
-        }
-    }
-
-    /// Parses fal's status JSON; unknown statuses are a decoding error naming the value.
-    init(json: JSONValue) throws(FalError) {
-        let logs = (json["logs"]?.arrayValue ?? []).map(RequestLog.init(json:))
-        switch json["status"]?.stringValue {
-        case "IN_QUEUE":
-            self = .inQueue(position: json["queue_position"].flatMap(\.number).map { Int($0) } ?? 0)
-        case "IN_PROGRESS":
-            self = .inProgress(logs: logs)
-        case "COMPLETED":
-            self = .completed(
-                logs: logs, metrics: json["metrics"]?.objectValue ?? [:],
-                error: json["error"]?.stringValue, errorType: json["error_type"]?.stringValue)
-        case let other:
-            throw FalError.decoding(path: "status", message: "unknown queue status \(other.map { "'\($0)'" } ?? "(missing)")")
+        do {
+            let object = try JSONTapeObject(data)
+            let logs = try (object.value("logs")?.arrayValue ?? []).map(RequestLog.init(json:))
+            switch try object.string("status") {
+            case "IN_QUEUE": self = .inQueue(position: try object.integer("queue_position") ?? 0)
+            case "IN_PROGRESS": self = .inProgress(logs: logs)
+            case "COMPLETED":
+                self = .completed(
+                    logs: logs, metrics: try object.value("metrics")?.objectValue ?? [:],
+                    error: try object.string("error"), errorType: try object.string("error_type"))
+            case let other:
+                throw FalError.decoding(path: "status", message: "unknown queue status \(other.map { "'\($0)'" } ?? "(missing)")")
+            }
+        } catch let error as FalError {
+            throw error
+        } catch {
+            throw FalErrorMapping.error(from: error)
         }
     }
 }
@@ -96,5 +75,24 @@ public struct QueueSubmission: Sendable, Equatable, Decodable {
     enum CodingKeys: String, CodingKey {
         case requestID = "request_id", responseURL = "response_url", statusURL = "status_url"
         case cancelURL = "cancel_url", queuePosition = "queue_position"
+    }
+
+    /// Decodes submit's answer straight from the JSON text, as `Decodable` reads it.
+    init(data: Data) throws(FalError) {
+        do {
+            let object = try JSONTapeObject(data)
+            guard let requestID = try object.string(CodingKeys.requestID.rawValue) else {
+                throw FalError.decoding(path: CodingKeys.requestID.rawValue, message: "required key is missing")
+            }
+            self.requestID = requestID
+            responseURL = try object.string(CodingKeys.responseURL.rawValue)
+            statusURL = try object.string(CodingKeys.statusURL.rawValue)
+            cancelURL = try object.string(CodingKeys.cancelURL.rawValue)
+            queuePosition = try object.integer(CodingKeys.queuePosition.rawValue)
+        } catch let error as FalError {
+            throw error
+        } catch {
+            throw FalErrorMapping.error(from: error)
+        }
     }
 }

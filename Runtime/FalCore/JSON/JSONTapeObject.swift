@@ -1,0 +1,50 @@
+import Foundation
+
+/// A JSON object's members read straight off the tape, for the runtime's fixed-shape answers (queue
+/// status, submission): no `Codable` machinery, and only the members asked for are turned into values.
+/// Types are as strict as `JSONTapeDecoder`'s, and failures are the same `DecodingError`s with the
+/// member as the coding path; a missing member or `null` reads as nil.
+package struct JSONTapeObject {
+    private let decoder: TapeDecoder
+
+    package init(_ data: Data) throws {
+        let tape: JSONTape
+        do {
+            tape = try JSONTape(data)
+        } catch {
+            throw DecodingError.dataCorrupted(DecodingError.Context(codingPath: [], debugDescription: error.description, underlyingError: error))
+        }
+        decoder = TapeDecoder(document: TapeDocument(tape: tape, userInfo: [:]), index: 0, path: .root)
+        guard tape.entries[0].kind == .object else {
+            throw TapeDecoder.mismatch([String: Any].self, tape.entries[0].kind, [])
+        }
+    }
+
+    /// The value entry of the first member called `key` unless it is missing or null.
+    private func member(_ key: String) -> Int? {
+        let tape = decoder.document.tape
+        var key = key
+        return key.withUTF8 { wanted in
+            var name = 1
+            for _ in 0..<tape.entries[0].first {
+                if tape.string(tape.entries[name], equals: wanted) {
+                    return tape.entries[name + 1].kind == .null ? nil : name + 1
+                }
+                name = tape.next(name + 1)
+            }
+            return nil
+        }
+    }
+
+    package func string(_ key: String) throws -> String? {
+        try member(key).map { try decoder.string(at: $0, step: .key(TapeNameKey(key))) }
+    }
+
+    package func integer(_ key: String) throws -> Int? {
+        try member(key).map { try decoder.integer(Int.self, at: $0, step: .key(TapeNameKey(key))) }
+    }
+
+    package func value(_ key: String) throws -> JSONValue? {
+        try member(key).map { try decoder.jsonValue(at: $0, step: .key(TapeNameKey(key))) }
+    }
+}

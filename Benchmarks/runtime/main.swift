@@ -6,7 +6,7 @@ import FalRuntime
 //   (b) 64 concurrent subscribes: FalClient vs fal_client.AsyncClient
 //   (c) completion → result latency: status stream (SSE) vs polling
 //   (d) large upload: peak RSS and throughput, FalClient vs the curl CLI
-// Usage: fal-bench-runtime --emulator PATH [--schemas DIR] [--iterations N] [--upload-mib N] [--only abcd]
+// Usage: fal-bench-runtime --emulator PATH [--schemas DIR] [--iterations N (round trips for (a))] [--upload-mib N] [--only abcd]
 //        fal-bench-runtime upload-child BASE_URL KEY FILE   (internal: one upload, prints seconds, peak KiB, URL)
 //        fal-bench-runtime measure-child CMD ARGS…          (internal: runs CMD, prints its output and peak KiB)
 //        fal-bench-runtime probe EMULATOR                   (diagnostic: one GET, HTTPTransport vs bare libcurl)
@@ -51,7 +51,8 @@ if arguments.first == "upload-child" {
 }
 
 let key = "bench-key"
-let iterations = Int(option("--iterations", "200")) ?? 200
+/// Round trips for (a): its p50 ratio moves by a few hundredths between runs of 200, less over 1000.
+let iterations = Int(option("--iterations", "1000")) ?? 1000
 let emulatorPath = option("--emulator", ".build/release/fal-emulator")
 let schemas = option("--schemas", "schemas")
 let uploadMiB = Int(option("--upload-mib", "1024")) ?? 1024
@@ -71,12 +72,12 @@ let emulator = try ServerProcess(
     executable: emulatorPath, arguments: ["--port", "0", "--schemas", schemas, "--key", key, "--latency-ms", "0", "--queue-depth", "0",
                  "--upload-budget-mb", String(max(4096, uploadMiB * 3))])
 defer { emulator.stop() }
-say("emulator at \(emulator.baseURL); \(iterations) iterations")
+say("emulator at \(emulator.baseURL); \(iterations) round trips for (a)")
 
 let queue = QueueBenchmarks(baseURL: emulator.baseURL, key: key, python: python, peerScript: peerScript)
 if only.contains("a") { say(try await queue.roundTrips(iterations: iterations).render()) }
-if only.contains("b") { say(try await queue.concurrentSubscribes(total: max(256, iterations * 2), workers: 64).render()) }
-if only.contains("c") { say(try await queue.completionLatency(samples: max(20, iterations / 5)).render()) }
+if only.contains("b") { say(try await queue.concurrentSubscribes(total: 400, workers: 64).render()) }
+if only.contains("c") { say(try await queue.completionLatency(samples: 40).render()) }
 if only.contains("d") {
     say(try UploadBenchmark(baseURL: emulator.baseURL, key: key, mebibytes: uploadMiB).run().render())
     say("emulator peak RSS over the whole run: \(emulator.peakResidentKiB.map { String($0 / 1024) } ?? "?") MiB (uploads stream to disk)")

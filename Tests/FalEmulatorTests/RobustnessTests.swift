@@ -10,6 +10,7 @@ import Testing
                 let answer = try await TestHTTP.send("POST", url, body: Data("{\"prompt\": ".utf8))
                 #expect(answer.status == 400)
                 #expect(answer.json?["detail"]?.stringValue?.contains("Malformed JSON") == true)
+                #expect(answer.json?["detail"]?.stringValue?.contains("unexpected end of text at byte 11") == true, "\(answer.json ?? nil)")
             }
         }
     }

@@ -102,7 +102,8 @@ extension Probe {
             print("\(name): \(format(Samples.seconds(start.duration(to: .now)) / Double(count) * 1e6, 2)) µs")
         }
         try time("validate") { try input.validate() }
-        try time("encode input") { _ = try encoder.encode(input) }
+        try time("encode input, JSONEncoder") { _ = try encoder.encode(input) }
+        try time("encode input, StreamingJSONEncoder") { _ = try StreamingJSONEncoder().encode(input) }
         try time("decode submission, JSONDecoder") { _ = try JSONDecoder().decode(QueueSubmission.self, from: submission) }
         try time("decode submission, JSONTapeDecoder") { _ = try JSONTapeDecoder().decode(QueueSubmission.self, from: submission) }
         try time("decode output, JSONDecoder") { _ = try JSONDecoder().decode(IllusionDiffusion.Output.self, from: output) }

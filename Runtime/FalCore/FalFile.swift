@@ -66,6 +66,9 @@ public final class FileUploadCollector: Sendable {
         }
     }
 
+    /// Forgets every placeholder handed out (an encoding that is started over).
+    package func reset() { files.withLock { $0.removeAll() } }
+
     /// Files in placeholder order: placeholder `N` is `pending[N]`.
     public var pending: [FalFile] { files.withLock { $0 } }
 }

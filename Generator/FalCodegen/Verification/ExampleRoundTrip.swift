@@ -40,6 +40,11 @@ public enum ExampleRoundTrip {
             if let difference = firstDifference(reencoded, example, at: .root) {
                 return "re-encode: \(difference)"
             }
+            // The runtime writes request bodies with the streaming encoder: the same JSON, member order aside.
+            guard let streamed = try StreamingJSONEncoder().encode(input) else { return "streaming encode: not streamable" }
+            if let difference = firstDifference(try JSONDecoder().decode(JSONValue.self, from: streamed), reencoded, at: .root) {
+                return "streaming encode: \(difference)"
+            }
         } catch {
             return "re-encode: \(error)"
         }

@@ -97,10 +97,15 @@ enum FalJSON {
     }
 
     static func encode<T: Encodable>(_ value: T, collector: FileUploadCollector? = nil) throws(FalError) -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.withoutEscapingSlashes]
-        if let collector { encoder.userInfo[FileUploadCollector.userInfoKey] = collector }
         do {
+            var streaming = StreamingJSONEncoder()
+            if let collector { streaming.userInfo[FileUploadCollector.userInfoKey] = collector }
+            if let data = try streaming.encode(value) { return data }
+            // An encoding a stream cannot follow: JSONEncoder, with the placeholders handed out again.
+            collector?.reset()
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.withoutEscapingSlashes]
+            if let collector { encoder.userInfo[FileUploadCollector.userInfoKey] = collector }
             return try encoder.encode(value)
         } catch let EncodingError.invalidValue(value, context) {
             throw FalError.validation([ValidationIssue(

@@ -106,6 +106,17 @@ extension Probe {
         try time("encode input, StreamingJSONEncoder") { _ = try StreamingJSONEncoder().encode(input) }
         try time("decode submission, JSONDecoder") { _ = try JSONDecoder().decode(QueueSubmission.self, from: submission) }
         try time("decode submission, JSONTapeDecoder") { _ = try JSONTapeDecoder().decode(QueueSubmission.self, from: submission) }
+        // The same decode right after the thread slept, as it runs after a response wakes it.
+        for (name, pause) in [("after a 200 µs sleep", { usleep(200) }), ("after a 200 µs spin", { let end = ContinuousClock.now + .microseconds(200); while ContinuousClock.now < end {} })] as [(String, () -> Void)] {
+            var total = Duration.zero
+            for _ in 0..<2000 {
+                pause()
+                let start = ContinuousClock.now
+                _ = try JSONTapeDecoder().decode(QueueSubmission.self, from: submission)
+                total += start.duration(to: .now)
+            }
+            print("decode submission, JSONTapeDecoder, \(name): \(format(Samples.seconds(total) / 2000 * 1e6, 2)) µs")
+        }
         try time("decode output, JSONDecoder") { _ = try JSONDecoder().decode(IllusionDiffusion.Output.self, from: output) }
         try time("decode output, JSONTapeDecoder") { _ = try JSONTapeDecoder().decode(IllusionDiffusion.Output.self, from: output) }
         try time("decode output as JSONValue, JSONDecoder") { _ = try JSONDecoder().decode(JSONValue.self, from: output) }

@@ -169,7 +169,7 @@ import Testing
     /// Random documents (fixed seed) and one-byte mutations of them: both decoders accept the same texts
     /// and read the same values from them.
     @Test func randomDocumentsAndMutations() throws {
-        var generator = SplitMix(seed: 0x5EED)
+        var generator = SeededRandom(seed: 0x5EED)
         let alphabet = Array(#"{}[],:"\ 0123456789.eE+-truefalsn\u00e9abc"#.utf8)
         var mutated = 0
         for _ in 0..<400 {
@@ -189,7 +189,7 @@ import Testing
         #expect(mutated == 400)
     }
 
-    static func randomValue(_ generator: inout SplitMix, depth: Int) -> JSONValue {
+    static func randomValue(_ generator: inout SeededRandom, depth: Int) -> JSONValue {
         switch generator.next() % (depth > 3 ? 5 : 7) {
         case 0: return .null
         case 1: return .bool(generator.next() % 2 == 0)
@@ -201,18 +201,5 @@ import Testing
             return .object(Dictionary((0..<Int(generator.next() % 5)).map { _ in ("k\(generator.next() % 8)", randomValue(&generator, depth: depth + 1)) },
                                       uniquingKeysWith: { first, _ in first }))
         }
-    }
-}
-
-/// A small deterministic generator, so a failure reproduces.
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -15,7 +15,7 @@ import Testing
         let endpoint = try #require(loaded.first { $0.endpoint.id == endpointID }?.endpoint)
         let type = try #require(FalEndpoints.all.first { $0.id == endpointID })
         let validator = SchemaValidator(endpoint: endpoint)
-        var random = SplitMix(seed: UInt64(endpointID.utf8.count))
+        var random = SeededRandom(seed: UInt64(endpointID.utf8.count))
         var decoded = 0, withIssues = 0
         for _ in 0..<1500 {
             let body = RandomJSON(endpoint: endpoint).value(endpoint.input!, depth: 0, using: &random)
@@ -42,24 +42,11 @@ enum GeneratedIssues {
     }
 }
 
-/// Deterministic pseudo-random numbers, so a failure reproduces.
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 /// Random JSON shaped by the IR, concentrated on constraint boundaries (just inside and just outside).
 struct RandomJSON {
     let endpoint: Endpoint
 
-    func value(_ schema: Schema, depth: Int, using random: inout SplitMix) -> JSONValue {
+    func value(_ schema: Schema, depth: Int, using random: inout SeededRandom) -> JSONValue {
         let schema = endpoint.resolve(schema)
         if schema.meta.nullable, Int.random(in: 0..<10, using: &random) == 0 { return .null }
         switch schema.kind {

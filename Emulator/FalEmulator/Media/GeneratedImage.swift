@@ -1,3 +1,4 @@
+import FalCore
 import Foundation
 
 /// An image the emulator "generated": described by its size and seed, rendered to PNG only when downloaded,

@@ -48,6 +48,17 @@ struct JSONTape {
         return entry.kind == .array || entry.kind == .object ? entry.second : index + 1
     }
 
+    /// The value entry of the first member of the object entry `object` named `wanted` (the first of
+    /// duplicates, as `JSONDecoder` picks).
+    func member(_ wanted: UnsafeBufferPointer<UInt8>, of object: Int) -> Int? {
+        var name = object + 1
+        for _ in 0..<entries[object].first {
+            if string(entries[name], equals: wanted) { return name + 1 }
+            name = next(name + 1)
+        }
+        return nil
+    }
+
     /// The text of a number or a string without escapes.
     func text(_ entry: Entry) -> String {
         bytes.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[entry.first..<entry.second]), as: UTF8.self) }

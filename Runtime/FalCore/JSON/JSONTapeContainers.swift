@@ -28,17 +28,6 @@ struct TapeKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
         return names
     }
 
-    /// The value entry of the first member whose name is `wanted`.
-    private func scan(for wanted: UnsafeBufferPointer<UInt8>) -> Int? {
-        let tape = self.tape
-        var name = decoder.index + 1
-        for _ in 0..<decoder.entry.first {
-            if tape.string(tape.entries[name], equals: wanted) { return name + 1 }
-            name = tape.next(name + 1)
-        }
-        return nil
-    }
-
     var allKeys: [Key] {
         var seen = Set<String>()
         return memberNames.compactMap { name in
@@ -60,7 +49,7 @@ struct TapeKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
             }
             return lookup.names?[name]
         }
-        return name.withUTF8 { scan(for: $0) }
+        return name.withUTF8 { tape.member($0, of: decoder.index) }
     }
 
     private func require(_ key: Key) throws -> Int {
@@ -130,7 +119,7 @@ struct TapeKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
     func superDecoder() throws -> any Decoder {
         let key = TapeNameKey("super")
         var name = key.stringValue
-        let index = name.withUTF8 { scan(for: $0) }
+        let index = name.withUTF8 { tape.member($0, of: decoder.index) }
         return child(index ?? tape.nullIndex, key)
     }
 

@@ -24,16 +24,8 @@ package struct JSONTapeObject {
     private func member(_ key: String) -> Int? {
         let tape = decoder.document.tape
         var key = key
-        return key.withUTF8 { wanted in
-            var name = 1
-            for _ in 0..<tape.entries[0].first {
-                if tape.string(tape.entries[name], equals: wanted) {
-                    return tape.entries[name + 1].kind == .null ? nil : name + 1
-                }
-                name = tape.next(name + 1)
-            }
-            return nil
-        }
+        guard let index = key.withUTF8({ tape.member($0, of: 0) }), tape.entries[index].kind != .null else { return nil }
+        return index
     }
 
     package func string(_ key: String) throws -> String? {

@@ -100,7 +100,7 @@ let package = Package(
             path: "Tests/FalRuntimeTests", exclude: ["Fixtures"]),
         // Generated from Tests/Fixtures/openapi (a corpus subset covering every construct), golden-checked.
         .target(name: "CorpusFixtures", dependencies: ["FalRuntime"], path: "Tests/CorpusFixtures"),
-        .testTarget(name: "CorpusFixturesTests", dependencies: ["CorpusFixtures", "FalCodegen"], path: "Tests/CorpusFixturesTests"),
+        .testTarget(name: "CorpusFixturesTests", dependencies: ["CorpusFixtures", "FalCodegen", "FalEmulator"], path: "Tests/CorpusFixturesTests"),
     ],
     swiftLanguageModes: [.v6]
 )

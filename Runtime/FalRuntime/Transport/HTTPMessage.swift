@@ -31,16 +31,27 @@ public struct HTTPHeaders: Sendable, Sequence {
 
     /// Replaces every field called `name` with one field.
     public mutating func set(_ name: String, _ value: String) {
-        var fields = fields
+        var fields = takeFields()
         fields.removeAll { Self.sameName($0.name, name) }
         fields.append((name, value))
         storage = .fields(fields)
     }
 
     public mutating func remove(_ name: String) {
-        var fields = fields
+        var fields = takeFields()
         fields.removeAll { Self.sameName($0.name, name) }
         storage = .fields(fields)
+    }
+
+    /// The fields, moved out of `storage` so changing them does not copy the array.
+    private mutating func takeFields() -> [(name: String, value: String)] {
+        switch storage {
+        case .fields(let fields):
+            storage = .fields([])
+            return fields
+        case .lines(let lines):
+            return Self.parse(lines)
+        }
     }
 
     /// `Name: value` per line, both trimmed; lines without a colon are skipped.

@@ -37,6 +37,7 @@ final class CurlTransfer: @unchecked Sendable {
         }
         self.handle = handle
         errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
+        headerLines.reserveCapacity(512)  // a typical head in one allocation
         do {
             try configure(request)
         } catch {
@@ -100,8 +101,15 @@ final class CurlTransfer: @unchecked Sendable {
         }
 
         var list: UnsafeMutablePointer<curl_slist>?
+        var line: [UInt8] = []  // one buffer for every `Name: value` line (libcurl copies each)
+        line.reserveCapacity(256)
         for field in request.headers.fields {
-            list = curl_slist_append(list, "\(field.name): \(field.value)")
+            line.removeAll(keepingCapacity: true)
+            line.append(contentsOf: field.name.utf8)
+            line.append(contentsOf: ": ".utf8)
+            line.append(contentsOf: field.value.utf8)
+            line.append(0)
+            list = line.withUnsafeBufferPointer { curl_slist_append(list, UnsafeRawPointer($0.baseAddress!).assumingMemoryBound(to: CChar.self)) }
         }
         // No "Expect: 100-continue" round trip before bodies; fal's hosts answer directly.
         if !request.headers.contains("Expect") { list = curl_slist_append(list, "Expect:") }

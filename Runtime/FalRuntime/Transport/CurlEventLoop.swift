@@ -98,8 +98,10 @@ final class CurlEventLoop: @unchecked Sendable {
             guard fal_curl_msg_is_done(message) != 0, let easy = message.pointee.easy_handle else { continue }
             let result = fal_curl_msg_result(message)
             if let transfer = running.removeValue(forKey: easy) {
+                // The waiter first: taking the handle off the multi and resetting it overlap its wake-up.
+                transfer.deliver(result)
                 curl_multi_remove_handle(multi, easy)
-                transfer.finish(result)
+                transfer.release()
             }
         }
     }

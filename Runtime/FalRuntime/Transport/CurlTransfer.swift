@@ -183,8 +183,9 @@ final class CurlTransfer: @unchecked Sendable {
 
     // MARK: Completion (event loop lock held)
 
-    /// Delivers the outcome exactly once and frees libcurl's resources; the handle is already off the multi.
-    func finish(_ code: CURLcode) {
+    /// Delivers the outcome exactly once. The loop then takes the handle off the multi and calls `release`,
+    /// so that work overlaps the waiting task's wake-up instead of coming before it.
+    func deliver(_ code: CURLcode) {
         if code == CURLE_OK {
             succeed()
         } else {
@@ -193,7 +194,6 @@ final class CurlTransfer: @unchecked Sendable {
             if bodyTooLarge { message = "response body exceeds \(Self.bufferedBodyLimit) bytes" }
             fail(TransportFailure(code: Int(code.rawValue), message: message, receivedStatus: headDelivered ? status : nil))
         }
-        release()
     }
 
     func finishCancelled() {
@@ -230,7 +230,8 @@ final class CurlTransfer: @unchecked Sendable {
 
     private var released = false
 
-    private func release() {
+    /// Frees libcurl's resources and returns the handle to the pool; the handle is off the multi.
+    func release() {
         guard !released else { return }
         released = true
         EasyHandlePool.shared.give(handle)

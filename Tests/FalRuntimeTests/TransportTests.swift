@@ -142,7 +142,11 @@ private final class KeepAliveServer: @unchecked Sendable {
     var connections: Int { lock.withLock { accepted } }
 
     init(closeIdleAfter idle: Duration) throws {
-        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        #if canImport(Glibc)
+        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)  // an enum in Glibc
+        #else
+        let listener = socket(AF_INET, SOCK_STREAM, 0)
+        #endif
         self.listener = listener
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)

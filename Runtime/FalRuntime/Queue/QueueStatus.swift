@@ -35,10 +35,8 @@ public enum QueueStatus: Sendable, Equatable {
             case let other:
                 throw FalError.decoding(path: "status", message: "unknown queue status \(other.map { "'\($0)'" } ?? "(missing)")")
             }
-        } catch let error as FalError {
-            throw error
         } catch {
-            throw FalErrorMapping.error(from: error)
+            throw FalErrorMapping.error(from: error)  // FalErrors pass through unchanged
         }
     }
 }
@@ -89,10 +87,8 @@ public struct QueueSubmission: Sendable, Equatable, Decodable {
             statusURL = try object.string(CodingKeys.statusURL.rawValue)
             cancelURL = try object.string(CodingKeys.cancelURL.rawValue)
             queuePosition = try object.integer(CodingKeys.queuePosition.rawValue)
-        } catch let error as FalError {
-            throw error
         } catch {
-            throw FalErrorMapping.error(from: error)
+            throw FalErrorMapping.error(from: error)  // FalErrors pass through unchanged
         }
     }
 }

@@ -30,8 +30,6 @@ actor CDNTokenCache {
         return token
     }
 
-    func invalidate() { current = nil }
-
     /// Drops `token` after the CDN rejected it, unless a concurrent upload already replaced it.
     func invalidate(_ token: CDNToken) {
         if current?.token == token.token { current = nil }

@@ -12,7 +12,7 @@ import Synchronization
 /// the lock, and the thread that starts a transfer drives its first step itself. On a warm connection that
 /// writes the request before `start` returns, and the socket libcurl then asks to watch goes straight into
 /// the set the loop is waiting on: no thread is woken to send a request (it cost one wake-up per request).
-/// Everything libcurl calls back into (socket callback, transfer callbacks, `finish`) runs with `lock`
+/// Everything libcurl calls back into (socket callback, transfer callbacks, `deliver`) runs with `lock`
 /// held, on whichever thread is driving libcurl at that moment.
 final class CurlEventLoop: @unchecked Sendable {
     static let shared = CurlEventLoop()
@@ -29,7 +29,7 @@ final class CurlEventLoop: @unchecked Sendable {
 
     /// Readiness reports for sockets libcurl no longer watches (idle connections the server closed): one
     /// per such close. Tests read it to show the loop does not spin on them.
-    private(set) var idleSocketEvents = 0
+    private var idleSocketEvents = 0
 
     /// Cancellations are queued and applied by the loop: `cancel` is called from stream termination
     /// handlers, which may run while this thread already holds `lock` (delivering a body chunk).

@@ -4,7 +4,7 @@ import Foundation
 import Synchronization
 
 /// One HTTP exchange on one libcurl easy handle. Built on the caller's thread, then driven only with the
-/// event loop's lock held: every callback and `finish` run under it, so the mutable state needs no lock of its own.
+/// event loop's lock held: every callback and `deliver` run under it, so the mutable state needs no lock of its own.
 final class CurlTransfer: @unchecked Sendable {
     enum Delivery {
         case buffered(CheckedContinuation<HTTPResponse, any Error>)

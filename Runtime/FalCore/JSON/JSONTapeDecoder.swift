@@ -15,13 +15,8 @@ package struct JSONTapeDecoder {
     package init() {}
 
     package func decode<T: Decodable>(_ type: T.Type, from data: Data) throws -> T {
-        let tape: JSONTape
-        do {
-            tape = try JSONTape(data)
-        } catch {
-            throw DecodingError.dataCorrupted(DecodingError.Context(codingPath: [], debugDescription: error.description, underlyingError: error))
-        }
-        return try TapeDecoder(document: TapeDocument(tape: tape, userInfo: userInfo), index: 0, path: .root).decodeValue(T.self, at: 0, step: .none)
+        let document = try TapeDocument(parsing: data, userInfo: userInfo)
+        return try TapeDecoder(document: document, index: 0, path: .root).decodeValue(T.self, at: 0, step: .none)
     }
 }
 
@@ -30,8 +25,13 @@ final class TapeDocument {
     let tape: JSONTape
     let userInfo: [CodingUserInfoKey: Any]
 
-    init(tape: JSONTape, userInfo: [CodingUserInfoKey: any Sendable]) {
-        self.tape = tape
+    /// Parses `data`; text that is not JSON is `JSONDecoder`'s error for it, `dataCorrupted` at the root.
+    init(parsing data: Data, userInfo: [CodingUserInfoKey: any Sendable]) throws {
+        do {
+            tape = try JSONTape(data)
+        } catch {
+            throw DecodingError.dataCorrupted(DecodingError.Context(codingPath: [], debugDescription: error.description, underlyingError: error))
+        }
         self.userInfo = userInfo
     }
 }

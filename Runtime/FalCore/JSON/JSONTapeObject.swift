@@ -8,16 +8,8 @@ package struct JSONTapeObject {
     private let decoder: TapeDecoder
 
     package init(_ data: Data) throws {
-        let tape: JSONTape
-        do {
-            tape = try JSONTape(data)
-        } catch {
-            throw DecodingError.dataCorrupted(DecodingError.Context(codingPath: [], debugDescription: error.description, underlyingError: error))
-        }
-        decoder = TapeDecoder(document: TapeDocument(tape: tape, userInfo: [:]), index: 0, path: .root)
-        guard tape.entries[0].kind == .object else {
-            throw TapeDecoder.mismatch([String: Any].self, tape.entries[0].kind, [])
-        }
+        decoder = TapeDecoder(document: try TapeDocument(parsing: data, userInfo: [:]), index: 0, path: .root)
+        guard decoder.entry.kind == .object else { throw TapeDecoder.mismatch([String: Any].self, decoder.entry.kind, []) }
     }
 
     /// The value entry of the first member called `key` unless it is missing or null.

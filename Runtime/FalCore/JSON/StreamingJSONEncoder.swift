@@ -145,7 +145,11 @@ final class JSONStream {
             codingPath: path.codingPath, debugDescription: "Unable to encode \(type(of: value)).\(value) directly in JSON."))
     }
 
-    func writeString(_ text: String) {
+    func writeString(_ text: String) { Self.appendQuoted(text, to: &bytes) }
+
+    /// `text` as a JSON string literal, escaped as `JSONEncoder` escapes (`"`, `\\`, and control characters;
+    /// `/` and everything else as is). `Rule.quote` writes messages' values with it too.
+    static func appendQuoted(_ text: String, to bytes: inout [UInt8]) {
         bytes.append(UInt8(ascii: "\""))
         var text = text
         text.withUTF8 { utf8 in

@@ -13,3 +13,7 @@ public protocol FalInput: Encodable, Sendable, Validatable {}
 
 /// A response body. Decoding is tolerant of enum values the server adds later.
 public protocol FalOutput: Decodable, Sendable {}
+
+/// The namespaces an endpoint id may start with (`workflows/owner/alias`, `comfy/owner/alias`): queue
+/// URLs keep them in front of owner/alias. The client and the emulator split ids with the same list.
+package let falEndpointNamespaces: Set<Substring> = ["workflows", "comfy"]

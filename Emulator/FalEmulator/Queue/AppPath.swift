@@ -1,9 +1,9 @@
+import FalCore
+
 /// An endpoint id split the way fal's clients and queue split it: an optional namespace (`workflows/`,
 /// `comfy/`), owner, alias, and the rest (a subpath for submits, `requests/{id}/…` for the queue API).
 /// Status, result and cancel URLs use only `[namespace/]owner/alias`; submits use the full id.
 struct AppPath: Sendable, Hashable {
-    static let namespaces: Set<Substring> = ["workflows", "comfy"]
-
     var namespace: Substring?
     var owner: Substring
     var alias: Substring
@@ -11,7 +11,7 @@ struct AppPath: Sendable, Hashable {
 
     init?(segments: [Substring]) {
         var segments = segments[...]
-        if let first = segments.first, Self.namespaces.contains(first), segments.count >= 3 {
+        if let first = segments.first, falEndpointNamespaces.contains(first), segments.count >= 3 {
             namespace = first
             segments = segments.dropFirst()
         } else {

@@ -1,8 +1,6 @@
 /// An endpoint id split as fal's clients split it: `[namespace/]owner/alias[/path]`.
 /// Submit and run use the whole id; status, result and cancel use only `[namespace/]owner/alias`.
 struct EndpointPath: Sendable, Equatable {
-    static let namespaces: Set<Substring> = ["workflows", "comfy"]
-
     /// `[namespace/]owner/alias`.
     let app: String
     /// `[namespace/]owner/alias[/path]`.
@@ -22,7 +20,7 @@ struct EndpointPath: Sendable, Equatable {
             return
         }
         var ownerStart = id.startIndex
-        if Self.namespaces.contains(id[..<firstSlash]) { ownerStart = id.index(after: firstSlash) }
+        if falEndpointNamespaces.contains(id[..<firstSlash]) { ownerStart = id.index(after: firstSlash) }
         guard let ownerEnd = id[ownerStart...].utf8.firstIndex(of: UInt8(ascii: "/")), ownerEnd > ownerStart else { throw invalid }
         let aliasStart = id.index(after: ownerEnd)
         let aliasEnd = id[aliasStart...].utf8.firstIndex(of: UInt8(ascii: "/")) ?? id.endIndex

@@ -126,10 +126,10 @@ struct JSONTape {
 }
 
 /// Why the text is not JSON, and where (a byte offset into the text).
-public struct JSONSyntaxError: Error, CustomStringConvertible {
-    public var message: String
-    public var offset: Int
-    public var description: String { "The given data was not valid JSON: \(message) at byte \(offset)." }
+struct JSONSyntaxError: Error, CustomStringConvertible {
+    var message: String
+    var offset: Int
+    var description: String { "The given data was not valid JSON: \(message) at byte \(offset)." }
 }
 
 extension JSONTape {

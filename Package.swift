@@ -6,7 +6,9 @@ import PackageDescription
 //   Generator/  FalCodegen (parse → IR → render) and the `fal-codegen` CLI
 //   Generated/  FalSDK: generator output, checked in, golden-tested
 //   Emulator/   FalEmulator (offline fal look-alike) and the `fal-emulator` CLI
+//   Plugins/    FalCodegenPlugin (build tool) and FalCodegenCommand (`swift package fal-codegen`)
 //   Demo/       `fal-demo`, what `make demo` runs
+//   Examples/   a user's package that depends on this one by path (built and run by `make test`)
 let package = Package(
     name: "FalSDK",
     platforms: [.macOS(.v15)],
@@ -18,6 +20,9 @@ let package = Package(
         .executable(name: "fal-codegen", targets: ["fal-codegen"]),
         .executable(name: "fal-emulator", targets: ["fal-emulator"]),
         .executable(name: "fal-demo", targets: ["fal-demo"]),
+        // Use the generator from your own package: see README, "Use it in your own package".
+        .plugin(name: "FalCodegenPlugin", targets: ["FalCodegenPlugin"]),
+        .plugin(name: "FalCodegenCommand", targets: ["FalCodegenCommand"]),
     ],
     dependencies: [
         .package(url: "https://github.com/mattpolzin/OpenAPIKit", from: "6.4.0", traits: []),
@@ -51,6 +56,20 @@ let package = Package(
             name: "fal-codegen",
             dependencies: ["FalCodegen", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Generator/fal-codegen"),
+
+        // MARK: Plugins (Plugins/): the generator in a user's package
+        .plugin(
+            name: "FalCodegenPlugin", capability: .buildTool(), dependencies: ["fal-codegen"],
+            path: "Plugins/FalCodegenPlugin"),
+        .plugin(
+            name: "FalCodegenCommand",
+            capability: .command(
+                intent: .custom(verb: "fal-codegen", description: "Fetch, update and diff fal OpenAPI documents (fal-codegen)"),
+                permissions: [
+                    .writeToPackageDirectory(reason: "stores fal OpenAPI documents in the target's fal-openapi/ folder"),
+                    .allowNetworkConnections(scope: .all(), reason: "downloads endpoint documents from fal.ai"),
+                ]),
+            dependencies: ["fal-codegen"], path: "Plugins/FalCodegenCommand"),
 
         // MARK: Generated SDK
         .target(name: "FalSDK", dependencies: ["FalRuntime"], path: "Generated/FalSDK"),

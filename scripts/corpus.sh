@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # make corpus: generate every document of the fal corpus (current documents, then the .legacy.json twins in a
 # second run), compile the results as modules of a scratch package that depends on this package's FalRuntime,
-# and round-trip every documented input example. Prints per-step pass counts; exits 1 on any failure.
+# and round-trip every documented input example. Prints per-step pass counts; exits 1 on any failure that is not
+# listed, with its reason, in scripts/corpus/known-failures.txt (and on a listed one that no longer fails).
 set -euo pipefail
+STAGE_START=$(date +%s)
 CORPUS="${CORPUS:-../shared/fal-openapi}"
 OUT=.corpus-out
 SWIFT="${SWIFT:-swift}"
@@ -54,6 +56,8 @@ fi
 
 echo "== step 3: parse, compiled type, example round-trips"
 BIN="$(cd "$OUT" && $SWIFT build --show-bin-path)"
-"$BIN/check-current" "$OUT/inputs/current" || status=1
-"$BIN/check-legacy" "$OUT/inputs/legacy" || status=1
+KNOWN="$(pwd)/scripts/corpus/known-failures.txt"
+"$BIN/check-current" "$OUT/inputs/current" "$KNOWN" || status=1
+"$BIN/check-legacy" "$OUT/inputs/legacy" "$KNOWN" || status=1
+echo "corpus stage: $(( $(date +%s) - STAGE_START )) s, $([ $status = 0 ] && echo passed || echo FAILED)"
 exit $status

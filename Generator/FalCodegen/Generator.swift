@@ -7,6 +7,16 @@ public struct GeneratedFile: Sendable, Hashable {
     public var contents: String
 }
 
+/// How generated files are named.
+public enum FileNaming: Sendable, Hashable {
+    /// `IllusionDiffusion.swift`, `Endpoints.swift`, `Exports.swift`: for a checked-in module such as FalSDK.
+    case typeName
+    /// `<document base name>.swift` per endpoint and `FalCodegen_Endpoints.swift`, `FalCodegen_Exports.swift`:
+    /// a build plugin knows every output from the document names alone, and the names do not collide with
+    /// the user's own source files of the same module.
+    case document
+}
+
 public struct GenerationResult: Sendable {
     public var files: [GeneratedFile]
     public var diagnostics: [Diagnostic]
@@ -18,7 +28,7 @@ public enum Generator {
     public static let exportsFile = GeneratedFile(name: "Exports.swift", contents: "import FalCore\n@_exported import FalRuntime\n")
 
     /// Generates one file per endpoint plus `Exports.swift`. Endpoint type names are unique across the set.
-    public static func generate(endpoints: [Endpoint]) -> GenerationResult {
+    public static func generate(endpoints: [Endpoint], fileNaming: FileNaming = .typeName) -> GenerationResult {
         let names = EndpointNaming.names(for: endpoints.map(\.id))
         var files = [exportsFile]
         var diagnostics: [Diagnostic] = []
@@ -31,14 +41,23 @@ public enum Generator {
             var planner = TypePlanner(endpoint: endpoint, typeName: typeName)
             let declarations = planner.plan()
             let model = EndpointModel(typeName: typeName, accessorName: accessor, endpoint: endpoint, declarations: declarations)
-            let file = GeneratedFile(name: "\(typeName).swift", contents: EndpointPrinter.print(model))
+            let fileName = fileNaming == .document ? documentFileName(endpoint.source) : "\(typeName).swift"
+            let file = GeneratedFile(name: fileName, contents: EndpointPrinter.print(model))
             rendered.withLock { $0[index] = (file, planner.diagnostics) }
         }
         for case let (file, found)? in rendered.withLock({ $0 }) {
             files.append(file)
             diagnostics += found
         }
+        if fileNaming == .document {
+            for index in 0..<2 { files[index].name = "FalCodegen_" + files[index].name }
+        }
         return GenerationResult(files: files, diagnostics: diagnostics)
+    }
+
+    /// `fal-ai__flux__dev.json` → `fal-ai__flux__dev.swift`.
+    public static func documentFileName(_ document: String) -> String {
+        ((document as NSString).lastPathComponent as NSString).deletingPathExtension + ".swift"
     }
 
     /// `Endpoints.swift`: every generated endpoint type, for tools that iterate over them.
@@ -59,9 +78,10 @@ public enum Generator {
     /// Loads documents (files, or directories whose `*.json` files are read in name order), applies the
     /// overlays from `overlaysDirectory` (`<document base name>.overlay.json`), and generates.
     /// Throws for the first invalid document or overlay; two documents with the same endpoint id are an error.
-    public static func generate(documents inputs: [String], overlaysDirectory: String? = nil) throws(CodegenError) -> GenerationResult {
+    public static func generate(documents inputs: [String], overlaysDirectory: String? = nil,
+                                fileNaming: FileNaming = .typeName) throws(CodegenError) -> GenerationResult {
         let loaded = try load(documents: inputs, overlaysDirectory: overlaysDirectory)
-        var result = generate(endpoints: loaded.map(\.endpoint))
+        var result = generate(endpoints: loaded.map(\.endpoint), fileNaming: fileNaming)
         result.diagnostics = loaded.flatMap(\.diagnostics) + result.diagnostics
         return result
     }

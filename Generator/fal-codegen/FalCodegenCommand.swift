@@ -7,7 +7,7 @@ struct FalCodegenCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fal-codegen",
         abstract: "Generates typed, validated Swift for fal endpoints from their OpenAPI documents.",
-        subcommands: [Generate.self, Fetch.self])
+        subcommands: [Generate.self, Fetch.self, Update.self, Diff.self])
 }
 
 struct Generate: ParsableCommand {
@@ -22,6 +22,9 @@ struct Generate: ParsableCommand {
     @Flag(help: "Write nothing; list the files that would change and exit 1 if any would.")
     var check = false
 
+    @Flag(help: "Name files after their documents (<document>.swift, FalCodegen_Endpoints.swift, FalCodegen_Exports.swift), as FalCodegenPlugin declares them.")
+    var namesFromDocuments = false
+
     @Argument(help: "Documents or directories of documents.")
     var inputs: [String] = ["schemas"]
 
@@ -29,7 +32,8 @@ struct Generate: ParsableCommand {
         let overlaysDirectory = overlays ?? defaultOverlays()
         let result: GenerationResult
         do {
-            result = try Generator.generate(documents: inputs, overlaysDirectory: overlaysDirectory)
+            result = try Generator.generate(
+                documents: inputs, overlaysDirectory: overlaysDirectory, fileNaming: namesFromDocuments ? .document : .typeName)
         } catch {
             FileHandle.standardError.write(Data("\(error)\n".utf8))
             throw ExitCode(1)

@@ -2,4 +2,4 @@ import Corpus
 import CorpusCheck
 import Foundation
 
-exit(CorpusReport.run(label: "current", documents: CommandLine.arguments[1], endpoints: FalEndpoints.all))
+exit(CorpusReport.main(label: "current", endpoints: FalEndpoints.all))

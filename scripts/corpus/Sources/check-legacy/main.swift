@@ -2,4 +2,4 @@ import CorpusCheck
 import CorpusLegacy
 import Foundation
 
-exit(CorpusReport.run(label: "legacy", documents: CommandLine.arguments[1], endpoints: FalEndpoints.all))
+exit(CorpusReport.main(label: "legacy", endpoints: FalEndpoints.all))

@@ -1,0 +1,37 @@
+import Foundation
+import VideoUpscaling
+
+// Runs against fal-emulator when FAL_BASE_URL points at one, and against fal with FAL_KEY otherwise.
+let environment = ProcessInfo.processInfo.environment
+guard environment["FAL_BASE_URL"] != nil || environment["FAL_KEY"] != nil else {
+    FileHandle.standardError.write(Data("Set FAL_BASE_URL to a fal-emulator (make emulator) or FAL_KEY to call fal.\n".utf8))
+    exit(2)
+}
+let fal = FalClient(configuration: .fromEnvironment())
+
+do {
+    // 1. An image, typed from fal-openapi/fal-ai__luma-photon.json.
+    let still = try await fal.lumaPhoton.subscribe(
+        .init(prompt: "a lighthouse on a cliff at dawn, volumetric light", aspectRatio: .landscape16_9),
+        logs: true,
+        onQueueUpdate: { status in print("luma-photon: \(status)") })
+    guard let image = still.images.first else { throw ExampleFailure("luma-photon returned no image") }
+    print("image: \(image.url)")
+
+    // 2. A video from that image, typed from fal-openapi/fal-ai__minimax__video-01__image-to-video.json.
+    let clip = try await fal.minimaxVideo01ImageToVideo.subscribe(
+        .init(prompt: "slow dolly-in, waves crashing below", imageURL: .url(image.url)))
+    print("video: \(clip.video.url)")
+
+    // 3. Upscaled by the VideoUpscaling target, which generates its own endpoint.
+    let upscaled = try await upscale(.url(clip.video.url), with: fal)
+    print("upscaled: \(upscaled.video.url)")
+} catch {
+    FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+    exit(1)
+}
+
+struct ExampleFailure: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# `make example`: builds Examples/FalExample (a user's package that generates its endpoints with FalCodegenPlugin),
+# checks that a no-op rebuild generates and compiles nothing, and runs it against a fal emulator serving the
+# example's documents. Exits non-zero when any step fails.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SWIFT="${SWIFT:-swift}"
+EXAMPLE=Examples/FalExample
+
+"$SWIFT" build --product fal-emulator >/dev/null
+EMULATOR="$("$SWIFT" build --show-bin-path)/fal-emulator"
+
+start=$(date +%s)
+(cd "$EXAMPLE" && "$SWIFT" build) > "$EXAMPLE/.build-log" 2>&1 || { grep -E "error" -A3 "$EXAMPLE/.build-log" | head -40; exit 1; }
+echo "example: built in $(( $(date +%s) - start )) s"
+# A second build with nothing changed must neither run the plugin's generator nor compile anything.
+noop=$( (cd "$EXAMPLE" && "$SWIFT" build -v) 2>&1 )
+if grep -qE "fal-codegen generate|swift-frontend .* -c |Compiling " <<<"$noop"; then
+    echo "example: a no-op rebuild generated or compiled something:" >&2
+    grep -E "fal-codegen generate|swift-frontend .* -c |Compiling " <<<"$noop" | head -5 >&2
+    exit 1
+fi
+if grep -q "warning:" "$EXAMPLE/.build-log"; then
+    echo "example: the build printed warnings:" >&2
+    grep "warning:" "$EXAMPLE/.build-log" | sort -u | head -10 >&2
+    exit 1
+fi
+generated=$(find "$EXAMPLE/Sources" -name '*.swift' | wc -l)
+[ "$generated" = 2 ] || { echo "example: generated code leaked into the example's sources" >&2; exit 1; }
+echo "example: no-op rebuild ran nothing"
+
+DOCUMENTS="$(mktemp -d -t fal-example-schemas.XXXXXX)"
+LOG="$DOCUMENTS/emulator.log"
+cp "$EXAMPLE"/Sources/*/fal-openapi/*.json "$DOCUMENTS/"
+"$EMULATOR" --host 127.0.0.1 --port 0 --schemas "$DOCUMENTS" --latency-ms 200 >"$LOG" 2>&1 &
+EMULATOR_PID=$!
+cleanup() { kill -TERM "$EMULATOR_PID" 2>/dev/null || true; wait "$EMULATOR_PID" 2>/dev/null || true; rm -rf "$DOCUMENTS"; }
+trap cleanup EXIT
+BASE=""
+for _ in $(seq 1 300); do
+    BASE="$(sed -n 's/^listening on //p' "$LOG" | head -n 1)"
+    [ -n "$BASE" ] && break
+    kill -0 "$EMULATOR_PID" 2>/dev/null || { cat "$LOG" >&2; exit 1; }
+    sleep 0.1
+done
+[ -n "$BASE" ] || { echo "example: the emulator did not start within 30 s" >&2; exit 1; }
+
+BIN="$(cd "$EXAMPLE" && "$SWIFT" build --show-bin-path)"
+OUTPUT="$(FAL_BASE_URL="$BASE" FAL_KEY="example-key" timeout 120 "$BIN/FalExample")"
+echo "$OUTPUT"
+for line in "image: " "video: " "upscaled: "; do
+    grep -q "^$line$BASE" <<<"$OUTPUT" || { echo "example: missing '$line…' from the emulator" >&2; exit 1; }
+done
+echo "example: ran against the emulator"

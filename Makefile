@@ -5,7 +5,7 @@ PYTHON ?= python3
 CONFIG ?= debug
 BIN = .build/$(CONFIG)
 
-.PHONY: deps system-deps python-deps build generate hostile-fixture check test corpus bench bench-generator bench-runtime demo emulator clean
+.PHONY: deps system-deps python-deps build generate hostile-fixture check test corpus example update bench bench-generator bench-runtime demo emulator clean
 
 ## System packages: libcurl's dev headers (the runtime's transport).
 system-deps:
@@ -59,6 +59,17 @@ test: deps
 	$(SWIFT) test --skip-build --filter '$(EMULATOR_SUITES)' --skip '$(LOAD_SUITES)'
 	$(SWIFT) test --skip-build --filter '$(LOAD_SUITES)'
 	$(MAKE) check
+	$(MAKE) example
+
+## The user's-package example (Examples/FalExample): FalCodegenPlugin generates its endpoints at build time; a no-op
+## rebuild must run nothing, a broken document must fail the build, and it runs against an emulator it starts.
+example: system-deps
+	SWIFT=$(SWIFT) ./scripts/example.sh
+
+## Re-fetch schemas/ from fal (or BASE_URL=http://127.0.0.1:PORT for an emulator), regenerate Generated/FalSDK and
+## print the change report. FAIL_ON_BREAKING=1 exits 1 on breaking changes.
+update: system-deps
+	$(SWIFT) run fal-codegen update $(SCHEMAS) --output Generated/FalSDK $(if $(BASE_URL),--base-url $(BASE_URL)) $(if $(FAIL_ON_BREAKING),--fail-on-breaking)
 
 ## Benchmarks print a table with the peer measured in the same run.
 bench: bench-generator bench-runtime

@@ -25,8 +25,10 @@ mkdir -p "$OUT/Sources"
 rm -rf "$OUT/Sources/CorpusCheck" "$OUT/Sources/check-current" "$OUT/Sources/check-legacy"
 cp -R scripts/corpus/Sources/CorpusCheck scripts/corpus/Sources/check-current scripts/corpus/Sources/check-legacy "$OUT/Sources/"
 
-$SWIFT build -c release --product fal-codegen > "$OUT/build-codegen.log" 2>&1 || { grep -E "error" -A3 "$OUT/build-codegen.log"; exit 1; }
-CODEGEN="$($SWIFT build -c release --show-bin-path)/fal-codegen"
+# Debug by default: `make test` has built it already (CI); CODEGEN_CONFIG=release to time generation.
+CODEGEN_CONFIG="${CODEGEN_CONFIG:-debug}"
+$SWIFT build -c "$CODEGEN_CONFIG" --product fal-codegen > "$OUT/build-codegen.log" 2>&1 || { grep -E "error" -A3 "$OUT/build-codegen.log"; exit 1; }
+CODEGEN="$($SWIFT build -c "$CODEGEN_CONFIG" --show-bin-path)/fal-codegen"
 
 status=0
 echo "== step 1: generate"

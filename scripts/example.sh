@@ -14,10 +14,11 @@ start=$(date +%s)
 (cd "$EXAMPLE" && "$SWIFT" build) > "$EXAMPLE/.build-log" 2>&1 || { grep -E "error" -A3 "$EXAMPLE/.build-log" | head -40; exit 1; }
 echo "example: built in $(( $(date +%s) - start )) s"
 # A second build with nothing changed must neither run the plugin's generator nor compile anything.
-noop=$( (cd "$EXAMPLE" && "$SWIFT" build -v) 2>&1 )
-if grep -qE "fal-codegen generate|swift-frontend .* -c |Compiling " <<<"$noop"; then
+# (SwiftPM prints "Compiling plugin …" on every build; those are cached and not counted.)
+noop=$( (cd "$EXAMPLE" && "$SWIFT" build) 2>&1 )
+if grep -E "Generating |Compiling |Linking " <<<"$noop" | grep -qv "Compiling plugin"; then
     echo "example: a no-op rebuild generated or compiled something:" >&2
-    grep -E "fal-codegen generate|swift-frontend .* -c |Compiling " <<<"$noop" | head -5 >&2
+    grep -E "Generating |Compiling |Linking " <<<"$noop" | grep -v "Compiling plugin" | head -5 >&2
     exit 1
 fi
 if grep -q "warning:" "$EXAMPLE/.build-log"; then
@@ -28,6 +29,18 @@ fi
 generated=$(find "$EXAMPLE/Sources" -name '*.swift' | wc -l)
 [ "$generated" = 2 ] || { echo "example: generated code leaked into the example's sources" >&2; exit 1; }
 echo "example: no-op rebuild ran nothing"
+
+# A document the generator rejects fails the build, naming the file and the JSON path.
+BROKEN="$EXAMPLE/Sources/VideoUpscaling/fal-openapi/broken.json"
+trap 'rm -f "$BROKEN"' EXIT
+sed -e "s/\"type\": \"object\"/\"type\": 7/" -e "s|fal-ai/video-upscaler|test/broken|g" "$EXAMPLE/Sources/VideoUpscaling/fal-openapi/fal-ai__video-upscaler.json" > "$BROKEN"
+if broken=$( (cd "$EXAMPLE" && "$SWIFT" build) 2>&1 ); then
+    echo "example: a broken document did not fail the build" >&2; exit 1
+fi
+grep -qE "error: .*broken.json at \\$\.[a-zA-Z]" <<<"$broken" || { echo "example: the build error does not name the file and JSON path:" >&2; grep -i error <<<"$broken" | head -5 >&2; exit 1; }
+echo "example: a broken document fails the build: $(grep -oE "error: .*broken.json at [^:]*" <<<"$broken" | head -1 | sed "s|$(pwd)/||")"
+rm -f "$BROKEN"
+(cd "$EXAMPLE" && "$SWIFT" build) >/dev/null 2>&1 || { echo "example: the build did not recover after removing the broken document" >&2; exit 1; }
 
 DOCUMENTS="$(mktemp -d -t fal-example-schemas.XXXXXX)"
 LOG="$DOCUMENTS/emulator.log"

@@ -12,9 +12,15 @@ let fal = FalClient(configuration: .fromEnvironment())
 do {
     // 1. An image, typed from fal-openapi/fal-ai__luma-photon.json.
     let still = try await fal.lumaPhoton.subscribe(
-        .init(prompt: "a lighthouse on a cliff at dawn, volumetric light", aspectRatio: .landscape16_9),
+        .init(prompt: "a lighthouse on a cliff at dawn, volumetric light", aspectRatio: ._16_9),
         logs: true,
-        onQueueUpdate: { status in print("luma-photon: \(status)") })
+        onQueueUpdate: { status in
+            switch status {
+            case .inQueue(let position): print("luma-photon: queued, position \(position)")
+            case .inProgress(let logs): print("luma-photon: \(logs.last?.message ?? "running")")
+            case .completed: print("luma-photon: completed")
+            }
+        })
     guard let image = still.images.first else { throw ExampleFailure("luma-photon returned no image") }
     print("image: \(image.url)")
 

@@ -65,3 +65,37 @@ for line in "image: " "video: " "upscaled: "; do
     grep -q "^$line$BASE" <<<"$OUTPUT" || { echo "example: missing '$line…' from the emulator" >&2; exit 1; }
 done
 echo "example: ran against the emulator"
+
+# The command plugin: fetch into a target's fal-openapi/ and update it, against the emulator's /api/openapi.
+PLUGIN=(swift package --allow-network-connections all --allow-writing-to-package-directory fal-codegen)
+DOCUMENT="$EXAMPLE/Sources/FalExample/fal-openapi/fal-ai__luma-photon.json"
+cp "$DOCUMENT" "$DOCUMENTS/luma-photon.before"
+(cd "$EXAMPLE" && "${PLUGIN[@]}" fetch fal-ai/luma-photon --target FalExample --base-url "$BASE") >/dev/null 2>&1 \
+    || { echo "example: swift package fal-codegen fetch failed" >&2; exit 1; }
+cmp -s "$DOCUMENT" "$DOCUMENTS/luma-photon.before" || { echo "example: fetch changed a normalized document" >&2; exit 1; }
+report=$( (cd "$EXAMPLE" && "${PLUGIN[@]}" update --target VideoUpscaling --base-url "$BASE" --fail-on-breaking) 2>&1 ) \
+    || { echo "example: swift package fal-codegen update failed:" >&2; echo "$report" | tail -5 >&2; exit 1; }
+grep -q "No changes to the Swift API." <<<"$report" || { echo "example: unexpected update report:" >&2; echo "$report" | tail -5 >&2; exit 1; }
+
+# fal publishes a newer version (the emulator's PUT /_emulator/openapi control): `update` rewrites the document and
+# reports the change in Swift terms, failing under --fail-on-breaking. The example's document is restored after.
+UPSCALER="$EXAMPLE/Sources/VideoUpscaling/fal-openapi/fal-ai__video-upscaler.json"
+cp "$UPSCALER" "$DOCUMENTS/upscaler.before"
+trap 'cp "$DOCUMENTS/upscaler.before" "$UPSCALER"; cleanup' EXIT
+python3 - "$UPSCALER" "$DOCUMENTS/upscaler.newer" <<'PY'
+import json, sys
+document = json.load(open(sys.argv[1]))
+scale = document["components"]["schemas"]["VideoUpscalerInput"]["properties"]["scale"]
+scale["maximum"] = 4           # narrowed from 8: breaking
+json.dump(document, open(sys.argv[2], "w"), indent=2)
+PY
+curl -fsS -X PUT -H "Authorization: Key example-key" -H "Content-Type: application/json" \
+    --data-binary @"$DOCUMENTS/upscaler.newer" "$BASE/_emulator/openapi?endpoint_id=fal-ai/video-upscaler" >/dev/null
+if report=$( (cd "$EXAMPLE" && "${PLUGIN[@]}" update --target VideoUpscaling --base-url "$BASE" --fail-on-breaking --format json) 2>/dev/null ); then
+    echo "example: update did not fail on a breaking change" >&2; exit 1
+fi
+grep -q '"path": "scale"' <<<"$report" && grep -q '"kind": "breaking"' <<<"$report" && grep -q '"symbol": "VideoUpscaler.Input.scale"' <<<"$report" \
+    || { echo "example: the update report misses the narrowed maximum:" >&2; echo "$report" >&2; exit 1; }
+grep -q '"maximum": 4' "$UPSCALER" || { echo "example: update did not rewrite the document" >&2; exit 1; }
+cp "$DOCUMENTS/upscaler.before" "$UPSCALER"
+echo "example: swift package fal-codegen fetch and update work against the emulator (a narrowed maximum is reported breaking)"

@@ -5,7 +5,8 @@ PYTHON ?= python3
 CONFIG ?= debug
 BIN = .build/$(CONFIG)
 
-.PHONY: deps system-deps python-deps build generate hostile-fixture check test corpus example update bench bench-generator bench-runtime demo emulator clean
+.PHONY: deps system-deps python-deps build generate hostile-fixture check test corpus example update bench bench-generator bench-runtime demo emulator clean \
+	schemathesis fuzz sanitize demo-check
 
 ## System packages: libcurl's dev headers (the runtime's transport).
 system-deps:
@@ -19,6 +20,7 @@ system-deps:
 python-deps:
 	@$(PYTHON) -c "import jsonschema" 2>/dev/null || $(PYTHON) -m pip install --quiet jsonschema
 	@$(PYTHON) -c "import fal_client" 2>/dev/null || $(PYTHON) -m pip install --quiet "fal-client==1.0.3"
+	@$(PYTHON) -c "import schemathesis" 2>/dev/null || $(PYTHON) -m pip install --quiet "schemathesis==4.32.5"
 
 deps: system-deps python-deps
 
@@ -60,6 +62,9 @@ test: deps
 	$(SWIFT) test --skip-build --filter '$(LOAD_SUITES)'
 	$(MAKE) check
 	$(MAKE) example
+	$(MAKE) schemathesis
+	$(MAKE) fuzz
+	$(MAKE) demo-check
 
 ## The user's-package example (Examples/FalExample): FalCodegenPlugin generates its endpoints at build time; a no-op
 ## rebuild must run nothing, a broken document must fail the build, and it runs against an emulator it starts.
@@ -70,6 +75,27 @@ example: system-deps
 ## print the change report. FAIL_ON_BREAKING=1 exits 1 on breaking changes.
 update: system-deps
 	$(SWIFT) run fal-codegen update $(SCHEMAS) --output Generated/FalSDK $(if $(BASE_URL),--base-url $(BASE_URL)) $(if $(FAIL_ON_BREAKING),--fail-on-breaking)
+
+## Hostile input, found by tools made for it (issue 11), each bounded in time:
+## schemathesis against the emulator on every fixture document (about 2-3 min; the emulator must survive),
+schemathesis: python-deps
+	$(SWIFT) build --product fal-emulator
+	$(PYTHON) Tests/Schemathesis/run_schemathesis.py --emulator "$$($(SWIFT) build --show-bin-path)/fal-emulator"
+
+## libFuzzer on every parser of network or document bytes, FUZZ_SECONDS each (default 20; crashes are kept
+## in .build/fuzz/ to become regression tests),
+FUZZ_SECONDS ?= 20
+fuzz:
+	FUZZ_SECONDS=$(FUZZ_SECONDS) SWIFTC="$(SWIFT)c" ./scripts/fuzz.sh
+
+## the runtime and emulator suites under AddressSanitizer and ThreadSanitizer (own build folders; long:
+## a cold build per sanitizer, so not part of `make test`),
+sanitize: system-deps
+	SWIFT=$(SWIFT) ./scripts/sanitize.sh
+
+## and `make demo` run as a newcomer runs it, its outputs checked.
+demo-check: system-deps
+	SWIFT=$(SWIFT) ./scripts/demo-check.sh
 
 ## Benchmarks print a table with the peer measured in the same run.
 bench: bench-generator bench-runtime

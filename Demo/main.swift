@@ -14,6 +14,7 @@ do {
 }
 
 let configuration: FalConfiguration
+let emulatorKey = "emulator-demo-key"
 if options.live {
     configuration = .fromEnvironment()
     guard configuration.credentials != nil else {
@@ -22,14 +23,14 @@ if options.live {
     }
     print("Calling the real fal service (this spends credits).")
 } else {
-    configuration = FalConfiguration(key: "emulator-demo-key", hosts: .emulator(options.baseURL!))
+    configuration = FalConfiguration(key: emulatorKey, hosts: .emulator(options.baseURL!))
     print("Calling the fal emulator at \(options.baseURL!).")
 }
 
 let fal = FalClient(configuration: configuration)
 do {
     let output = try OutputWriter(path: options.outputDirectory)
-    let probe = options.live ? nil : options.baseURL.map(EmulatorProbe.init)
+    let probe = options.live ? nil : options.baseURL.map { EmulatorProbe(baseURL: $0, key: emulatorKey) }
     let demo = DemoScenarios(fal: fal, output: output, imagePath: options.imagePath, probe: probe)
     try await demo.run()
     print("\nDone. Outputs are in \(output.directory.path)/")

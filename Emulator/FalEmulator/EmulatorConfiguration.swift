@@ -36,6 +36,9 @@ extension FalEmulator {
         public var maxStoredRequestBytes: Int
         /// Entries kept in the request log.
         public var requestLogCapacity: Int
+        /// Bytes that webhook deliveries waiting or retrying may hold in all (payload bodies plus ~1 KiB
+        /// each); beyond it new deliveries are refused and recorded at `GET /_emulator/webhooks`.
+        public var maxPendingWebhookBytes: Int
 
         public init(
             host: String = "127.0.0.1", port: Int = 0, apiKey: String? = nil,
@@ -43,7 +46,7 @@ extension FalEmulator {
             controls: EmulatorControls = EmulatorControls(), webhookRetry: WebhookRetryPolicy = WebhookRetryPolicy(),
             webhookUserID: String = "emulator-user", maxJSONBodyBytes: Int = 8 << 20, maxUploadBytes: Int = 1 << 30,
             maxStoredFileBytes: Int = 4 << 30, uploadsParentDirectory: URL? = nil, maxStoredRequests: Int = 10_000,
-            maxStoredRequestBytes: Int = 128 << 20, requestLogCapacity: Int = 10_000
+            maxStoredRequestBytes: Int = 128 << 20, requestLogCapacity: Int = 10_000, maxPendingWebhookBytes: Int = 64 << 20
         ) {
             self.host = host
             self.port = port
@@ -60,6 +63,7 @@ extension FalEmulator {
             self.maxStoredRequests = maxStoredRequests
             self.maxStoredRequestBytes = maxStoredRequestBytes
             self.requestLogCapacity = requestLogCapacity
+            self.maxPendingWebhookBytes = maxPendingWebhookBytes
         }
 
         /// `<schemas>/overlays` when it exists: the generator's convention.

@@ -8,7 +8,13 @@ import Foundation
 struct FalEmulatorCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fal-emulator",
-        abstract: "Serve an offline emulation of fal's queue, run, storage and OpenAPI endpoints.")
+        abstract: "Serve an offline emulation of fal's queue, run, storage and OpenAPI endpoints.",
+        discussion: """
+            Emulator controls (all need `Authorization: Key …`): GET /_emulator/requests, GET /_emulator/webhooks,
+            GET|PUT /_emulator/controls, POST /_emulator/reset, and PUT /_emulator/openapi?endpoint_id=ID with an
+            OpenAPI document as the body to serve that document at /api/openapi/queue/openapi.json?endpoint_id=ID
+            (DELETE restores the loaded one). See Emulator/README.md.
+            """)
 
     @Option(help: "Interface to bind.")
     var host = "127.0.0.1"

@@ -36,7 +36,8 @@ public enum Rule {
     public static func multipleOf(_ value: Double, _ divisor: Double, at path: FieldPath, into issues: inout [ValidationIssue]) {
         guard divisor > 0 else { return }
         let failed: Bool
-        if value.rounded() == value, divisor.rounded() == divisor, abs(value) < 9.0e15 {
+        // Both within ±2^53 before the Int64 conversions: a document's divisor may be any number.
+        if value.rounded() == value, divisor.rounded() == divisor, abs(value) < 9.0e15, divisor < 9.0e15 {
             failed = Int64(value) % Int64(divisor) != 0
         } else {
             let quotient = value / divisor

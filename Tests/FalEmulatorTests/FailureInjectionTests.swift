@@ -17,7 +17,7 @@ import Testing
                 }
             }
             #expect(statuses == [429, 429, 200])
-            let logAnswer = try await TestHTTP.send("GET", "\(base)/_emulator/requests", key: nil)
+            let logAnswer = try await TestHTTP.send("GET", "\(base)/_emulator/requests")
             let log = try #require(logAnswer.json)
             #expect(log["scenarios"]?["retry-429"] == ["attempts": 3, "failures": 2])
         }
@@ -84,7 +84,7 @@ import Testing
 
     @Test func controlsCanBeChangedAtRuntime() async throws {
         try await EmulatorFixture.with { _, base in
-            let put = try await TestHTTP.json("PUT", "\(base)/_emulator/controls", ["failure": ["mode": "503", "times": 1]], key: nil)
+            let put = try await TestHTTP.json("PUT", "\(base)/_emulator/controls", ["failure": ["mode": "503", "times": 1]])
             #expect(put.status == 200)
             let first = try await TestHTTP.json("POST", "\(base)/run/fal-ai/illusion-diffusion", EmulatorFixture.illusionInput)
             let second = try await TestHTTP.json("POST", "\(base)/run/fal-ai/illusion-diffusion", EmulatorFixture.illusionInput)

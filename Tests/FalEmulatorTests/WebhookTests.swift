@@ -41,7 +41,7 @@ import Testing
             #expect(key.isValidSignature(signature, for: message))
             #expect(!key.isValidSignature(signature, for: Data("tampered".utf8)))
 
-            let logAnswer = try await TestHTTP.send("GET", "\(base)/_emulator/webhooks", key: nil)
+            let logAnswer = try await TestHTTP.send("GET", "\(base)/_emulator/webhooks")
             let log = try #require(logAnswer.json)
             #expect(log["attempts"]?.arrayValue?.map { $0["status"] } == [500, 500, 200])
         }

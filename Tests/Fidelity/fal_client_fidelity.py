@@ -175,7 +175,7 @@ for mode in ("429", "503"):
     retried = fal_client.submit(ENDPOINT, arguments=ARGS, headers={
         "X-Fal-Emulator-Failure": mode, "X-Fal-Emulator-Failure-Times": "2", "X-Fal-Emulator-Scenario": scenario})
     check(retried.request_id, "submit succeeded after retries")
-    log = get(f"{BASE}/_emulator/requests").json()
+    log = httpx.get(f"{BASE}/_emulator/requests", headers={"Authorization": f"Key {KEY}"}, timeout=30).json()
     check(log["scenarios"][scenario] == {"attempts": 3, "failures": 2}, f"{mode} retries {log['scenarios'].get(scenario)}")
 summary["retries"] = "429 and 503 retried twice each"
 

@@ -20,18 +20,22 @@ public enum ControlHeaders {
 
     static func field(_ name: String) -> HTTPField.Name { HTTPField.Name(name)! }
 
-    /// The emulator-wide controls with this request's header overrides applied.
+    /// The emulator-wide controls with this request's header overrides applied, every value within bounds.
     static func resolve(_ base: EmulatorControls, headers: HTTPFields) -> EmulatorControls {
         var controls = base
-        if let value = headers[field(latency)].flatMap({ Int($0) }) { controls.latencyMilliseconds = max(0, min(value, 600_000)) }
-        if let value = headers[field(queueDepth)].flatMap({ Int($0) }) { controls.queueDepth = max(0, min(value, 10_000)) }
-        if let value = headers[field(queueStep)].flatMap({ Int($0) }) { controls.queueStepMilliseconds = max(0, min(value, 60_000)) }
-        if let raw = headers[field(failure)], let mode = FailureInjection.Mode(rawValue: raw.lowercased()) {
-            var injection = FailureInjection(mode: mode)
-            injection.times = headers[field(failureTimes)].flatMap { Int($0) }
-            if let seconds = headers[field(stallSeconds)].flatMap({ Double($0) }) { injection.stallSeconds = max(0, min(seconds, 600)) }
-            controls.failure = injection
-        }
-        return controls
+        if let value = headers[field(latency)].flatMap({ Int($0) }) { controls.latencyMilliseconds = value }
+        if let value = headers[field(queueDepth)].flatMap({ Int($0) }) { controls.queueDepth = value }
+        if let value = headers[field(queueStep)].flatMap({ Int($0) }) { controls.queueStepMilliseconds = value }
+        if let injection = failure(headers) { controls.failure = injection }
+        return controls.bounded()
+    }
+
+    /// The failure this request's headers ask for, if any.
+    static func failure(_ headers: HTTPFields) -> FailureInjection? {
+        guard let raw = headers[field(failure)], let mode = FailureInjection.Mode(rawValue: raw.lowercased()) else { return nil }
+        var injection = FailureInjection(mode: mode)
+        injection.times = headers[field(failureTimes)].flatMap { Int($0) }
+        if let seconds = headers[field(stallSeconds)].flatMap({ Double($0) }) { injection.stallSeconds = seconds }
+        return injection
     }
 }

@@ -39,6 +39,21 @@ public struct EmulatorControls: Sendable, Hashable, Codable {
         failure = try container.decodeIfPresent(FailureInjection.self, forKey: .failure)
     }
 
+    /// The same controls with every value in a range the emulator can act on without overflow: timings
+    /// up to 10 minutes in all, queue depth up to 10,000, log lines up to 1,000, stalls up to 10 minutes.
+    /// Values come from headers and `PUT /_emulator/controls`, so anything may arrive.
+    func bounded() -> EmulatorControls {
+        var controls = self
+        controls.latencyMilliseconds = min(max(latencyMilliseconds, 0), 600_000)
+        controls.queueDepth = min(max(queueDepth, 0), 10_000)
+        controls.queueStepMilliseconds = min(max(queueStepMilliseconds, 0), 60_000)
+        controls.logLines = min(max(logLines, 0), 1_000)
+        if let failure {
+            controls.failure?.stallSeconds = failure.stallSeconds.isNaN ? 0 : min(max(failure.stallSeconds, 0), Double(FailureInjection.maxStallSeconds))
+        }
+        return controls
+    }
+
     /// No waiting at all: what load tests and most unit tests want.
     public static let immediate = EmulatorControls(latencyMilliseconds: 0, queueDepth: 0, queueStepMilliseconds: 0, logLines: 2)
 }
@@ -63,8 +78,11 @@ public struct FailureInjection: Sendable, Hashable, Codable {
     public var times: Int?
     /// Which operations it applies to; nil means all of them.
     public var operations: Set<Operation>?
-    /// How long a stalled body hangs before the connection is closed.
+    /// How long a stalled body hangs before the connection is closed (at most `maxStallSeconds`).
     public var stallSeconds: Double
+
+    /// Longest stall the emulator holds a connection for.
+    public static let maxStallSeconds = 600
 
     public init(mode: Mode, times: Int? = nil, operations: Set<Operation>? = nil, stallSeconds: Double = 30) {
         self.mode = mode

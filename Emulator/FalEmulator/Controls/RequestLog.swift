@@ -29,6 +29,8 @@ public final class RequestLog: Sendable {
         var entries: Ring<Entry>
         var total = 0
         var scenarios: [String: ScenarioCount] = [:]
+        /// Per scenario: the failure setting being counted and its attempts so far.
+        var injectionAttempts: [String: (source: String, count: Int)] = [:]
         var scenarioOrder: Ring<String>
 
         init(capacity: Int) {
@@ -45,14 +47,22 @@ public final class RequestLog: Sendable {
         state = Mutex(State(capacity: capacity))
     }
 
-    /// Counts an attempt of `scenario` and returns its 1-based attempt number.
-    func beginAttempt(scenario: String) -> Int {
-        state.withLock { state in
+    /// Counts an attempt of `scenario`. With an `injectionSource` (the failure setting that applies to it),
+    /// also counts it toward that setting and returns its 1-based number since the setting was first seen
+    /// for this scenario: a new setting starts again from 1, whatever traffic the scenario had before.
+    @discardableResult
+    func beginAttempt(scenario: String, injectionSource: String? = nil) -> Int? {
+        state.withLock { state -> Int? in
             if state.scenarios[scenario] == nil, let evicted = state.scenarioOrder.append(scenario) {
                 state.scenarios[evicted] = nil
+                state.injectionAttempts[evicted] = nil
             }
             state.scenarios[scenario, default: ScenarioCount(attempts: 0, failures: 0)].attempts += 1
-            return state.scenarios[scenario]!.attempts
+            guard let injectionSource else { return nil }
+            var counted = state.injectionAttempts[scenario].flatMap { $0.source == injectionSource ? $0 : nil } ?? (source: injectionSource, count: 0)
+            counted.count += 1
+            state.injectionAttempts[scenario] = counted
+            return counted.count
         }
     }
 

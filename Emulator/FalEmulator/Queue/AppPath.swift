@@ -46,15 +46,28 @@ struct AppPath: Sendable, Hashable {
         case cancel(requestID: String)
     }
 
-    var queueResource: QueueResource? {
-        guard rest.count >= 2, rest[0] == "requests" else { return nil }
-        let id = String(rest[1])
-        switch rest.dropFirst(2).map(String.init) {
-        case []: return .result(requestID: id)
-        case ["status"]: return .status(requestID: id)
-        case ["status", "stream"]: return .statusStream(requestID: id)
-        case ["cancel"]: return .cancel(requestID: id)
+    /// The queue sub-resource addressed by `rest`, when it is one. fal's documents list these paths with the
+    /// endpoint's subpath (`fal-ai/fast-sdxl/image-to-image/requests/{id}/status`) while the URLs submit
+    /// returns omit it; both forms are accepted.
+    var queueResource: QueueResource? { queueAddress?.resource }
+
+    /// The subpath before `requests/…` (empty in the URLs submit returns).
+    var queueSubpath: ArraySlice<Substring> { queueAddress?.subpath ?? [] }
+
+    /// The endpoint id a queue URL names: `[namespace/]owner/alias` plus the subpath, if the URL carries one.
+    var queueEndpointID: String { ([app] + queueSubpath.map(String.init)).joined(separator: "/") }
+
+    private var queueAddress: (resource: QueueResource, subpath: ArraySlice<Substring>)? {
+        guard let marker = rest.firstIndex(of: "requests"), marker + 1 < rest.count else { return nil }
+        let id = String(rest[marker + 1])
+        let resource: QueueResource
+        switch rest[(marker + 2)...].map(String.init) {
+        case []: resource = .result(requestID: id)
+        case ["status"]: resource = .status(requestID: id)
+        case ["status", "stream"]: resource = .statusStream(requestID: id)
+        case ["cancel"]: resource = .cancel(requestID: id)
         default: return nil
         }
+        return (resource, rest[..<marker])
     }
 }

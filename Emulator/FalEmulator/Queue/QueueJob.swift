@@ -59,7 +59,7 @@ struct QueueJob: Sendable {
 
     private func queuePosition(_ elapsed: Duration) -> Int {
         let step = Duration.milliseconds(max(controls.queueStepMilliseconds, 1))
-        return max(0, controls.queueDepth - 1 - Int(elapsed / step))
+        return max(0, controls.queueDepth - 1 - Int(clamping: elapsed / step, to: 0...Int.max))
     }
 
     /// The log lines emitted by `now`: spread evenly over the run, as a model's progress output would be.

@@ -30,8 +30,9 @@ struct QueueRoutes: Sendable {
         state.jobs.insert(job)
         if let webhook = job.webhookURL {
             let state = self.state
+            // Captures the id only: a waiting delivery must not keep the job (and its input) alive.
             state.webhooks.schedule(requestID: id, url: webhook, after: job.totalDuration) {
-                let current = state.jobs.job(id) ?? job
+                guard let current = state.jobs.job(id) else { return WebhookDispatcher.evictedPayload(requestID: id) }
                 return WebhookDispatcher.payload(requestID: id, result: state.outcome(of: current))
             }
         }
@@ -160,9 +161,11 @@ struct QueueRoutes: Sendable {
 
     // MARK: Helpers
 
-    /// The job, if it exists and belongs to the app in the URL (fal keys queue URLs by owner/alias).
+    /// The job, if it exists and belongs to the app in the URL (fal keys queue URLs by owner/alias; a URL
+    /// that also carries a subpath must name the job's own endpoint).
     private func job(_ id: String, app: AppPath) -> QueueJob? {
         guard let job = state.jobs.job(id), job.app == app.app else { return nil }
+        if !app.queueSubpath.isEmpty, job.endpointID != app.queueEndpointID { return nil }
         return job
     }
 
@@ -173,7 +176,7 @@ struct QueueRoutes: Sendable {
 
     static func startTimeout(_ headers: HTTPFields) -> Duration? {
         guard let seconds = headers[timeoutHeader].flatMap(Double.init), seconds.isFinite, seconds > 0 else { return nil }
-        return .milliseconds(Int(min(seconds, 86_400) * 1000))
+        return .seconds(clamping: seconds, maximum: 86_400)
     }
 
     static func notFound(_ requestID: String) -> Response {

@@ -4,7 +4,8 @@ import Foundation
 
 /// Fabricates an endpoint's output from the generator's IR of its output schema: every required field
 /// present with a value the schema accepts, deterministic for a given input (and seed). Images are real
-/// PNGs served by the emulator at `{base}/cdn/files/generated/…`, sized from `image_size`.
+/// PNGs served by the emulator at `{base}/cdn/files/generated/…`, sized from `image_size`; other files are
+/// small real files of the kind their field implies (`GeneratedFile`).
 struct OutputFabricator: Sendable {
     /// Where generated files are served, e.g. `http://127.0.0.1:8080/cdn/files/generated`.
     let generatedFilesURL: String
@@ -54,7 +55,8 @@ struct OutputFabricator: Sendable {
     static func imageCount(input: JSONValue, inputSchema: ObjectSchema?, endpoint: Endpoint) -> Int {
         let fallback = inputSchema?.property("num_images").flatMap { endpoint.resolve($0).meta.defaultValue?.number }
         let requested = input["num_images"]?.number ?? fallback ?? 1
-        return max(1, min(Int(requested), 16))
+        // Any number may arrive here: schemas that do not declare `num_images` let it through unvalidated.
+        return Int(clamping: requested, to: 1...16)
     }
 
     /// Walks the IR, producing a value for each schema.
@@ -63,6 +65,7 @@ struct OutputFabricator: Sendable {
         let filesURL: String
 
         func value(_ schema: Schema, name: String?, depth: Int, facts: inout Facts) -> JSONValue {
+            let component: String? = if case .reference(let name) = schema.kind { name } else { nil }
             let schema = endpoint.resolve(schema)
             guard depth < 16 else { return schema.meta.nullable ? .null : .object([:]) }
             let preferred = schema.meta.defaultValue ?? schema.meta.examples.first
@@ -85,7 +88,9 @@ struct OutputFabricator: Sendable {
             case .mixedEnum(let values): return values.first ?? .null
             case .constant(let constant): return constant
             case .array(let array): return self.array(array, name: name, depth: depth, facts: &facts)
-            case .object(let object): return self.object(object, depth: depth, facts: &facts)
+            case .object(let object):
+                if let file = file(object, name: name, component: component, example: preferred, facts: &facts) { return file }
+                return self.object(object, depth: depth, facts: &facts)
             case .union(let union):
                 return union.alternatives.first.map { value($0, name: name, depth: depth + 1, facts: &facts) } ?? .null
             case .allOf(let parts):
@@ -101,13 +106,18 @@ struct OutputFabricator: Sendable {
             }
         }
 
+        /// Most items fabricated for one array.
+        static let maxFabricatedItems = 256
+
         private func array(_ array: ArraySchema, name: String?, depth: Int, facts: inout Facts) -> JSONValue {
             let count: Int
             switch name {
             case "images", "has_nsfw_concepts": count = facts.imageCount
             default: count = max(array.minItems ?? 1, 1)
             }
-            let bounded = min(max(count, array.prefixItems.count, array.minItems ?? 0), array.maxItems ?? Int.max)
+            // A document's `minItems` may be huge and its `maxItems` negative: the count stays in 0...maxFabricatedItems.
+            let wanted = max(count, array.prefixItems.count, array.minItems ?? 0)
+            let bounded = max(0, min(wanted, array.maxItems ?? Int.max, Self.maxFabricatedItems))
             let element = name.map { $0.hasSuffix("s") ? String($0.dropLast()) : $0 }
             return .array((0..<bounded).map { index in
                 let schema = index < array.prefixItems.count ? array.prefixItems[index] : array.items
@@ -117,7 +127,6 @@ struct OutputFabricator: Sendable {
         }
 
         private func object(_ object: ObjectSchema, depth: Int, facts: inout Facts) -> JSONValue {
-            if let file = file(object, facts: &facts) { return file }
             var fields: [String: JSONValue] = [:]
             for property in object.properties {
                 let resolved = endpoint.resolve(property.schema)
@@ -136,44 +145,70 @@ struct OutputFabricator: Sendable {
             return .object(fields)
         }
 
-        /// fal's `Image` / `File` objects (a `url` plus file facts) become files the emulator serves.
-        private func file(_ object: ObjectSchema, facts: inout Facts) -> JSONValue? {
+        /// fal's `Image` / `File` objects (a `url` plus file facts) become files the emulator serves, of the
+        /// kind the field implies (`GeneratedFile.kind`): PNGs sized from the input for images, small real
+        /// files for video, audio, meshes, archives and the rest, with a matching `content_type`.
+        private func file(_ object: ObjectSchema, name: String?, component: String?, example: JSONValue?, facts: inout Facts) -> JSONValue? {
             let names = Set(object.properties.map(\.name))
             guard names.contains("url"), !names.isDisjoint(with: ["width", "height", "content_type", "file_name"]) else { return nil }
-            let isImage = names.contains("width") || names.contains("height")
-            // Non-image files (latents, archives) are small placeholders; images get the requested size.
-            let size = isImage ? facts.size : ImageSize(width: 8, height: 8)
-            let image = GeneratedImage(width: size.width, height: size.height, seed: UInt64(bitPattern: Int64(facts.seed)), index: facts.filesMade)
+            let hasDimensions = names.contains("width") || names.contains("height")
+            let exampleURL = example?["url"]?.stringValue ?? example?.arrayValue?.first?["url"]?.stringValue
+            let seed = UInt64(bitPattern: Int64(facts.seed))
+            let index = facts.filesMade
             facts.filesMade += 1
-            var fields: [String: JSONValue] = ["url": .string("\(filesURL)/\(image.pathComponent)")]
+            var fields: [String: JSONValue] = [:]
+            if let kind = GeneratedFile.kind(field: name, component: component, exampleURL: exampleURL, hasDimensions: hasDimensions) {
+                let file = GeneratedFile(kind: kind, seed: seed, index: index)
+                fields["url"] = .string("\(filesURL)/\(file.fileName)")
+                if names.contains("content_type") { fields["content_type"] = .string(kind.contentType) }
+                if names.contains("file_name") { fields["file_name"] = .string(file.fileName) }
+                if names.contains("file_size") { fields["file_size"] = .int(file.bytes.count) }
+                return .object(fields)
+            }
+            // Images get the requested size; a file that is an image only by name is a small one.
+            let size = hasDimensions ? facts.size : ImageSize(width: 64, height: 64)
+            let image = GeneratedImage(width: size.width, height: size.height, seed: seed, index: index)
+            fields["url"] = .string("\(filesURL)/\(image.pathComponent)")
             if names.contains("content_type") { fields["content_type"] = "image/png" }
             if names.contains("file_name") { fields["file_name"] = .string(image.fileName) }
             if names.contains("file_size") { fields["file_size"] = .int(image.byteCount) }
-            if isImage {
+            if hasDimensions {
                 fields["width"] = .int(image.width)
                 fields["height"] = .int(image.height)
             }
             return .object(fields)
         }
 
+        /// A value within the schema's bounds. The bounds come from a document, so any of them may be huge,
+        /// fractional or inverted: the arithmetic stays in `Double` and in a range `Int` holds exactly.
         private func integer(in constraints: NumericConstraints, random: inout SeededRandom) -> Int {
-            let low = constraints.minimum ?? constraints.exclusiveMinimum.map { $0 + 1 } ?? 0
-            let high = constraints.maximum ?? constraints.exclusiveMaximum.map { $0 - 1 } ?? low + 100
-            let step = max(constraints.multipleOf ?? 1, 1)
-            let span = max(0, Int((high - low) / step))
+            let limit = 9.0e15  // beyond 2^53 a Double no longer counts integers one by one
+            let low = min(max(constraints.minimum ?? constraints.exclusiveMinimum.map { $0.rounded(.down) + 1 } ?? 0, -limit), limit)
+            let high = min(max(constraints.maximum ?? constraints.exclusiveMaximum.map { $0.rounded(.up) - 1 } ?? low + 100, -limit), limit)
+            let step = min(max((constraints.multipleOf ?? 1).rounded(.up), 1), limit)
             let start = (low / step).rounded(.up) * step
-            return Int(start) + Int(random.next() % UInt64(span + 1)) * Int(step)
+            let steps = ((high - start) / step).rounded(.down)
+            guard steps >= 0 else { return Int(clamping: start, to: -9_000_000_000_000_000...9_000_000_000_000_000) }
+            let offset = Double(random.next() % UInt64(Int(clamping: steps, to: 0...1_000_000) + 1)) * step
+            return Int(clamping: start + offset, to: -9_000_000_000_000_000...9_000_000_000_000_000)
         }
 
         private func number(in constraints: NumericConstraints) -> Double {
             let low = constraints.minimum ?? constraints.exclusiveMinimum ?? 0
             let high = constraints.maximum ?? constraints.exclusiveMaximum ?? low + 1
-            return (low + high) / 2
+            // Halves first: `low + high` overflows to infinity near Double's limits, which JSON cannot carry.
+            let middle = low / 2 + high / 2
+            return middle.isFinite ? middle : 0
         }
+
+        /// Longest text fabricated to meet a `minLength` (a hostile document may ask for gigabytes).
+        static let maxFabricatedLength = 1 << 16
 
         private func text(name: String?, constraints: StringConstraints) -> String {
             var text = "emulated \(name ?? "value")"
-            if let minimum = constraints.minLength, text.count < minimum { text += String(repeating: "x", count: minimum - text.count) }
+            if let minimum = constraints.minLength.map({ Swift.min($0, Self.maxFabricatedLength) }), text.count < minimum {
+                text += String(repeating: "x", count: minimum - text.count)
+            }
             if let maximum = constraints.maxLength, text.count > maximum { text = String(text.prefix(maximum)) }
             return text
         }

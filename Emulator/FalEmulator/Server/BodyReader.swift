@@ -21,35 +21,30 @@ enum BodyReader {
         }
     }
 
-    /// A JSON object body: 400 for bytes that are not JSON, 422 (fal's shape) for JSON that is not an object.
+    /// A JSON object body: 422 (fal's shape) for a missing or empty body and for JSON that is not an
+    /// object, 400 for bytes that are not JSON.
     static func jsonObject(_ request: Request, limit: Int) async -> Result<JSONBody, ReplyError> {
         let data: Data
         switch await bytes(request, limit: limit) {
         case .success(let bytes): data = bytes
         case .failure(let error): return .failure(error)
         }
-        let value: JSONValue
-        do {
-            value = try JSONCoding.parse(data.isEmpty ? Data("{}".utf8) : data)
-        } catch {
-            return .failure(ReplyError(Reply.detail("Malformed JSON body: \(error.reason)", status: .badRequest, errorType: "malformed_json")))
+        return JSONBodyParser.parse(data).mapError(reply)
+    }
+
+    /// fal's answer for a refused JSON body.
+    static func reply(_ refusal: JSONBodyParser.Refusal) -> ReplyError {
+        switch refusal {
+        case .missing: return ReplyError(Reply.validation([JSONBodyParser.missingBody]))
+        case .malformed(let reason):
+            return ReplyError(Reply.detail("Malformed JSON body: \(reason)", status: .badRequest, errorType: "malformed_json"))
+        case .notAnObject(let issue): return ReplyError(Reply.validation([issue]))
         }
-        guard value.objectValue != nil else {
-            let issue = ValidationIssue(path: .root, message: "expected object, got \(value.schemaTypeName)")
-            return .failure(ReplyError(Reply.validation([issue])))
-        }
-        return .success(JSONBody(value: value, size: data.count))
     }
 
     static func tooLarge(_ limit: Int) -> ReplyError {
         ReplyError(Reply.detail("Request body exceeds the limit of \(limit) bytes", status: .contentTooLarge, errorType: "payload_too_large"))
     }
-}
-
-/// A parsed JSON body and how many bytes it took.
-struct JSONBody: Sendable {
-    var value: JSONValue
-    var size: Int
 }
 
 /// A ready error response carried through `Result`.

@@ -12,13 +12,25 @@ struct EmulatorResponder: HTTPResponder {
 
     func respond(to request: Request, context: EmulatorContext) async throws -> Response {
         let route = Route(method: request.method, path: request.uri.path)
-        guard let operation = route.operation else { return await emulatorRoute(route, request) }
+        // Credentials come first: a keyless request is refused with 401 whatever failure is being injected.
+        let refusal = authorize(route, request)
+        guard let operation = route.operation else {
+            if let refusal { return refusal }
+            return await emulatorRoute(route, request)
+        }
 
-        let controls = ControlHeaders.resolve(state.controls, headers: request.headers)
+        let (base, generation) = state.controlsAndGeneration
+        let controls = ControlHeaders.resolve(base, headers: request.headers)
         let scenario = request.headers[ControlHeaders.field(ControlHeaders.scenario)] ?? "\(request.method.rawValue) \(request.uri.path)"
-        let attempt = state.log.beginAttempt(scenario: scenario)
+        // Attempts toward `times` are counted from when the failure was set: for emulator-wide controls,
+        // the last change of controls; for a header, the first request of the scenario that carried it.
+        let candidate = controls.failure.flatMap { $0.operations?.contains(operation) ?? true ? $0 : nil }
+        let source = candidate.map { candidate in
+            ControlHeaders.failure(request.headers) != nil ? "header \(candidate.mode.rawValue)" : "controls #\(generation)"
+        }
+        let attempt = state.log.beginAttempt(scenario: scenario, injectionSource: refusal == nil ? source : nil)
         var failure: FailureInjection?
-        if let candidate = controls.failure, candidate.operations?.contains(operation) ?? true, candidate.times.map({ attempt <= $0 }) ?? true {
+        if let candidate, let attempt, candidate.times.map({ attempt <= $0 }) ?? true {
             failure = candidate
         }
         let injected = failure?.mode
@@ -32,7 +44,7 @@ struct EmulatorResponder: HTTPResponder {
         }
         entry.injected = nil  // "COMPLETED with error" is carried by the job, not the HTTP answer
         let response: Response
-        if let refusal = authorize(route, request) {
+        if let refusal {
             response = refusal
         } else {
             response = await handle(route, request, controls: controls, injectError: injected == .completedWithError)
@@ -63,7 +75,7 @@ struct EmulatorResponder: HTTPResponder {
         case .multipartComplete(let key, let uploadID): return await storage.completeMultipart(request, key: key, uploadID: uploadID)
         case .download(let key): return storage.download(key: key)
         case .openAPI: return openAPIDocument(request)
-        case .emulatorRequests, .emulatorWebhooks, .emulatorControls, .emulatorReset, .notFound, .methodNotAllowed:
+        case .emulatorRequests, .emulatorWebhooks, .emulatorControls, .emulatorReset, .emulatorOpenAPI, .notFound, .methodNotAllowed:
             return await emulatorRoute(route, request)
         }
     }
@@ -106,7 +118,7 @@ struct EmulatorResponder: HTTPResponder {
             try? await context.channel.close().get()
             throw ConnectionResetInjected()
         case .stalledBody:
-            let stall = Duration.milliseconds(Int(failure.stallSeconds * 1000))
+            let stall = Duration.seconds(clamping: failure.stallSeconds, maximum: FailureInjection.maxStallSeconds)
             return Response(status: .ok, headers: [.contentType: "application/json"], body: .init { [state] writer in
                 try await writer.write(ByteBuffer(string: "{\"request_id\": \""))
                 try? await state.wait(stall)
@@ -123,15 +135,43 @@ struct EmulatorResponder: HTTPResponder {
 
     // MARK: fal.ai and the emulator's own routes
 
-    /// `GET /api/openapi/queue/openapi.json?endpoint_id=ID`: the document as loaded.
+    /// `GET /api/openapi/queue/openapi.json?endpoint_id=ID`: the document set with `PUT /_emulator/openapi`,
+    /// else the document as loaded.
     private func openAPIDocument(_ request: Request) -> Response {
         guard let id = request.uri.queryParameters["endpoint_id"].map(String.init) else {
             return Reply.detail("Query parameter endpoint_id is required", status: .badRequest)
         }
-        guard let endpoint = state.catalog.endpoint(id) else {
+        guard let document = state.documents.document(id) ?? state.catalog.endpoint(id)?.documentData else {
             return Reply.detail("No OpenAPI document for endpoint '\(id)'", status: .notFound)
         }
-        return Reply.bytes(endpoint.documentData, contentType: "application/json")
+        return Reply.bytes(document, contentType: "application/json")
+    }
+
+    /// `PUT /_emulator/openapi?endpoint_id=ID` (body: the document, served byte for byte), `DELETE …` (back
+    /// to the loaded one), `GET /_emulator/openapi` (the ids with a replaced document).
+    private func replaceOpenAPIDocument(_ request: Request) async -> Response {
+        if request.method == .get { return Reply.json(["endpoint_ids": .array(state.documents.ids.map(JSONValue.string))]) }
+        guard let id = request.uri.queryParameters["endpoint_id"].map(String.init), !id.isEmpty else {
+            return Reply.detail("Query parameter endpoint_id is required", status: .badRequest)
+        }
+        if request.method == .delete {
+            let removed = state.documents.remove(id)
+            return Reply.json(["endpoint_id": .string(id), "removed": .bool(removed)])
+        }
+        let data: Data
+        switch await BodyReader.bytes(request, limit: state.configuration.maxJSONBodyBytes) {
+        case .failure(let error): return error.response
+        case .success(let bytes): data = bytes
+        }
+        switch JSONBodyParser.parse(data) {
+        case .failure(let refusal): return BodyReader.reply(refusal).response
+        case .success(let body):
+            guard body.value["openapi"]?.stringValue != nil, body.value["paths"]?.objectValue != nil else {
+                return Reply.validation([ValidationIssue(path: .root, message: "expected an OpenAPI document (with `openapi` and `paths`)")])
+            }
+            state.documents.replace(id, with: data)
+            return Reply.json(["endpoint_id": .string(id), "bytes": .int(body.size)])
+        }
     }
 
     private func emulatorRoute(_ route: Route, _ request: Request) async -> Response {
@@ -142,15 +182,18 @@ struct EmulatorResponder: HTTPResponder {
             state.log.reset()
             state.jobs.removeAll()
             state.files.removeAll()
+            state.documents.removeAll()
             state.controls = state.configuration.controls
             return Reply.json(["reset": true])
+        case .emulatorOpenAPI:
+            return await replaceOpenAPIDocument(request)
         case .emulatorControls:
             if request.method == .put {
                 switch await BodyReader.bytes(request, limit: 64 << 10) {
                 case .failure(let error): return error.response
                 case .success(let data):
                     do {
-                        state.controls = try JSONDecoder().decode(EmulatorControls.self, from: data)
+                        state.controls = try JSONDecoder().decode(EmulatorControls.self, from: data).bounded()
                     } catch {
                         return Reply.detail("Invalid controls: \(error)", status: .unprocessableContent)
                     }

@@ -11,7 +11,9 @@ final class EmulatorState: Sendable {
     let log: RequestLog
     let signer: WebhookSigner
     let webhooks: WebhookDispatcher
-    private let controlsBox: Mutex<EmulatorControls>
+    let documents = DocumentOverrides()
+    /// The controls and how many times they were set: failure attempts are counted per setting.
+    private let controlsBox: Mutex<(controls: EmulatorControls, generation: Int)>
     private let baseBox = Mutex<String>("")
     private let stopping = Mutex(false)
 
@@ -24,14 +26,19 @@ final class EmulatorState: Sendable {
             parentDirectory: configuration.uploadsParentDirectory ?? FileManager.default.temporaryDirectory)
         log = RequestLog(capacity: configuration.requestLogCapacity)
         signer = WebhookSigner()
-        webhooks = WebhookDispatcher(signer: signer, userID: configuration.webhookUserID, policy: configuration.webhookRetry)
-        controlsBox = Mutex(configuration.controls)
+        webhooks = WebhookDispatcher(
+            signer: signer, userID: configuration.webhookUserID, policy: configuration.webhookRetry,
+            maxPendingBytes: configuration.maxPendingWebhookBytes)
+        controlsBox = Mutex((configuration.controls, 0))
     }
 
+    /// Setting the controls (even to the same value) starts a new count of attempts toward `failure.times`.
     var controls: EmulatorControls {
-        get { controlsBox.withLock { $0 } }
-        set { controlsBox.withLock { $0 = newValue } }
+        get { controlsBox.withLock { $0.controls } }
+        set { controlsBox.withLock { $0 = (newValue, $0.generation + 1) } }
     }
+
+    var controlsAndGeneration: (EmulatorControls, Int) { controlsBox.withLock { ($0.controls, $0.generation) } }
 
     /// `http://host:port`, known once the server is bound. Every URL handed out starts with it.
     var base: String {

@@ -18,7 +18,7 @@ enum Route: Sendable {
     case multipartComplete(key: String, uploadID: String)
     case download(key: String)
     case openAPI
-    case emulatorRequests, emulatorWebhooks, emulatorControls, emulatorReset
+    case emulatorRequests, emulatorWebhooks, emulatorControls, emulatorReset, emulatorOpenAPI
     case notFound
     case methodNotAllowed
 
@@ -50,7 +50,10 @@ enum Route: Sendable {
         case .status(let id)?: return method == .get ? .status(app, requestID: id) : .methodNotAllowed
         case .statusStream(let id)?: return method == .get ? .statusStream(app, requestID: id) : .methodNotAllowed
         case .cancel(let id)?: return method == .put ? .cancel(app, requestID: id) : .methodNotAllowed
-        case nil: return method == .post ? .submit(app) : .methodNotAllowed
+        case nil:
+            if method == .post { return .submit(app) }
+            // `…/requests/{id}/anything-else` names no resource at all: 404, not "wrong method".
+            return app.rest.contains("requests") ? .notFound : .methodNotAllowed
         }
     }
 
@@ -85,6 +88,8 @@ enum Route: Sendable {
         case (.get, ["webhooks"]): return .emulatorWebhooks
         case (.get, ["controls"]), (.put, ["controls"]): return .emulatorControls
         case (.post, ["reset"]): return .emulatorReset
+        case (.get, ["openapi"]), (.put, ["openapi"]), (.delete, ["openapi"]): return .emulatorOpenAPI
+        case (_, ["requests"]), (_, ["webhooks"]), (_, ["controls"]), (_, ["reset"]), (_, ["openapi"]): return .methodNotAllowed
         default: return .notFound
         }
     }
@@ -101,20 +106,21 @@ enum Route: Sendable {
         case .storageToken, .uploadInitiate, .jwks: return .storage
         case .signedUpload, .cdnUpload, .multipartBegin, .multipartPart, .multipartComplete, .download: return .upload
         case .openAPI: return .openapi
-        case .emulatorRequests, .emulatorWebhooks, .emulatorControls, .emulatorReset, .notFound, .methodNotAllowed: return nil
+        case .emulatorRequests, .emulatorWebhooks, .emulatorControls, .emulatorReset, .emulatorOpenAPI, .notFound, .methodNotAllowed:
+            return nil
         }
     }
 
     enum Credential { case falKey, falKeyOrCDNToken, none }
 
-    /// What authorises the route: fal's API key, a CDN token (uploads), or nothing (public files, signed URLs, JWKS).
+    /// What authorises the route: fal's API key (also for the emulator's own controls, which change what
+    /// every client sees), a CDN token (uploads), or nothing (public files, signed URLs, JWKS, documents).
     var credential: Credential {
         switch self {
         case .submit, .status, .statusStream, .result, .cancel, .run, .storageToken, .uploadInitiate: return .falKey
+        case .emulatorRequests, .emulatorWebhooks, .emulatorControls, .emulatorReset, .emulatorOpenAPI: return .falKey
         case .cdnUpload, .multipartBegin, .multipartPart, .multipartComplete: return .falKeyOrCDNToken
-        case .jwks, .signedUpload, .download, .openAPI, .emulatorRequests, .emulatorWebhooks, .emulatorControls, .emulatorReset,
-            .notFound, .methodNotAllowed:
-            return .none
+        case .jwks, .signedUpload, .download, .openAPI, .notFound, .methodNotAllowed: return .none
         }
     }
 }

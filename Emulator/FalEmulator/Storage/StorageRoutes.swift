@@ -115,7 +115,7 @@ struct StorageRoutes: Sendable {
         case .failure(let error): return error.response
         }
         // Each part once, in order (a part listed twice is still one part).
-        let numbers = Set((body["parts"]?.arrayValue ?? []).compactMap { $0["partNumber"]?.number.map { Int($0) } }).sorted()
+        let numbers = Set((body["parts"]?.arrayValue ?? []).compactMap { $0["partNumber"]?.number.flatMap { Int(exactly: $0) } }).sorted()
         guard state.files.completeMultipart(uploadID: uploadID, key: key, partNumbers: numbers, fileName: Self.name(of: key)) else {
             return Reply.detail("Multipart upload \(uploadID) is unknown or a listed part is missing", status: .badRequest)
         }
@@ -134,6 +134,9 @@ struct StorageRoutes: Sendable {
                     while let piece = encoder.next() { try await writer.write(ByteBuffer(bytes: piece)) }
                     try await writer.finish(nil)
                 })
+        }
+        if key.hasPrefix("generated/"), let file = GeneratedFile(fileName: String(key.dropFirst("generated/".count))) {
+            return Reply.bytes(file.bytes, contentType: file.kind.contentType, headers: [.cacheControl: "public, max-age=31536000, immutable"])
         }
         guard let file = state.files.file(key) else { return Reply.detail("File not found", status: .notFound) }
         return UploadSpool.serve(segments: file.segments, size: file.size, contentType: file.contentType)

@@ -23,14 +23,25 @@ final class WebhookDispatcher: Sendable {
     private let policy: WebhookRetryPolicy
     private let session: URLSession
     private let attempts = Mutex(Ring<Attempt>(capacity: 10_000))
-    private let tasks = Mutex<[String: Task<Void, Never>]>([:])
-    /// Deliveries waiting or retrying at once; beyond it new ones are refused (and recorded as such).
-    private let maxPending = 10_000
+    /// Deliveries waiting or retrying, and the bytes each holds (`costs`, summed in `bytes`).
+    private struct Pending {
+        var tasks: [String: Task<Void, Never>] = [:]
+        var costs: [String: Int] = [:]
+        var bytes = 0
+    }
+    private let pending = Mutex(Pending())
+    /// Bytes that deliveries waiting or retrying may hold in all (their bodies and bookkeeping); beyond it a
+    /// new delivery is refused and recorded as such. A waiting delivery holds no request data: it looks its
+    /// job up when it fires.
+    let maxPendingBytes: Int
+    /// What a waiting delivery costs before it has a body: its task, URL and request id.
+    static let waitingCost = 1_024
 
-    init(signer: WebhookSigner, userID: String, policy: WebhookRetryPolicy) {
+    init(signer: WebhookSigner, userID: String, policy: WebhookRetryPolicy, maxPendingBytes: Int = 64 << 20) {
         self.signer = signer
         self.userID = userID
         self.policy = policy
+        self.maxPendingBytes = max(1, maxPendingBytes)
         let configuration = URLSessionConfiguration.ephemeral
         configuration.timeoutIntervalForRequest = Double(policy.timeout.components.seconds) + 1
         session = URLSession(configuration: configuration)
@@ -56,20 +67,57 @@ final class WebhookDispatcher: Sendable {
         var body: JSONValue
     }
 
+    /// The payload for a request that was evicted from the emulator's store before its webhook fired.
+    static func evictedPayload(requestID: String) -> JSONValue {
+        payload(requestID: requestID, result: .failure(DeliveryError(
+            status: 410, body: .object(["detail": .string("Request \(requestID) was evicted from the emulator's store before it completed")]))))
+    }
+
     /// Waits `delay`, then delivers `body()`'s payload to `url`, retrying on failure. Runs detached.
+    /// `body` is called when the delivery fires, so nothing of the request is held while it waits.
     func schedule(requestID: String, url: String, after delay: Duration, body: @escaping @Sendable () -> JSONValue) {
-        if tasks.withLock({ $0.count }) >= maxPending {
-            record(Attempt(requestID: requestID, url: url, attempt: 0, status: nil, error: "too many pending webhook deliveries; not scheduled"))
+        let cost = Self.waitingCost + url.utf8.count + requestID.utf8.count
+        guard reserve(cost, for: requestID) else {
+            record(Attempt(requestID: requestID, url: url, attempt: 0, status: nil, error: "pending webhook deliveries exceed \(maxPendingBytes) bytes; not scheduled"))
             return
         }
         let task = Task { [weak self] in
             try? await Task.sleep(for: delay)
-            guard !Task.isCancelled, let self else { return }
-            await self.deliver(requestID: requestID, url: url, body: JSONCoding.data(body()))
-            _ = self.tasks.withLock { $0.removeValue(forKey: requestID) }
+            guard let self else { return }
+            defer { self.release(requestID) }
+            guard !Task.isCancelled else { return }
+            let data = JSONCoding.data(body())
+            guard self.reserve(data.count, for: requestID) else {
+                self.record(Attempt(requestID: requestID, url: url, attempt: 0, status: nil, error: "pending webhook deliveries exceed \(self.maxPendingBytes) bytes; not delivered"))
+                return
+            }
+            await self.deliver(requestID: requestID, url: url, body: data)
         }
-        tasks.withLock { $0[requestID] = task }
+        pending.withLock { pending in
+            // The task may already have finished (and released) if the delay was zero.
+            if pending.costs[requestID] != nil { pending.tasks[requestID] = task }
+        }
     }
+
+    /// Adds `bytes` to what `requestID` holds, if the total stays within `maxPendingBytes`.
+    private func reserve(_ bytes: Int, for requestID: String) -> Bool {
+        pending.withLock { pending in
+            guard pending.bytes + bytes <= maxPendingBytes else { return false }
+            pending.bytes += bytes
+            pending.costs[requestID, default: 0] += bytes
+            return true
+        }
+    }
+
+    private func release(_ requestID: String) {
+        pending.withLock { pending in
+            pending.bytes -= pending.costs.removeValue(forKey: requestID) ?? 0
+            pending.tasks[requestID] = nil
+        }
+    }
+
+    /// Bytes held by deliveries waiting or retrying.
+    var pendingBytes: Int { pending.withLock { $0.bytes } }
 
     private func deliver(requestID: String, url: String, body: Data) async {
         guard let target = URL(string: url), target.scheme == "http" || target.scheme == "https" else {
@@ -117,11 +165,11 @@ final class WebhookDispatcher: Sendable {
 
     /// Stops pending deliveries (emulator shutdown).
     func cancelAll() {
-        let pending = tasks.withLock { tasks in
-            defer { tasks.removeAll() }
-            return Array(tasks.values)
+        let tasks = pending.withLock { pending in
+            defer { pending = Pending() }
+            return Array(pending.tasks.values)
         }
-        for task in pending { task.cancel() }
+        for task in tasks { task.cancel() }
         session.invalidateAndCancel()
     }
 }

@@ -1,0 +1,33 @@
+@testable import FalCore
+import Foundation
+import Testing
+
+/// Numbers at the edges, from requests and documents (issue 11): nothing traps, and what the fuzz
+/// targets found stays found.
+@Suite struct HostileNumberTests {
+    /// A document's `multipleOf` may be any number: `Int64(1e300)` used to trap for an integral value.
+    @Test(arguments: [1e300, 9.3e18, Double(Int64.max)])
+    func hugeIntegralDivisorsDoNotTrap(_ divisor: Double) {
+        var issues: [ValidationIssue] = []
+        Rule.multipleOf(6, divisor, at: .root, into: &issues)
+        #expect(issues.count == 1)
+        issues = []
+        Rule.multipleOf(divisor, divisor, at: .root, into: &issues)
+        #expect(issues.isEmpty)
+    }
+
+    /// Found by the JSONTape fuzz target (its round-trip oracle): an integer literal just past `Int.min`
+    /// reads as `.double`, and written back (as the nearest double, -2^63) reads as `.int(Int.min)`. Both
+    /// are right (`.int` only for numbers `Int` holds exactly); they are the same number to JSON Schema.
+    @Test func integerLiteralsPastIntReadAsDoublesThatCompareEqual() throws {
+        let decoder = JSONTapeDecoder()
+        let literal = try decoder.decode(JSONValue.self, from: Data("-9223372036854775809".utf8))
+        #expect(literal == .double(-9_223_372_036_854_775_808))
+        let written = try JSONEncoder().encode(literal)
+        let reread = try decoder.decode(JSONValue.self, from: written)
+        #expect(reread == .int(Int.min))
+        #expect(JSONValue.schemaEqual(literal, reread))
+        #expect(try decoder.decode(JSONValue.self, from: Data("1e300".utf8)) == .double(1e300))
+        #expect(throws: DecodingError.self) { try decoder.decode(JSONValue.self, from: Data("1e400".utf8)) }
+    }
+}

@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 SWIFT="${SWIFT:-swift}"
 EXAMPLE=Examples/FalExample
 
-"$SWIFT" build --product fal-emulator >/dev/null
+"$SWIFT" build --product fal-emulator >/dev/null 2>&1 || { echo "example: building fal-emulator failed" >&2; exit 1; }
 EMULATOR="$("$SWIFT" build --show-bin-path)/fal-emulator"
 
 start=$(date +%s)

@@ -69,10 +69,11 @@ public enum DocumentLoader {
         if output == nil { diagnostics.append(Diagnostic(file: name, path: resultPath, message: "no result schema; Output is any JSON")) }
 
         let info = tree["info"]
+        let metadata = info?["x-fal-metadata"]
+        // Every fal document says "The OpenAPI schema for the <id> queue.": that describes the document, not the endpoint.
+        let description = info?["description"]?.string.flatMap { $0.hasPrefix("The OpenAPI schema for the ") ? nil : $0 }
         let endpoint = Endpoint(
-            id: endpointID,
-            title: info?["title"]?.string,
-            description: info?["x-fal-metadata"]?["about"]?.string ?? info?["description"]?.string,
+            id: endpointID, summary: metadata?["about"]?.string, description: description, category: metadata?["category"]?.string,
             input: input, output: output,
             components: builder.components, componentOrder: builder.componentOrder, source: name)
         return LoadedDocument(endpoint: endpoint, diagnostics: diagnostics)

@@ -2,9 +2,8 @@ import FalCore
 
 /// Turns the JSON of one schema (as fal writes it) into `Schema`, collecting the components it references.
 ///
-/// It reads the keywords from the ordered document tree rather than from OpenAPIKit's `JSONSchema`
-/// because that model keeps one of `minimum`/`exclusiveMinimum`, drops `prefixItems` order information
-/// and member order, which the validator and the generated property order need exactly.
+/// It reads the keywords from the ordered document tree, which keeps member order (the generated property
+/// order), both of `minimum`/`exclusiveMinimum` and `prefixItems`, all of which the validator needs exactly.
 struct SchemaBuilder {
     let document: OrderedJSON
     let file: String

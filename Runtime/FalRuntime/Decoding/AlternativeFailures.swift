@@ -10,21 +10,24 @@ public struct AlternativeFailures: Error, Sendable, CustomStringConvertible {
         failures.append((alternative, error))
     }
 
-    public var description: String {
-        failures.map { "\($0.alternative): \(Self.summary($0.error))" }.joined(separator: "; ")
-    }
+    public var description: String { summary(below: 0) }
 
-    /// The error a union's `init(from:)` throws: what was expected, and every alternative's failure.
+    /// The error a union's `init(from:)` throws: what was expected, and every alternative's failure with its
+    /// path inside the union's value (`ImageSize: .width: Expected to decode Int but found a string`).
     public func decodingError(in container: any SingleValueDecodingContainer, expected: String) -> DecodingError {
-        let detail = failures.isEmpty ? "" : " (\(description))"
+        let detail = failures.isEmpty ? "" : " (\(summary(below: container.codingPath.count)))"
         return DecodingError.dataCorrupted(.init(codingPath: container.codingPath,
                                                  debugDescription: "expected one of: \(expected)\(detail)", underlyingError: self))
     }
 
-    private static func summary(_ error: any Error) -> String {
+    private func summary(below depth: Int) -> String {
+        failures.map { "\($0.alternative): \(Self.summary($0.error, below: depth))" }.joined(separator: "; ")
+    }
+
+    private static func summary(_ error: any Error, below depth: Int) -> String {
         guard let decoding = error as? DecodingError else { return "\(error)" }
         func at(_ context: DecodingError.Context) -> String {
-            let path = context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
+            let path = context.codingPath.dropFirst(depth).map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
             return path.isEmpty ? context.debugDescription : "\(path): \(context.debugDescription)"
         }
         switch decoding {

@@ -25,7 +25,6 @@ let package = Package(
         .plugin(name: "FalCodegenCommand", targets: ["FalCodegenCommand"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/mattpolzin/OpenAPIKit", from: "6.4.0", traits: []),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
@@ -45,12 +44,7 @@ let package = Package(
         // MARK: Generator
         .target(
             name: "FalCodegen",
-            dependencies: [
-                "FalCore",
-                .product(name: "OpenAPIKit", package: "OpenAPIKit"),
-                .product(name: "OpenAPIKit30", package: "OpenAPIKit"),
-                .product(name: "OpenAPIKitCompat", package: "OpenAPIKit"),
-            ],
+            dependencies: ["FalCore"],
             path: "Generator/FalCodegen"),
         .executableTarget(
             name: "fal-codegen",

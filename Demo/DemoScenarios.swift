@@ -57,8 +57,8 @@ struct DemoScenarios {
     private func fastSdxl(_ image: FalFile) async throws {
         print("\n3. fal-ai/fast-sdxl/image-to-image")
         let progress = ProgressPrinter(label: "fast-sdxl")
-        let result = try await fal.fastSdxlImageToImage.subscribe(
-            .init(numImages: 2, imageSize: .landscape4_3, prompt: "an island near sea, with seagulls, moon shining over the sea", imageURL: image),
+        let result = try await fal.fastSDXLImageToImage.subscribe(
+            .init(imageURL: image, prompt: "an island near sea, with seagulls, moon shining over the sea", numImages: 2, imageSize: .landscape4_3),
             logs: true, onEnqueue: progress.enqueued, onQueueUpdate: progress.update)
         try await save(result, name: "fast-sdxl-image-to-image", images: result.images.map(\.url))
         print("   \(result.images.count) images, seed \(result.seed)")

@@ -4,7 +4,7 @@ import FalRuntime
 /// Every endpoint type in this module, in endpoint id order.
 public enum FalEndpoints {
     public static let all: [any FalEndpoint.Type] = [
-        FastSdxlImageToImage.self,
+        FastSDXLImageToImage.self,
         FluxDifferentialDiffusion.self,
         IllusionDiffusion.self,
         LoraImageToImage.self,

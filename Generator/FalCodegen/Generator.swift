@@ -39,8 +39,9 @@ public enum Generator {
             let endpoint = sorted[index]
             let (typeName, accessor) = names[endpoint.id]!
             var planner = TypePlanner(endpoint: endpoint, typeName: typeName)
-            let declarations = planner.plan()
-            let model = EndpointModel(typeName: typeName, accessorName: accessor, endpoint: endpoint, declarations: declarations)
+            let plan = planner.plan()
+            let model = EndpointModel(typeName: typeName, accessorName: accessor, endpoint: endpoint,
+                                      declarations: plan.declarations, validating: plan.validating)
             let fileName = fileNaming == .document ? documentFileName(endpoint.source) : "\(typeName).swift"
             let file = GeneratedFile(name: fileName, contents: EndpointPrinter.print(model))
             rendered.withLock { $0[index] = (file, planner.diagnostics) }

@@ -14,7 +14,7 @@ public enum FalEndpoints {
         AutoCaption.self,
         Csm1b.self,
         Deepfilternet3.self,
-        FastSdxl.self,
+        FastSDXL.self,
         FluxKontextTrainer.self,
         FluxLora.self,
         FluxProV1_1Ultra.self,

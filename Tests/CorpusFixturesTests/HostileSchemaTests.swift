@@ -12,8 +12,8 @@ import Testing
     }
 
     @Test func keywordAndCollidingNamesKeepFalKeys() throws {
-        let input = TestHostile.Input(default: "d", class: 2, self_: true, protocol: "p", _3dModel: "abc", imageURL: "https://x/a.png",
-                                      imageURL2: "b", imageURL3: "c", mode: .unknown2, nullableRequired: nil, deep: deep(3))
+        let input = TestHostile.Input(default: "d", _3dModel: "abc", nullableRequired: nil, deep: deep(3), class: 2, self_: true, protocol: "p",
+                                      imageURL: "https://x/a.png", imageURL2: "b", imageURL3: "c", mode: .unknown2)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let text = String(decoding: try encoder.encode(input), as: UTF8.self)
@@ -25,8 +25,8 @@ import Testing
     }
 
     @Test func constraintsDeepInsideAreCheckedWithTheirPath() {
-        var input = TestHostile.Input(default: "d", _3dModel: "ABC", path: "long", issues: ["a", "a", "abc"], value0: 10.25,
-                                      constant: "other", mixed: .int(2), map: ["k": .init(text: "t")], nullableRequired: 6, deep: deep(10))
+        var input = TestHostile.Input(default: "d", _3dModel: "ABC", nullableRequired: 6, deep: deep(10), path: "long", issues: ["a", "a", "abc"],
+                                      value0: 10.25, constant: "other", mixed: .int(2), map: ["k": .init(text: "t")])
         input.cycle = .init(b: .init(a: nil, depth: 4))
         #expect(input.validationIssues().map(\.description) == [
             #"3d_model: "ABC" does not match pattern ^[a-z"\\]+$"#,
@@ -61,7 +61,7 @@ import Testing
     }
 
     @Test func inputEnumsAndUnionsAreStrict() throws {
-        let valid = TestHostile.Input(default: "d", _3dModel: "a", mode: .unknown2, nullableRequired: 1, deep: deep(1))
+        let valid = TestHostile.Input(default: "d", _3dModel: "a", nullableRequired: 1, deep: deep(1), mode: .unknown2)
         let text = String(decoding: try JSONEncoder().encode(valid), as: UTF8.self)
         #expect(try JSONDecoder().decode(TestHostile.Input.self, from: Data(text.utf8)) == valid)
         let bad = text.replacingOccurrences(of: #""mode":"unknown""#, with: #""mode":"zzz""#)

@@ -19,12 +19,12 @@ import Testing
             #expect(updates.withLock { $0.last?.isCompleted } == true)
             #expect(updates.withLock { $0.last?.logs.count } == 3)
 
-            let sdxl = try await fal.fastSdxlImageToImage.subscribe(.init(numImages: 2, imageSize: .landscape16_9, prompt: "p", imageURL: "https://x/y.png"))
+            let sdxl = try await fal.fastSDXLImageToImage.subscribe(.init(imageURL: "https://x/y.png", prompt: "p", numImages: 2, imageSize: .landscape16_9))
             #expect(sdxl.images.count == 2 && sdxl.images.allSatisfy { $0.width == 1024 && $0.height == 576 })
             let flux = try await fal.fluxDifferentialDiffusion.subscribe(.init(prompt: "p", imageURL: "https://x/a.png", changeMapImageURL: "https://x/b.png", seed: 9))
             #expect(flux.seed == 9 && flux.images.count == 1)
             let lora = try await fal.loraImageToImage.subscribe(.init(modelName: "m", prompt: "p", numImages: 3))
-            #expect(lora.images.count == 3 && lora.hasNsfwConcepts == [false, false, false])
+            #expect(lora.images.count == 3 && lora.hasNSFWConcepts == [false, false, false])
             #expect(emulator.requestLog.entries.contains { $0.operation == .statusStream || $0.operation == .status })
         }
     }

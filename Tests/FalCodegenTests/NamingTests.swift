@@ -27,7 +27,7 @@ import Testing
 
     @Test func typeNamesAreUpperCamel() {
         #expect(SwiftNames.upperCamel("image_size") == "ImageSize")
-        #expect(SwiftNames.upperCamel("registry__image__fast_sdxl__models__Image") == "RegistryImageFastSdxlModelsImage")
+        #expect(SwiftNames.upperCamel("registry__image__fast_sdxl__models__Image") == "RegistryImageFastSDXLModelsImage")
         #expect(SwiftNames.upperCamel("HTTPServer") == "HTTPServer")
     }
 

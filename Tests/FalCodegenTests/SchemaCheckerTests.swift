@@ -2,8 +2,8 @@ import Foundation
 import Testing
 @testable import FalCodegen
 
-/// Malformed schemas are refused by `SchemaChecker` (OpenAPIKit sees every schema as `{}`), each with the
-/// keyword's path and the rule; well-formed ones, used or not, still load.
+/// Malformed schemas are refused by `SchemaChecker` and malformed document structure by `DocumentChecker`,
+/// each with the path and the rule; well-formed ones, used or not, still load.
 @Suite struct SchemaCheckerTests {
     private func load(_ text: String) throws(CodegenError) -> LoadedDocument {
         try DocumentLoader.load(data: Data(text.utf8), name: "doc.json")
@@ -147,7 +147,7 @@ import Testing
         }
     }
 
-    /// The structural copy keeps what OpenAPIKit requires: a server variable's `default` is not a free-form value.
+    /// A server variable's `default` is required (OpenAPI), not a free-form value like a schema's.
     @Test func serverVariablesKeepTheirRequiredDefault() throws {
         let document = #"""
             {"openapi":"3.0.4","info":{"title":"t","version":"1"},
@@ -159,12 +159,13 @@ import Testing
             _ = try load(document.replacingOccurrences(of: #"{"default":"queue.fal.run"}"#, with: "{}"))
             Issue.record("expected an error")
         } catch {
-            #expect(error.path.hasPrefix("$.servers[0].variables"), "\(error)")
+            #expect(error.path == "$.servers[0].variables.host.default", "\(error)")
+            #expect(error.message == "missing required `default`")
         }
     }
 
     /// Names that are also keywords stay names: a header called `schema`, a `default` response, a parameter
-    /// component called `schema`, a header called `x-request-id` (OpenAPIKit still checks them).
+    /// component called `schema`, a header called `x-request-id`; each is still checked as what it is.
     @Test func namesThatAreKeywordsStayNames() throws {
         let document = #"""
             {"openapi":"3.0.4","info":{"title":"t","version":"1"},
@@ -173,32 +174,45 @@ import Testing
               "responses":{"200":{"description":"ok","headers":{"schema":{"schema":{"type":"string"}},"x-request-id":{"schema":{"type":"string"}}}},
                            "default":{"description":"error"}}}}}}
             """#
-        let copy = StructuralCopy(of: try OrderedJSONReader.read(Array(document.utf8)))
-        #expect(copy.schemas.map(\.path) == [
-            "$.components.parameters.schema.schema",
-            "$.paths['/a'].post.requestBody.content['application/json'].schema",
-            "$.paths['/a'].post.responses['200'].headers.schema.schema",
-            "$.paths['/a'].post.responses['200'].headers.x-request-id.schema",
-        ])
-        #expect(copy.document["paths"]?["/a"]?["post"]?["responses"]?["default"] != nil)
         #expect(try load(document).endpoint.id == "a")
-        do {
-            _ = try load(document.replacingOccurrences(of: #""schema":{"name":"s","in":"query","#, with: #""schema":{"in":"query","#))
-            Issue.record("expected an error")
-        } catch {
-            #expect(error.path.hasPrefix("$.components.parameters.schema"), "OpenAPIKit checks the parameter called schema: \(error)")
+        let broken: [(find: String, replace: String, path: String, message: String)] = [
+            (#""schema":{"name":"s","in":"query","#, #""schema":{"in":"query","#, "$.components.parameters.schema.name", "missing required `name`"),
+            (#""in":"query""#, #""in":"body""#, "$.components.parameters.schema.in", #""body" is not a parameter location (cookie, header, path, query)"#),
+            (#""x-request-id":{"schema":{"type":"string"}}"#, #""x-request-id":{"schema":{"type":"strin"}}"#,
+             "$.paths['/a'].post.responses['200'].headers.x-request-id.schema.type", #"invalid schema: "strin" is not a JSON Schema type"#),
+            (#""default":{"description":"error"}"#, #""default":{}"#, "$.paths['/a'].post.responses.default.description", "missing required `description`"),
+        ]
+        for change in broken {
+            do {
+                _ = try load(document.replacingOccurrences(of: change.find, with: change.replace))
+                Issue.record("expected an error for \(change.replace)")
+            } catch {
+                #expect(error.path == change.path, "\(error)")
+                #expect(error.message.hasPrefix(change.message), "\(error)")
+            }
         }
     }
 
-    @Test func openAPIKitSeesEachSchemaAsEmpty() throws {
-        let tree = try OrderedJSONReader.read(Array(ParserTests.document(input: #"{"type":"object","x-fal-order-properties":["a"]}"#).utf8))
-        let copy = StructuralCopy(of: tree)
-        #expect(copy.document["components"]?["schemas"] == .object([("Input", .object([]))]))
-        #expect(copy.document["info"]?["x-fal-metadata"] == nil)
-        #expect(copy.schemas.map(\.path) == [
-            "$.components.schemas.Input",
-            "$.paths['/test/doc'].post.requestBody.content['application/json'].schema",
-        ])
-        #expect(copy.schemas.first?.schema == tree["components"]?["schemas"]?["Input"])
+    /// Structure the generator reads is checked where it is: request bodies, paths, `info`.
+    @Test func brokenStructureNamesItsPath() {
+        let cases: [(document: String, path: String, message: String)] = [
+            (#"{"openapi":"3.0.4","paths":{}}"#, "$.info", "missing required `info`"),
+            (#"{"openapi":"3.0.4","info":{"title":"t"},"paths":{}}"#, "$.info.version", "missing required `version`"),
+            (#"{"openapi":"3.1.0","info":{"title":"t","version":"1"},"paths":{"a":{}}}"#, "$.paths.a", "a path must start with `/`"),
+            (#"{"openapi":"3.0.4","info":{"title":"t","version":"1"},"paths":{"/a":{"post":{"requestBody":{}}}}}"#,
+             "$.paths['/a'].post.requestBody.content", "missing required `content`"),
+            (#"{"openapi":"3.0.4","info":{"title":"t","version":"1"},"paths":{"/a":{"post":{"requestBody":{"$ref":1}}}}}"#,
+             "$.paths['/a'].post.requestBody.$ref", "expected a string, found a number"),
+            (#"{"openapi":"3.0.4","info":{"title":"t","version":"1"},"paths":[]}"#, "$.paths", "expected an object, found an array"),
+        ]
+        for item in cases {
+            do {
+                _ = try load(item.document)
+                Issue.record("expected an error for \(item.document)")
+            } catch {
+                #expect(error.path == item.path, "\(error)")
+                #expect(error.message == item.message, "\(error)")
+            }
+        }
     }
 }

@@ -47,15 +47,15 @@ import Testing
     }
 
     @Test func fastSDXLImageToImageBoundaries() {
-        var input = FastSdxlImageToImage.Input(numInferenceSteps: 65, numImages: 8, imageSize: .custom(.init(height: 14142, width: 1)),
-                                               prompt: "p", imageURL: "u")
+        var input = FastSDXLImageToImage.Input(imageURL: "u", prompt: "p", numInferenceSteps: 65, numImages: 8,
+                                               imageSize: .custom(.init(width: 1, height: 14142)))
         #expect(messages(input) == [])
         input.numInferenceSteps = 66
-        input.imageSize = .custom(.init(height: 14143, width: 0))
+        input.imageSize = .custom(.init(width: 0, height: 14143))
         #expect(messages(input) == [
             "num_inference_steps: 66 exceeds maximum 65",
-            "image_size.height: 14143 exceeds maximum 14142",
             "image_size.width: 0 must be greater than 0",
+            "image_size.height: 14143 exceeds maximum 14142",
         ])
     }
 
@@ -113,6 +113,6 @@ import Testing
         ])
         let client = FalClient()
         #expect(client.illusionDiffusion.id == "fal-ai/illusion-diffusion")
-        #expect(client.fastSdxlImageToImage.id == "fal-ai/fast-sdxl/image-to-image")
+        #expect(client.fastSDXLImageToImage.id == "fal-ai/fast-sdxl/image-to-image")
     }
 }

@@ -67,7 +67,7 @@ enum GeneratedInputs {
             entry(IllusionDiffusion.self),
             entry(FluxDifferentialDiffusion.self),
             entry(LoraImageToImage.self),
-            entry(FastSdxlImageToImage.self),
+            entry(FastSDXLImageToImage.self),
             entry(TestHostile.self),
         ])
 

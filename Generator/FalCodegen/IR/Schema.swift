@@ -53,7 +53,6 @@ public struct Schema: Sendable, Hashable {
         /// A string field that takes a file URL: fal's `x-fal-file-input`, or an input property named `*_url` / `*_urls`.
         public var isFileInput = false
         public var deprecated = false
-        public var format: String?
 
         public init() {}
     }
@@ -98,13 +97,18 @@ public struct ArraySchema: Sendable, Hashable {
 public struct ObjectSchema: Sendable, Hashable {
     /// In `x-fal-order-properties` order, then any remaining properties in document order.
     public var properties: [Property]
+    /// In document order.
     public var required: [String]
     public var additionalProperties: AdditionalProperties
+    /// The schema has `x-fal-order-properties`: `properties` is in fal's order. Without it, the document's
+    /// member order is all there is (and documents stored with sorted keys lost even that).
+    public var hasFalOrder: Bool
 
-    public init(properties: [Property], required: [String], additionalProperties: AdditionalProperties) {
+    public init(properties: [Property], required: [String], additionalProperties: AdditionalProperties, hasFalOrder: Bool = false) {
         self.properties = properties
         self.required = required
         self.additionalProperties = additionalProperties
+        self.hasFalOrder = hasFalOrder
     }
 
     public struct Property: Sendable, Hashable {
@@ -136,13 +140,35 @@ public struct UnionSchema: Sendable, Hashable {
     public var alternatives: [Schema]
     /// `oneOf` (exactly one must match) rather than `anyOf` (at least one).
     public var exclusive: Bool
-    /// `discriminator.propertyName` when given.
-    public var discriminator: String?
+    /// OpenAPI's `discriminator`, when given.
+    public var discriminator: Discriminator?
 
-    public init(alternatives: [Schema], exclusive: Bool, discriminator: String? = nil) {
+    public init(alternatives: [Schema], exclusive: Bool, discriminator: Discriminator? = nil) {
         self.alternatives = alternatives
         self.exclusive = exclusive
         self.discriminator = discriminator
+    }
+
+    /// `discriminator`: the property whose value names the alternative.
+    public struct Discriminator: Sendable, Hashable {
+        public var propertyName: String
+        /// `mapping`: property value → component name (the `$ref` target of an alternative), in document order.
+        public var mapping: [Mapping]
+
+        public init(propertyName: String, mapping: [Mapping] = []) {
+            self.propertyName = propertyName
+            self.mapping = mapping
+        }
+
+        public struct Mapping: Sendable, Hashable {
+            public var value: String
+            public var component: String
+
+            public init(value: String, component: String) {
+                self.value = value
+                self.component = component
+            }
+        }
     }
 }
 
@@ -150,8 +176,12 @@ public struct UnionSchema: Sendable, Hashable {
 public struct Endpoint: Sendable, Hashable {
     /// `fal-ai/illusion-diffusion`.
     public var id: String
-    public var title: String?
+    /// fal's one-line title of the endpoint (`x-fal-metadata.about`, "Generate").
+    public var summary: String?
+    /// A longer description (`info.description`), unless it is the queue boilerplate every document carries.
     public var description: String?
+    /// fal's category (`x-fal-metadata.category`, "text-to-image").
+    public var category: String?
     /// The request body of the submit `POST` (nil when the document has none).
     public var input: Schema?
     /// The `200` body of the result `GET` (nil when the document has none).
@@ -163,11 +193,12 @@ public struct Endpoint: Sendable, Hashable {
     /// The document file this came from.
     public var source: String
 
-    public init(id: String, title: String?, description: String?, input: Schema?, output: Schema?,
+    public init(id: String, summary: String? = nil, description: String? = nil, category: String? = nil, input: Schema?, output: Schema?,
                 components: [String: Schema], componentOrder: [String], source: String) {
         self.id = id
-        self.title = title
+        self.summary = summary
         self.description = description
+        self.category = category
         self.input = input
         self.output = output
         self.components = components
@@ -217,7 +248,6 @@ extension Schema {
         merged.nullable = outer.nullable || inner.nullable
         merged.isFileInput = outer.isFileInput || inner.isFileInput
         merged.deprecated = outer.deprecated || inner.deprecated
-        if let format = outer.format { merged.format = format }
         return merged
     }
 }

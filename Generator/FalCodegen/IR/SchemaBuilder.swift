@@ -2,9 +2,8 @@ import FalCore
 
 /// Turns the JSON of one schema (as fal writes it) into `Schema`, collecting the components it references.
 ///
-/// It reads the keywords from the ordered document tree rather than from OpenAPIKit's `JSONSchema`
-/// because that model keeps one of `minimum`/`exclusiveMinimum`, drops `prefixItems` order information
-/// and member order, which the validator and the generated property order need exactly.
+/// It reads the keywords from the ordered document tree, which keeps member order (the generated property
+/// order), both of `minimum`/`exclusiveMinimum` and `prefixItems`, all of which the validator needs exactly.
 struct SchemaBuilder {
     let document: OrderedJSON
     let file: String
@@ -92,7 +91,6 @@ struct SchemaBuilder {
             meta.examples = [example.jsonValue]
         }
         meta.deprecated = json["deprecated"]?.bool ?? false
-        meta.format = json["format"]?.string
         meta.nullable = json["nullable"]?.bool ?? false
         meta.isFileInput = json["x-fal-file-input"]?.bool ?? false
         return meta
@@ -143,13 +141,23 @@ struct SchemaBuilder {
         return result
     }
 
-    /// fal's convention for file inputs when `x-fal-file-input` is absent: `*_url` strings, `*_urls` string arrays.
+    /// fal's convention for file inputs when `x-fal-file-input` is absent: `*_url` strings, `*_urls` string
+    /// arrays, and a `*_url` / `*_urls` union of those (lora's `ip_adapter_image_url`: one URL or several).
     static func looksLikeFileInput(_ name: String, _ kind: Schema.Kind) -> Bool {
         switch kind {
         case .string: return name.hasSuffix("_url")
         case .array(let array):
             if case .string? = array.items?.kind { return name.hasSuffix("_urls") }
             return false
+        case .union(let union):
+            guard name.hasSuffix("_url") || name.hasSuffix("_urls") else { return false }
+            return union.alternatives.allSatisfy { alternative in
+                switch alternative.kind {
+                case .string: return true
+                case .array(let array): if case .string? = array.items?.kind { return true } else { return false }
+                default: return false
+                }
+            }
         default: return false
         }
     }
@@ -170,8 +178,22 @@ struct SchemaBuilder {
             single.meta = Schema.merge(outer: meta, inner: single.meta)
             return single
         }
-        let discriminator = json["discriminator"]?["propertyName"]?.string
-        return Schema(.union(UnionSchema(alternatives: options, exclusive: exclusive, discriminator: discriminator)), meta: meta)
+        return Schema(.union(UnionSchema(alternatives: options, exclusive: exclusive, discriminator: discriminator(json["discriminator"]))), meta: meta)
+    }
+
+    /// `discriminator` with its `mapping` targets as component names (a target that does not resolve is left out:
+    /// its value then decodes like an unmapped one).
+    private mutating func discriminator(_ json: OrderedJSON?) -> UnionSchema.Discriminator? {
+        guard let json, let property = json["propertyName"]?.string else { return nil }
+        var mapping: [UnionSchema.Discriminator.Mapping] = []
+        let document = self.document
+        for member in json["mapping"]?.members ?? [] {
+            guard let target = member.value.string, target.hasPrefix("#"),
+                let name = componentName(for: target, target: Self.resolvePointer(target, in: document))
+            else { continue }
+            mapping.append(.init(value: member.key, component: name))
+        }
+        return UnionSchema.Discriminator(propertyName: property, mapping: mapping)
     }
 
     private mutating func enumeration(_ values: [OrderedJSON], meta: inout Schema.Metadata, at path: String) -> Schema {
@@ -259,7 +281,8 @@ struct SchemaBuilder {
 
     private mutating func object(_ json: OrderedJSON, at path: String) -> ObjectSchema {
         let members = json["properties"]?.members ?? []
-        var order = (json["x-fal-order-properties"]?.items ?? []).compactMap(\.string)
+        let falOrder = json["x-fal-order-properties"]?.items
+        var order = (falOrder ?? []).compactMap(\.string)
         order = order.filter { name in members.contains(where: { $0.key == name }) }
         var seen = Set(order)
         for member in members where !seen.contains(member.key) {
@@ -279,7 +302,7 @@ struct SchemaBuilder {
         case let value?: additional = .schema(schema(value, at: path + ".additionalProperties", propertyName: nil))
         }
         if json["patternProperties"] != nil { warn(path + ".patternProperties", "`patternProperties` is not enforced") }
-        return ObjectSchema(properties: properties, required: required, additionalProperties: additional)
+        return ObjectSchema(properties: properties, required: required, additionalProperties: additional, hasFalOrder: falOrder != nil)
     }
 }
 

@@ -5,7 +5,7 @@
 /// Collisions are resolved by `NameRegistry` in declaration order, so the same input always gives the same names.
 public enum SwiftNames {
     /// Words written in capitals when they are not the first word: `imageURL`, `requestID`, `squareHD`.
-    static let acronyms: Set<String> = ["url", "urls", "id", "ids", "http", "https", "api", "json", "uri", "uuid", "hd", "ui", "ip", "gpu", "cpu", "svg", "html", "css", "sse", "tts", "ocr", "sdk"]
+    static let acronyms: Set<String> = ["url", "urls", "id", "ids", "http", "https", "api", "json", "uri", "uuid", "hd", "ui", "ip", "nsfw", "sdxl", "gpu", "cpu", "svg", "html", "css", "sse", "tts", "ocr", "sdk"]
 
     /// Keywords that cannot be identifiers without backticks.
     static let keywords: Set<String> = [

@@ -1,15 +1,11 @@
 import Foundation
-import OpenAPIKit
 
 /// Loads fal's per-endpoint OpenAPI documents into `Endpoint`s.
 ///
 /// fal's documents declare `openapi: 3.0.4` but are written with 3.1 idioms (`anyOf` with `{type: null}`,
-/// `examples` arrays, numeric `exclusiveMinimum`, `$ref` with siblings). OpenAPIKit30 rejects some of them,
-/// so the bytes are decoded with OpenAPIKit's 3.1 module, told through its document version map
-/// (`DocumentConfiguration.versionMapKey`) to read 3.0.x as 3.1.1. That decode is the structural check of
-/// the document (a broken document is reported with OpenAPIKit's coding path) and where the endpoint's
-/// operations are found. OpenAPIKit is handed the schemas as `{}` (see `StructuralCopy`): `SchemaChecker`
-/// refuses malformed ones and `SchemaBuilder` reads them from the ordered tree.
+/// `examples` arrays, numeric `exclusiveMinimum`, `$ref` with siblings); both are read alike. The document is
+/// parsed once into the order-preserving `OrderedJSON` tree; `DocumentChecker` (with `SchemaChecker`) refuses
+/// a malformed one with path and rule, and `SchemaBuilder` builds the IR from the same tree.
 public enum DocumentLoader {
     /// Reads a document file and applies `overlays` (all of them must target it) before loading.
     public static func load(file path: String, overlays: [Overlay] = []) throws(CodegenError) -> LoadedDocument {
@@ -33,21 +29,11 @@ public enum DocumentLoader {
     /// Loads an already parsed (and overlaid) document tree.
     public static func load(tree: OrderedJSON, name: String) throws(CodegenError) -> LoadedDocument {
         guard tree.members != nil else { throw CodegenError(file: name, path: "$", message: "document is not a JSON object") }
-        guard let version = tree["openapi"]?.string else {
-            throw CodegenError(file: name, path: "$.openapi", message: "missing `openapi` version; not an OpenAPI document")
-        }
-        let structure = StructuralCopy(of: tree)
-        let document = try decode(structure.document, version: version, name: name)
-        var checker = SchemaChecker(file: name)
-        for (path, schema) in structure.schemas { try checker.check(schema, at: path) }
+        var checker = DocumentChecker(file: name)
+        try checker.check(tree)
 
-        // The submit operation: the POST with a JSON request body (fal's queue `POST /{endpoint id}`).
-        var submitPath: String?
-        for (path, item) in document.paths {
-            guard let operation = item.b?.post, operation.requestBody != nil else { continue }
-            submitPath = path.rawValue
-            break
-        }
+        // The submit operation: the POST with a request body (fal's queue `POST /{endpoint id}`).
+        let submitPath = tree["paths"]?.members?.first { $0.value["post"]?["requestBody"] != nil }?.key
         guard let submitPath else {
             throw CodegenError(file: name, path: "$.paths", message: "no POST operation with a request body (the queue submit)")
         }
@@ -69,32 +55,14 @@ public enum DocumentLoader {
         if output == nil { diagnostics.append(Diagnostic(file: name, path: resultPath, message: "no result schema; Output is any JSON")) }
 
         let info = tree["info"]
+        let metadata = info?["x-fal-metadata"]
+        // Every fal document says "The OpenAPI schema for the <id> queue.": that describes the document, not the endpoint.
+        let description = info?["description"]?.string.flatMap { $0.hasPrefix("The OpenAPI schema for the ") ? nil : $0 }
         let endpoint = Endpoint(
-            id: endpointID,
-            title: info?["title"]?.string,
-            description: info?["x-fal-metadata"]?["about"]?.string ?? info?["description"]?.string,
+            id: endpointID, summary: metadata?["about"]?.string, description: description, category: metadata?["category"]?.string,
             input: input, output: output,
             components: builder.components, componentOrder: builder.componentOrder, source: name)
         return LoadedDocument(endpoint: endpoint, diagnostics: diagnostics)
-    }
-
-    private static func decode(_ structure: OrderedJSON, version: String, name: String) throws(CodegenError) -> OpenAPI.Document {
-        var decoder = OrderedJSONDecoder()
-        decoder.userInfo[DocumentConfiguration.versionMapKey] = [
-            "3.0.0": OpenAPI.Document.Version.v3_1_1, "3.0.1": .v3_1_1, "3.0.2": .v3_1_1,
-            "3.0.3": .v3_1_1, "3.0.4": .v3_1_1,
-        ]
-        // The generator reads `x-fal-*` from the ordered tree, never from OpenAPIKit. Left on, OpenAPIKit
-        // re-decodes every object's whole subtree as `AnyCodable` to find vendor extensions (quadratic in
-        // nesting depth): about 90% of the time of generating the corpus.
-        decoder.userInfo[VendorExtensionsConfiguration.enabledKey] = false
-        do {
-            return try decoder.decode(OpenAPI.Document.self, from: structure)
-        } catch {
-            let described = OpenAPI.Error(from: error)
-            let path = described.codingPath.map { key in key.intValue.map { "[\($0)]" } ?? ".\(key.stringValue)" }.joined()
-            throw CodegenError(file: name, path: "$" + path, message: "invalid OpenAPI \(version) document: \(described.localizedDescription)")
-        }
     }
 }
 

@@ -1,12 +1,9 @@
 /// Refuses malformed JSON Schema keywords, naming the keyword's path and the rule it breaks.
 ///
-/// OpenAPIKit checks the document's structure but is handed every schema as `{}` (see `StructuralCopy`):
-/// decoding fal's schemas into its `JSONSchema` model was half of the generator's time, and the generator
-/// reads schemas from the ordered tree anyway (`SchemaBuilder`). This check refuses every schema OpenAPIKit
-/// refused, plus what it let through although JSON Schema forbids it or the generator would misread it
-/// (`multipleOf` ≤ 0, negative lengths, an empty `enum`, `type` next to `anyOf`, a non-string `$ref`, a
-/// bound that is not a number whatever the type), so a broken schema is an error, never code accepting any
-/// value. Every schema of the document is checked, used by the endpoint or not, as OpenAPIKit did.
+/// `DocumentChecker` hands it every schema of the document, used by the endpoint or not. Beyond JSON
+/// Schema's own rules it refuses what the generator would misread (`multipleOf` ≤ 0, negative lengths, an
+/// empty `enum`, `type` next to `anyOf`, a non-string `$ref`, a bound that is not a number whatever the
+/// type), so a broken schema is an error, never code accepting any value.
 struct SchemaChecker {
     let file: String
     /// Where the checked schema is; the path of a failure is built only when there is one.

@@ -3,21 +3,22 @@ import FalCore
 /// Emits the body of a generated `validate(at:into:)`: one `Rule` call per constraint, loops over
 /// arrays and dictionaries, and calls into nested types, so every violation is collected.
 enum ValidationEmitter {
-    /// Lines checking `expression` (of the slot's Swift type) at the `FieldPath` expression `path`.
-    static func checks(_ expression: String, _ slot: Slot, path: String, depth: Int = 0) -> [String] {
+    /// Lines checking `expression` (of the slot's Swift type) at the `FieldPath` expression `path`. Named
+    /// types not in `validating` check nothing, so no call into them is emitted.
+    static func checks(_ expression: String, _ slot: Slot, path: String, validating: Set<String>, depth: Int = 0) -> [String] {
         if slot.optional {
             var unwrapped = slot
             unwrapped.optional = false
             let name = "value\(depth)"
-            let inner = checks(name, unwrapped, path: path, depth: depth + 1)
+            let inner = checks(name, unwrapped, path: path, validating: validating, depth: depth + 1)
             if inner.isEmpty { return [] }
             return ["if let \(name) = \(expression) {"] + inner.map { "    " + $0 } + ["}"]
         }
         let rule = { (call: String) in "Rule.\(call), at: \(path), into: &issues)" }
         switch slot.type {
-        case .named(_, let validates), .indirect(_, let validates):
-            return validates ? ["\(expression).validate(at: \(path), into: &issues)"] : []
-        case .bool:
+        case .named(let name), .indirect(let name):
+            return validating.contains(name) ? ["\(expression).validate(at: \(path), into: &issues)"] : []
+        case .bool, .shared:
             return []
         case .int, .double:
             switch slot.schema.kind {
@@ -47,7 +48,7 @@ enum ValidationEmitter {
                 if array.uniqueItems { lines.append(rule("uniqueItems(\(expression)")) }
             }
             let index = "index\(depth)", item = "element\(depth)"
-            let inner = checks(item, element, path: "\(path).index(\(index))", depth: depth + 1)
+            let inner = checks(item, element, path: "\(path).index(\(index))", validating: validating, depth: depth + 1)
             if !inner.isEmpty {
                 lines.append("for (\(index), \(item)) in \(expression).enumerated() {")
                 lines += inner.map { "    " + $0 }
@@ -56,7 +57,7 @@ enum ValidationEmitter {
             return lines
         case .map(let value):
             let key = "key\(depth)", item = "element\(depth)"
-            let inner = checks(item, value, path: "\(path).key(\(key))", depth: depth + 1)
+            let inner = checks(item, value, path: "\(path).key(\(key))", validating: validating, depth: depth + 1)
             if inner.isEmpty { return [] }
             return ["for (\(key), \(item)) in \(expression).sorted(by: { $0.key < $1.key }) {"] + inner.map { "    " + $0 } + ["}"]
         }

@@ -24,13 +24,13 @@ do {
     guard let image = still.images.first else { throw ExampleFailure("luma-photon returned no image") }
     print("image: \(image.url)")
 
-    // 2. A video from that image, typed from fal-openapi/fal-ai__minimax__video-01__image-to-video.json.
+    // 2. A video from that image (an output file is an input file: FalFile(image)), typed from fal-openapi/fal-ai__minimax__video-01__image-to-video.json.
     let clip = try await fal.minimaxVideo01ImageToVideo.subscribe(
-        .init(prompt: "slow dolly-in, waves crashing below", imageURL: .url(image.url)))
+        .init(prompt: "slow dolly-in, waves crashing below", imageURL: FalFile(image)))
     print("video: \(clip.video.url)")
 
     // 3. Upscaled by the VideoUpscaling target, which generates its own endpoint.
-    let upscaled = try await upscale(.url(clip.video.url), with: fal)
+    let upscaled = try await upscale(FalFile(clip.video), with: fal)
     print("upscaled: \(upscaled.video.url)")
 } catch {
     FileHandle.standardError.write(Data("error: \(error)\n".utf8))

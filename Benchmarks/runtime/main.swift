@@ -2,12 +2,13 @@ import Foundation
 import FalRuntime
 
 // `make bench-runtime`: FalRuntime against its peers, measured in the same run (issue 4 §9).
-//   (a) submit → status → result round trip: FalClient vs bare libcurl (the floor) vs fal-client 1.0.3
-//   (b) 64 concurrent subscribes: FalClient vs fal_client.AsyncClient
+//   (a) submit → status → result round trip: FalClient (libcurl and URLSession transports) vs bare libcurl
+//       (the floor) vs fal-client 1.0.3
+//   (b) 64 concurrent subscribes: FalClient (both transports) vs fal_client.AsyncClient
 //   (c) completion → result latency: status stream (SSE) vs polling
-//   (d) large upload: peak RSS and throughput, FalClient vs the curl CLI
+//   (d) large upload: peak RSS and throughput, FalClient (both transports) vs the curl CLI
 // Usage: fal-bench-runtime --emulator PATH [--schemas DIR] [--iterations N (round trips for (a))] [--upload-mib N] [--only abcd]
-//        fal-bench-runtime upload-child BASE_URL KEY FILE   (internal: one upload, prints seconds, peak KiB, URL)
+//        fal-bench-runtime upload-child BASE_URL KEY FILE [fal|urlsession] (internal: one upload, prints seconds, peak KiB, URL)
 //        fal-bench-runtime measure-child CMD ARGS…          (internal: runs CMD, prints its output and peak KiB)
 //        fal-bench-runtime probe EMULATOR                   (diagnostic: one GET, HTTPTransport vs bare libcurl)
 //        fal-bench-runtime probe-client EMULATOR [N] [layers] (diagnostic: N FalClient round trips, for profiling;
@@ -46,7 +47,7 @@ if arguments.first == "measure-child" {
     exit(0)
 }
 if arguments.first == "upload-child" {
-    try await UploadBenchmark.child(baseURL: arguments[1], key: arguments[2], path: arguments[3])
+    try await UploadBenchmark.child(baseURL: arguments[1], key: arguments[2], path: arguments[3], transport: arguments.count > 4 ? arguments[4] : "fal")
     exit(0)
 }
 

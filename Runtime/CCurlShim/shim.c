@@ -85,13 +85,6 @@ void fal_file_body_free(fal_file_body *body) {
     free(body);
 }
 
-curl_off_t fal_file_size(const char *path, int *error_number) {
-    struct stat info;
-    if (stat(path, &info) != 0) { *error_number = errno; return -1; }
-    if (!S_ISREG(info.st_mode)) { *error_number = EISDIR; return -1; }
-    return (curl_off_t)info.st_size;
-}
-
 int fal_curl_msg_is_done(CURLMsg *message) { return message->msg == CURLMSG_DONE; }
 CURLcode fal_curl_msg_result(CURLMsg *message) { return message->data.result; }
 

@@ -12,6 +12,9 @@ CURLcode fal_curl_setopt_off(CURL *handle, CURLoption option, curl_off_t value);
 
 long fal_curl_getinfo_long(CURL *handle, CURLINFO info);
 
+// CURL_WRITEFUNC_PAUSE, which Swift does not import: a write callback returns it to pause the transfer.
+static inline size_t fal_curl_writefunc_pause(void) { return CURL_WRITEFUNC_PAUSE; }
+
 // Callbacks a Swift transfer installs; `userdata` is the transfer object (an unretained pointer).
 typedef size_t (*fal_curl_data_callback)(char *data, size_t size, size_t count, void *userdata);
 CURLcode fal_curl_set_write_callback(CURL *handle, fal_curl_data_callback callback, void *userdata);
@@ -24,9 +27,6 @@ typedef struct fal_file_body fal_file_body;
 fal_file_body *fal_file_body_open(const char *path, curl_off_t offset, curl_off_t length, int *error_number);
 CURLcode fal_curl_set_file_body(CURL *handle, fal_file_body *body);
 void fal_file_body_free(fal_file_body *body);
-
-// Size of a regular file, or -1 with errno-like code in *error_number.
-curl_off_t fal_file_size(const char *path, int *error_number);
 
 // The multi handle's socket interface (curl_multi_socket_action): libcurl says which sockets to watch,
 // so the event loop can poll without holding the multi handle and other threads can drive a new

@@ -28,11 +28,14 @@ public struct HTTPBodyStream: AsyncSequence, Sendable {
         self.lifetime = Lifetime(channel)
     }
 
-    public func makeAsyncIterator() -> Iterator { Iterator(channel: channel, lifetime: Lifetime(channel)) }
+    public func makeAsyncIterator() -> Iterator { Iterator(channel: channel, lifetime: Lifetime(channel), stream: lifetime) }
 
+    /// Ends the transfer when dropped; keeps the stream's own lifetime alive, so dropping the stream while
+    /// iterating does not.
     public struct Iterator: AsyncIteratorProtocol {
         let channel: HTTPBodyChannel
         let lifetime: Lifetime
+        let stream: Lifetime
 
         public mutating func next() async throws -> Data? { try await channel.next() }
     }

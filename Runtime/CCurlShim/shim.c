@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include "CCurlShim.h"
@@ -92,4 +93,14 @@ CURLMcode fal_curl_multi_set_socket_callback(CURLM *multi, fal_curl_socket_callb
     CURLMcode code = curl_multi_setopt(multi, CURLMOPT_SOCKETFUNCTION, on_socket);
     if (code == CURLM_OK) code = curl_multi_setopt(multi, CURLMOPT_SOCKETDATA, userp);
     return code;
+}
+
+long fal_curl_multi_cap_connections(CURLM *multi) {
+    struct rlimit limit;
+    long cap = 512;
+    if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY) cap = (long)(limit.rlim_cur / 2);
+    if (cap < 16) cap = 16;
+    if (cap > 65536) cap = 65536;
+    curl_multi_setopt(multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, cap);
+    return cap;
 }

@@ -32,6 +32,10 @@ void fal_file_body_free(fal_file_body *body);
 // so the event loop can poll without holding the multi handle and other threads can drive a new
 // transfer's first step themselves. (Timeouts are read with curl_multi_timeout.)
 typedef int (*fal_curl_socket_callback)(CURL *easy, curl_socket_t socket, int what, void *userp, void *socketp);
+// Caps the multi handle's open connections at half the process's descriptor limit (RLIMIT_NOFILE, at least
+// 16): transfers beyond it wait in libcurl's queue for a connection instead of failing to open a socket.
+// Returns the cap.
+long fal_curl_multi_cap_connections(CURLM *multi);
 CURLMcode fal_curl_multi_set_socket_callback(CURLM *multi, fal_curl_socket_callback on_socket, void *userp);
 
 // Readiness of the sockets libcurl asks to watch. `fal_poller_watch` takes libcurl's CURL_POLL_* value and

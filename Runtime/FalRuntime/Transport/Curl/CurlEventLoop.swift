@@ -57,6 +57,9 @@ final class CurlEventLoop: @unchecked Sendable {
             return fal_poller_watch(loop.poller, socket, what) == 0 ? 0 : -1
         }, Unmanaged.passUnretained(self).toOpaque())
         guard configured == CURLM_OK else { fatalError("libcurl rejected the multi socket callback: \(configured)") }
+        // Thousands of concurrent requests (each status stream holds a connection) queue for a connection
+        // rather than run out of descriptors.
+        _ = fal_curl_multi_cap_connections(multi)
 
         let thread = Thread { [unowned self] in self.run() }
         thread.name = "fal-curl-event-loop"

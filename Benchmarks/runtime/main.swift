@@ -13,6 +13,7 @@ import FalRuntime
 //        fal-bench-runtime probe EMULATOR                   (diagnostic: one GET, HTTPTransport vs bare libcurl)
 //        fal-bench-runtime probe-client EMULATOR [N] [layers] (diagnostic: N FalClient round trips, for profiling;
 //                                                          `layers`: FalClient vs raw HTTPTransport vs bare libcurl)
+//        fal-bench-runtime scale EMULATOR [N] [LATENCY_MS]  (issue 11: N concurrent subscribes; run under ulimit -n 1024)
 //        fal-bench-runtime probe-pieces                     (diagnostic: CPU of validation, encoding, decoding; no I/O)
 
 let arguments = Array(CommandLine.arguments.dropFirst())
@@ -40,6 +41,12 @@ if arguments.first == "probe-client" {
         try await Probe.client(base: server.baseURL, count: Int(arguments[2]) ?? 2000)
     }
     server.stop()
+    exit(0)
+}
+if arguments.first == "scale" {
+    try await ScaleProbe.run(
+        emulator: arguments[1], count: arguments.count > 2 ? Int(arguments[2]) ?? 1000 : 1000,
+        latencyMs: arguments.count > 3 ? Int(arguments[3]) ?? 2000 : 2000)
     exit(0)
 }
 if arguments.first == "measure-child" {

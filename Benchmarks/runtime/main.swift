@@ -14,6 +14,7 @@ import FalRuntime
 //        fal-bench-runtime probe-client EMULATOR [N] [layers] (diagnostic: N FalClient round trips, for profiling;
 //                                                          `layers`: FalClient vs raw HTTPTransport vs bare libcurl)
 //        fal-bench-runtime scale EMULATOR [N] [LATENCY_MS]  (issue 11: N concurrent subscribes; run under ulimit -n 1024)
+//        fal-bench-runtime faults EMULATOR [N]              (issue 11: N subscribes meeting 429/503/reset/stall on submit)
 //        fal-bench-runtime probe-pieces                     (diagnostic: CPU of validation, encoding, decoding; no I/O)
 
 let arguments = Array(CommandLine.arguments.dropFirst())
@@ -47,6 +48,10 @@ if arguments.first == "scale" {
     try await ScaleProbe.run(
         emulator: arguments[1], count: arguments.count > 2 ? Int(arguments[2]) ?? 1000 : 1000,
         latencyMs: arguments.count > 3 ? Int(arguments[3]) ?? 2000 : 2000)
+    exit(0)
+}
+if arguments.first == "faults" {
+    try await FaultProbe.run(emulator: arguments[1], count: arguments.count > 2 ? Int(arguments[2]) ?? 1000 : 1000)
     exit(0)
 }
 if arguments.first == "measure-child" {

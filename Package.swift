@@ -11,7 +11,8 @@ import PackageDescription
 //   Examples/   a user's package that depends on this one by path (built and run by `make test`)
 let package = Package(
     name: "FalSDK",
-    platforms: [.macOS(.v15)],
+    // iOS, tvOS, watchOS and visionOS build FalRuntime over URLSession (no libcurl there; see README "Platforms").
+    platforms: [.macOS(.v15), .iOS(.v18), .tvOS(.v18), .watchOS(.v11), .visionOS(.v2)],
     products: [
         .library(name: "FalSDK", targets: ["FalSDK"]),
         .library(name: "FalRuntime", targets: ["FalRuntime"]),
@@ -36,9 +37,13 @@ let package = Package(
             name: "CCurl", path: "Runtime/CCurl", pkgConfig: "libcurl",
             providers: [.apt(["libcurl4-openssl-dev"])]),
         .target(name: "CCurlShim", dependencies: ["CCurl"], path: "Runtime/CCurlShim"),
+        // libcurl is the transport on Linux and macOS only; the sources test `canImport(CCurlShim)`.
         .target(
             name: "FalRuntime",
-            dependencies: ["FalCore", "CCurlShim", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: [
+                "FalCore", .target(name: "CCurlShim", condition: .when(platforms: [.linux, .macOS])),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             path: "Runtime/FalRuntime"),
 
         // MARK: Generator

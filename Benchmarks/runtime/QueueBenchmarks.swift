@@ -18,31 +18,35 @@ struct QueueBenchmarks {
     let python: String
     let peerScript: String
 
-    func client(_ mode: FalConfiguration.StatusUpdateMode = .streamWithPollingFallback) -> FalClient {
+    func client(_ mode: FalConfiguration.StatusUpdateMode = .streamWithPollingFallback, transport: any Transport = HTTPTransport()) -> FalClient {
         var configuration = FalConfiguration(key: key, hosts: .emulator(baseURL))
         configuration.statusUpdates = mode
-        return FalClient(configuration: configuration)
+        return FalClient(configuration: configuration, transport: transport)
     }
 
     var payloadText: String { String(decoding: try! JSONEncoder().encode(Self.payload), as: UTF8.self) }
     var headersText: String { String(decoding: try! JSONEncoder().encode(Self.zeroLatency), as: UTF8.self) }
 
     func roundTrips(iterations: Int) async throws -> Table {
-        let client = client()
         let options = RequestOptions(headers: Self.zeroLatency)
         let bare = BareCurl(key: key, extraHeaders: Self.zeroLatency.map { "\($0.key): \($0.value)" })
-        let model = client.illusionDiffusion
+        let model = client().illusionDiffusion
+        let urlSessionModel = client(transport: URLSessionTransport()).illusionDiffusion
         var swift = Samples()
+        var urlSession = Samples()
         var floor = Samples()
-        // Interleaved, one of each per round, so both see the same machine state (load drifts over a run).
+        // Interleaved, one of each per round, so all see the same machine state (load drifts over a run).
         for index in 0..<(iterations + 10) {
             let start = ContinuousClock.now
             try await Self.roundTrip(model, options: options)
             let middle = ContinuousClock.now
             try bare.roundTrip(queue: baseURL + "/queue", endpoint: Self.endpoint, app: Self.app, payload: payloadText)
+            let afterFloor = ContinuousClock.now
+            try await Self.roundTrip(urlSessionModel, options: options)
             if index >= 10 {  // the first 10 warm the connections
                 swift.add(start.duration(to: middle))
-                floor.add(middle.duration(to: .now))
+                floor.add(middle.duration(to: afterFloor))
+                urlSession.add(afterFloor.duration(to: .now))
             }
         }
 
@@ -52,7 +56,10 @@ struct QueueBenchmarks {
         var table = Table(title: "(a) submit → status → result round trip, \(iterations) sequential requests (ms)",
                           columns: ["client", "p50", "p99", "p50 vs floor"])
         let base = floor.percentile(50)
-        for (name, samples) in [("FalRuntime (FalClient)", swift), ("bare libcurl (floor)", floor), ("fal-client 1.0.3 (Python)", pythonSamples)] {
+        for (name, samples) in [
+            ("FalRuntime (FalClient, libcurl HTTPTransport)", swift), ("FalRuntime (FalClient, URLSessionTransport)", urlSession),
+            ("bare libcurl (floor)", floor), ("fal-client 1.0.3 (Python)", pythonSamples),
+        ] {
             table.rows.append([name, format(samples.percentile(50)), format(samples.percentile(99)), format(samples.percentile(50) / base) + "×"])
         }
         return table
@@ -70,28 +77,31 @@ struct QueueBenchmarks {
     }
 
     func concurrentSubscribes(total: Int, workers: Int) async throws -> Table {
-        let client = client()
         let options = RequestOptions(headers: Self.zeroLatency)
-        let clock = ContinuousClock.now
-        let completed = try await withThrowingTaskGroup(of: Int.self) { group in
-            let perWorker = total / workers
-            for _ in 0..<workers {
-                group.addTask {
-                    for _ in 0..<perWorker {
-                        _ = try await client.illusionDiffusion.subscribe(Self.input, options: options)
+        func rate(_ client: FalClient) async throws -> Double {
+            let clock = ContinuousClock.now
+            let completed = try await withThrowingTaskGroup(of: Int.self) { group in
+                let perWorker = total / workers
+                for _ in 0..<workers {
+                    group.addTask {
+                        for _ in 0..<perWorker {
+                            _ = try await client.illusionDiffusion.subscribe(Self.input, options: options)
+                        }
+                        return perWorker
                     }
-                    return perWorker
                 }
+                return try await group.reduce(0, +)
             }
-            return try await group.reduce(0, +)
+            return Double(completed) / Samples.seconds(clock.duration(to: .now))
         }
-        let swiftSeconds = Samples.seconds(clock.duration(to: .now))
+        let swiftRate = try await rate(client())
+        let urlSessionRate = try await rate(client(transport: URLSessionTransport()))
         let peer = try runCommand("/usr/bin/env", [python, peerScript, baseURL, key, "concurrent", String(total), String(workers), Self.endpoint, payloadText, headersText])
         let answer = try JSONDecoder().decode([String: Double].self, from: Data(peer.utf8))
         let pythonRate = (answer["completed"] ?? 0) / (answer["seconds"] ?? .infinity)
-        let swiftRate = Double(completed) / swiftSeconds
         var table = Table(title: "(b) \(workers) concurrent subscribes, \(total) requests", columns: ["client", "requests/s", "vs Python"])
-        table.rows.append(["FalRuntime (FalClient)", format(swiftRate, 1), format(swiftRate / pythonRate) + "×"])
+        table.rows.append(["FalRuntime (FalClient, libcurl HTTPTransport)", format(swiftRate, 1), format(swiftRate / pythonRate) + "×"])
+        table.rows.append(["FalRuntime (FalClient, URLSessionTransport)", format(urlSessionRate, 1), format(urlSessionRate / pythonRate) + "×"])
         table.rows.append(["fal_client.AsyncClient 1.0.3", format(pythonRate, 1), "1.00×"])
         return table
     }

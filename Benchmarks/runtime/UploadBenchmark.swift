@@ -39,10 +39,10 @@ struct UploadBenchmark {
 
         // Alternating rounds, median time: the emulator's disk writeback from one upload slows the next,
         // so neither client always goes second.
-        var curlTimes: [Double] = [], falTimes: [Double] = []
-        var curlPeakKiB = 0, falPeakKiB = 0.0
+        var curlTimes: [Double] = [], falTimes: [Double] = [], sessionTimes: [Double] = []
+        var curlPeakKiB = 0, falPeakKiB = 0.0, sessionPeakKiB = 0.0
         for round in 0..<Self.rounds {
-            for client in round % 2 == 0 ? ["curl", "fal"] : ["fal", "curl"] {
+            for client in round % 2 == 0 ? ["curl", "fal", "urlsession"] : ["urlsession", "fal", "curl"] {
                 if client == "curl" {
                     let start = ContinuousClock.now
                     let (url, peak) = try curlUpload(partPaths: partPaths)
@@ -50,25 +50,33 @@ struct UploadBenchmark {
                     curlPeakKiB = max(curlPeakKiB, peak)
                     try verify(url, size: size)
                 } else {
-                    let output = try runCommand(CommandLine.arguments[0], ["upload-child", baseURL, key, file])
+                    let output = try runCommand(CommandLine.arguments[0], ["upload-child", baseURL, key, file, client])
                     let fields = output.split(separator: " ").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
                     guard fields.count == 3, let seconds = Double(fields[0]), let peak = Double(fields[1]) else {
                         throw BenchmarkError("upload child printed '\(output)'")
                     }
-                    falTimes.append(seconds)
-                    falPeakKiB = max(falPeakKiB, peak)
+                    if client == "fal" {
+                        falTimes.append(seconds)
+                        falPeakKiB = max(falPeakKiB, peak)
+                    } else {
+                        sessionTimes.append(seconds)
+                        sessionPeakKiB = max(sessionPeakKiB, peak)
+                    }
                     try verify(fields[2], size: size)
                 }
             }
         }
         let curlSeconds = curlTimes.sorted()[curlTimes.count / 2]
         let falSeconds = falTimes.sorted()[falTimes.count / 2]
+        let sessionSeconds = sessionTimes.sorted()[sessionTimes.count / 2]
 
         let megabytes = Double(size) / 1_000_000
         var table = Table(title: "(d) \(mebibytes) MiB upload to the emulator, \(Self.chunk >> 20) MiB parts × \(Self.parallel) parallel, median of \(Self.rounds)",
                           columns: ["client", "MB/s", "peak RSS (MiB)", "throughput vs curl"])
-        table.rows.append(["FalRuntime storage.upload(fileAt:)", format(megabytes / falSeconds, 0), format(falPeakKiB / 1024, 1),
+        table.rows.append(["FalRuntime storage.upload(fileAt:), libcurl HTTPTransport", format(megabytes / falSeconds, 0), format(falPeakKiB / 1024, 1),
                            format(curlSeconds / falSeconds * 100, 0) + " %"])
+        table.rows.append(["FalRuntime storage.upload(fileAt:), URLSessionTransport (\(URLSessionTransport().maximumConcurrentPartUploads ?? Self.parallel) parts in flight)",
+                           format(megabytes / sessionSeconds, 0), format(sessionPeakKiB / 1024, 1), format(curlSeconds / sessionSeconds * 100, 0) + " %"])
         table.rows.append(["curl CLI \(curlVersion())", format(megabytes / curlSeconds, 0), format(Double(curlPeakKiB) / 1024, 1), "100 %"])
         return table
     }
@@ -123,11 +131,11 @@ struct UploadBenchmark {
     }
 
     /// One upload in a fresh process, so its peak RSS is the upload's alone. Prints seconds, peak KiB, URL.
-    static func child(baseURL: String, key: String, path: String) async throws {
+    static func child(baseURL: String, key: String, path: String, transport: String) async throws {
         var configuration = FalConfiguration(key: key, hosts: .emulator(baseURL))
         configuration.multipartChunkSize = Int64(chunk)
         configuration.multipartConcurrency = parallel
-        let client = FalClient(configuration: configuration)
+        let client = FalClient(configuration: configuration, transport: transport == "urlsession" ? URLSessionTransport() : HTTPTransport())
         let start = ContinuousClock.now
         let url = try await client.storage.upload(fileAt: path)
         print(Samples.seconds(start.duration(to: .now)), peakResidentKiB(), url)

@@ -2,16 +2,19 @@ import Foundation
 import FalRuntime
 
 // `make bench-runtime`: FalRuntime against its peers, measured in the same run (issue 4 §9).
-//   (a) submit → status → result round trip: FalClient vs bare libcurl (the floor) vs fal-client 1.0.3
-//   (b) 64 concurrent subscribes: FalClient vs fal_client.AsyncClient
+//   (a) submit → status → result round trip: FalClient (libcurl and URLSession transports) vs bare libcurl
+//       (the floor) vs fal-client 1.0.3
+//   (b) 64 concurrent subscribes: FalClient (both transports) vs fal_client.AsyncClient
 //   (c) completion → result latency: status stream (SSE) vs polling
-//   (d) large upload: peak RSS and throughput, FalClient vs the curl CLI
+//   (d) large upload: peak RSS and throughput, FalClient (both transports) vs the curl CLI
 // Usage: fal-bench-runtime --emulator PATH [--schemas DIR] [--iterations N (round trips for (a))] [--upload-mib N] [--only abcd]
-//        fal-bench-runtime upload-child BASE_URL KEY FILE   (internal: one upload, prints seconds, peak KiB, URL)
+//        fal-bench-runtime upload-child BASE_URL KEY FILE [fal|urlsession] (internal: one upload, prints seconds, peak KiB, URL)
 //        fal-bench-runtime measure-child CMD ARGS…          (internal: runs CMD, prints its output and peak KiB)
 //        fal-bench-runtime probe EMULATOR                   (diagnostic: one GET, HTTPTransport vs bare libcurl)
 //        fal-bench-runtime probe-client EMULATOR [N] [layers] (diagnostic: N FalClient round trips, for profiling;
 //                                                          `layers`: FalClient vs raw HTTPTransport vs bare libcurl)
+//        fal-bench-runtime scale EMULATOR [N] [LATENCY_MS]  (issue 11: N concurrent subscribes; run under ulimit -n 1024)
+//        fal-bench-runtime faults EMULATOR [N]              (issue 11: N subscribes meeting 429/503/reset/stall on submit)
 //        fal-bench-runtime probe-pieces                     (diagnostic: CPU of validation, encoding, decoding; no I/O)
 
 let arguments = Array(CommandLine.arguments.dropFirst())
@@ -41,12 +44,22 @@ if arguments.first == "probe-client" {
     server.stop()
     exit(0)
 }
+if arguments.first == "scale" {
+    try await ScaleProbe.run(
+        emulator: arguments[1], count: arguments.count > 2 ? Int(arguments[2]) ?? 1000 : 1000,
+        latencyMs: arguments.count > 3 ? Int(arguments[3]) ?? 2000 : 2000)
+    exit(0)
+}
+if arguments.first == "faults" {
+    try await FaultProbe.run(emulator: arguments[1], count: arguments.count > 2 ? Int(arguments[2]) ?? 1000 : 1000)
+    exit(0)
+}
 if arguments.first == "measure-child" {
     try UploadBenchmark.measureChild(Array(arguments.dropFirst()))
     exit(0)
 }
 if arguments.first == "upload-child" {
-    try await UploadBenchmark.child(baseURL: arguments[1], key: arguments[2], path: arguments[3])
+    try await UploadBenchmark.child(baseURL: arguments[1], key: arguments[2], path: arguments[3], transport: arguments.count > 4 ? arguments[4] : "fal")
     exit(0)
 }
 

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include "CCurlShim.h"
@@ -85,13 +86,6 @@ void fal_file_body_free(fal_file_body *body) {
     free(body);
 }
 
-curl_off_t fal_file_size(const char *path, int *error_number) {
-    struct stat info;
-    if (stat(path, &info) != 0) { *error_number = errno; return -1; }
-    if (!S_ISREG(info.st_mode)) { *error_number = EISDIR; return -1; }
-    return (curl_off_t)info.st_size;
-}
-
 int fal_curl_msg_is_done(CURLMsg *message) { return message->msg == CURLMSG_DONE; }
 CURLcode fal_curl_msg_result(CURLMsg *message) { return message->data.result; }
 
@@ -99,4 +93,14 @@ CURLMcode fal_curl_multi_set_socket_callback(CURLM *multi, fal_curl_socket_callb
     CURLMcode code = curl_multi_setopt(multi, CURLMOPT_SOCKETFUNCTION, on_socket);
     if (code == CURLM_OK) code = curl_multi_setopt(multi, CURLMOPT_SOCKETDATA, userp);
     return code;
+}
+
+long fal_curl_multi_cap_connections(CURLM *multi) {
+    struct rlimit limit;
+    long cap = 512;
+    if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY) cap = (long)(limit.rlim_cur / 2);
+    if (cap < 16) cap = 16;
+    if (cap > 65536) cap = 65536;
+    curl_multi_setopt(multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, cap);
+    return cap;
 }

@@ -12,8 +12,10 @@ public enum FalError: Error, Sendable, Equatable, CustomStringConvertible {
     case timeout(requestID: String?)
     /// The Swift task or the remote request was cancelled.
     case cancelled(requestID: String?)
-    /// The transfer itself failed: libcurl's code and message.
-    case transport(code: Int, message: String)
+    /// The transfer itself failed below HTTP. `kind` says what kind of failure it was, in terms of no
+    /// particular transport; `code` is the transport's own code (libcurl's `CURLcode`, `URLError.Code`'s
+    /// raw value), kept as detail for diagnostics.
+    case transport(kind: TransportErrorKind, message: String, code: Int)
     /// The answer did not match the expected type; `path` is the JSON path of the offending value.
     case decoding(path: String, message: String)
     /// A webhook delivery failed verification (bad or missing signature headers, stale timestamp,
@@ -38,8 +40,8 @@ public enum FalError: Error, Sendable, Equatable, CustomStringConvertible {
             return "timed out" + (requestID.map { " waiting for request \($0)" } ?? "")
         case .cancelled(let requestID):
             return "cancelled" + (requestID.map { " (request \($0))" } ?? "")
-        case .transport(let code, let message):
-            return "transport error \(code): \(message)"
+        case .transport(let kind, let message, let code):
+            return "transport error (\(kind.rawValue), code \(code)): \(message)"
         case .decoding(let path, let message):
             return "could not decode response at \(path.isEmpty ? "<root>" : path): \(message)"
         case .webhookRejected(let reason):
@@ -48,4 +50,17 @@ public enum FalError: Error, Sendable, Equatable, CustomStringConvertible {
             return "configuration error: \(message)"
         }
     }
+}
+
+/// What kind of transfer failure a `FalError.transport` is, whatever the transport.
+public enum TransportErrorKind: String, Sendable, Equatable {
+    /// No connection was made (refused, unreachable, name not resolved, connect timeout, TLS handshake):
+    /// nothing of the request reached the server.
+    case connect
+    /// The whole-transfer deadline or the idle timeout passed after the connection was made.
+    case timeout
+    /// The response broke a limit the client sets (a body or event larger than allowed).
+    case limit
+    /// Anything else (connection reset, protocol error, unreadable upload file).
+    case other
 }

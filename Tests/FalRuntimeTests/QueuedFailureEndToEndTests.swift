@@ -12,7 +12,7 @@ extension RuntimeEndToEndTests {
     ]
 
     @Test func subscribeReportsTheModelsValidationErrorWithFieldPaths() async throws {
-        try await withEmulator { fal, emulator, _ in
+        try await withEmulator(.libcurl) { fal, emulator, _ in
             let updates = Recorder<QueueStatus>()
             let error = await #expect(throws: FalError.self) {
                 _ = try await fal.endpoint(Illusion.self).subscribe(Self.zeroWidth, onQueueUpdate: { updates.append($0) })
@@ -28,7 +28,7 @@ extension RuntimeEndToEndTests {
     }
 
     @Test func resultOfARequestThatFailedValidationIsTheValidationError() async throws {
-        try await withEmulator { fal, _, _ in
+        try await withEmulator(.libcurl) { fal, _, _ in
             let submission = try await fal.submit(Self.endpoint, input: Self.zeroWidth)
             for try await _ in fal.statusUpdates(Self.endpoint, requestID: submission.requestID) {}
             let error = await #expect(throws: FalError.self) {
@@ -40,7 +40,7 @@ extension RuntimeEndToEndTests {
     }
 
     @Test func aRunnerErrorIsRequestFailedWithTheResultsDetail() async throws {
-        try await withEmulator { fal, _, _ in
+        try await withEmulator(.libcurl) { fal, _, _ in
             let enqueued = Recorder<String>()
             let options = RequestOptions(headers: ["X-Fal-Emulator-Failure": "error"])
             let error = await #expect(throws: FalError.self) {
@@ -55,7 +55,7 @@ extension RuntimeEndToEndTests {
     }
 
     @Test func aPassedStartTimeoutIsTimeoutAndTheUsers504IsNotRetried() async throws {
-        try await withEmulator { fal, emulator, _ in
+        try await withEmulator(.libcurl) { fal, emulator, _ in
             let enqueued = Recorder<String>()
             // Three queue positions of 700 ms outlast the 1.2 s start timeout, so fal gives up before running.
             let options = RequestOptions(
@@ -72,7 +72,7 @@ extension RuntimeEndToEndTests {
     }
 
     @Test func theResultOfARemotelyCancelledRequestIsCancelled() async throws {
-        try await withEmulator { fal, _, _ in
+        try await withEmulator(.libcurl) { fal, _, _ in
             let submission = try await fal.submit(Self.endpoint, input: Self.input, options: Self.latency(30_000))
             try await fal.cancel(Self.endpoint, requestID: submission.requestID)
             for try await _ in fal.statusUpdates(Self.endpoint, requestID: submission.requestID) {}

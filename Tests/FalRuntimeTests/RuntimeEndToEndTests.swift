@@ -1,3 +1,4 @@
+import Crypto
 import FalEmulator
 import Foundation
 import Testing
@@ -5,9 +6,12 @@ import Testing
 
 /// FalRuntime against the in-process fal emulator: the protocol paths the fake server cannot vouch for
 /// (status stream vs polling as the emulator serves them, remote cancel, real signed webhook deliveries,
-/// fal-shaped 422s and 401s, streaming). Each test starts its own emulator on a free 127.0.0.1 port; none
-/// uploads, so the emulators stay small beside the runtime suite's peak-memory check.
+/// fal-shaped 422s and 401s, streaming, uploads). Each test starts its own emulator on a free 127.0.0.1 port
+/// and runs once per transport (libcurl and URLSession); uploads stay small, so the emulators stay small
+/// beside the runtime suite's peak-memory check.
 @Suite struct RuntimeEndToEndTests {
+    static let transports = TransportUnderTest.selected
+
     static let key = "runtime-e2e-key"
     static let schemas = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("schemas")
@@ -26,7 +30,8 @@ import Testing
     }
 
     func withEmulator<T>(
-        key: String = RuntimeEndToEndTests.key, statusUpdates: FalConfiguration.StatusUpdateMode = .streamWithPollingFallback,
+        _ transport: TransportUnderTest = .libcurl, key: String = RuntimeEndToEndTests.key,
+        statusUpdates: FalConfiguration.StatusUpdateMode = .streamWithPollingFallback, multipartThreshold: Int64 = 100 * 1024 * 1024,
         _ body: (FalClient, FalEmulator, String) async throws -> T
     ) async throws -> T {
         let emulator = try FalEmulator(configuration: .init(
@@ -35,16 +40,17 @@ import Testing
         defer { Task { await emulator.stop() } }
         let configuration = FalConfiguration(
             credentials: FalCredentials(key: key), hosts: .emulator(base), retry: RetryPolicy(maxAttempts: 3, baseDelay: .milliseconds(10)),
-            pollInterval: .milliseconds(20), statusUpdates: statusUpdates)
-        return try await body(FalClient(configuration: configuration), emulator, base)
+            pollInterval: .milliseconds(20), statusUpdates: statusUpdates, multipartThreshold: multipartThreshold,
+            multipartChunkSize: 5 * 1024 * 1024)
+        return try await body(FalClient(configuration: configuration, transport: transport.transport), emulator, base)
     }
 
     static func latency(_ milliseconds: Int) -> RequestOptions {
         RequestOptions(headers: ["X-Fal-Emulator-Latency-Ms": String(milliseconds)])
     }
 
-    @Test func subscribeUsesTheStatusStreamByDefault() async throws {
-        try await withEmulator { fal, emulator, _ in
+    @Test(arguments: transports) func subscribeUsesTheStatusStreamByDefault(_ transport: TransportUnderTest) async throws {
+        try await withEmulator(transport) { fal, emulator, _ in
             let output = try await fal.endpoint(Illusion.self).subscribe(Self.input, options: Self.latency(300))
             #expect(output.seed == 4 && output.image.width == 512)
             let operations = emulator.requestLog.entries.compactMap(\.operation)
@@ -53,8 +59,8 @@ import Testing
         }
     }
 
-    @Test func pollingModePollsAndNeverStreams() async throws {
-        try await withEmulator(statusUpdates: .polling) { fal, emulator, _ in
+    @Test(arguments: transports) func pollingModePollsAndNeverStreams(_ transport: TransportUnderTest) async throws {
+        try await withEmulator(transport, statusUpdates: .polling) { fal, emulator, _ in
             let updates = Recorder<QueueStatus>()
             _ = try await fal.endpoint(Illusion.self).subscribe(Self.input, options: Self.latency(1_500), onQueueUpdate: { updates.append($0) })
             let operations = emulator.requestLog.entries.compactMap(\.operation)
@@ -69,8 +75,8 @@ import Testing
         }
     }
 
-    @Test func cancellingTheTaskCancelsTheRemoteRequest() async throws {
-        try await withEmulator { fal, emulator, _ in
+    @Test(arguments: transports) func cancellingTheTaskCancelsTheRemoteRequest(_ transport: TransportUnderTest) async throws {
+        try await withEmulator(transport) { fal, emulator, _ in
             let enqueued = Recorder<String>()
             let model = fal.endpoint(Illusion.self)
             let task = Task { try await model.subscribe(Self.input, options: Self.latency(30_000), onEnqueue: { enqueued.append($0) }) }
@@ -83,8 +89,8 @@ import Testing
         }
     }
 
-    @Test func serverValidationMapsToFieldPaths() async throws {
-        try await withEmulator { fal, _, _ in
+    @Test(arguments: transports) func serverValidationMapsToFieldPaths(_ transport: TransportUnderTest) async throws {
+        try await withEmulator(transport) { fal, _, _ in
             // JSONValue input skips local validation, so the emulator's 422 is what comes back.
             let bad: JSONValue = ["image_url": "https://example.com/p.png", "seed": "not a number"]
             do {
@@ -98,8 +104,8 @@ import Testing
         }
     }
 
-    @Test func aWrongKeyIsA401ThatNeverEchoesTheKey() async throws {
-        try await withEmulator(key: "sekret-wrong-key") { fal, _, _ in
+    @Test(arguments: transports) func aWrongKeyIsA401ThatNeverEchoesTheKey(_ transport: TransportUnderTest) async throws {
+        try await withEmulator(transport, key: "sekret-wrong-key") { fal, _, _ in
             do {
                 _ = try await fal.submit(Self.endpoint, input: Self.input)
                 Issue.record("expected a 401")
@@ -111,16 +117,16 @@ import Testing
         }
     }
 
-    @Test func streamingEndpointYieldsPartialOutputs() async throws {
-        try await withEmulator { fal, _, _ in
+    @Test(arguments: transports) func streamingEndpointYieldsPartialOutputs(_ transport: TransportUnderTest) async throws {
+        try await withEmulator(transport) { fal, _, _ in
             var events: [JSONValue] = []
             for try await event in try await fal.stream(Self.endpoint, input: Self.input, as: JSONValue.self) { events.append(event) }
             #expect(!events.isEmpty)
         }
     }
 
-    @Test func signedWebhookDeliveriesVerifyAndTamperedOrStaleOnesDoNot() async throws {
-        try await withEmulator { fal, _, base in
+    @Test(arguments: transports) func signedWebhookDeliveriesVerifyAndTamperedOrStaleOnesDoNot(_ transport: TransportUnderTest) async throws {
+        try await withEmulator(transport) { fal, _, _ in
             let submission = try await fal.submit(Self.endpoint, input: Self.input, webhookURL: FakeFal.baseURL + "/hook")
             var delivery: (headers: [String: String], body: Data)?
             for _ in 0..<500 where delivery == nil {
@@ -128,7 +134,7 @@ import Testing
                 if delivery == nil { try await Task.sleep(for: .milliseconds(20)) }
             }
             let (headers, body) = try #require(delivery)
-            let verifier = WebhookVerifier(jwksURL: WebhookVerifier.jwksURL(on: .emulator(base)))
+            let verifier = fal.webhookVerifier()  // the key set through the client's transport
             let verified = try await verifier.verify(Illusion.self, headers: headers, body: body)
             #expect(verified.requestID == submission.requestID)
             #expect(try verified.output().seed == 4)
@@ -137,6 +143,33 @@ import Testing
             tampered.append(contentsOf: Array(" ".utf8))
             await #expect(throws: FalError.self) { try await verifier.verify(headers: headers, body: tampered) }
             await #expect(throws: FalError.self) { try await verifier.verify(headers: headers, body: body, now: Date().addingTimeInterval(600)) }
+        }
+    }
+
+    /// Small enough to stay beside StorageTests' peak-memory check in the same process: 5.5 MiB in a 5 MiB
+    /// part and a 0.5 MiB part, written to disk in pieces, compared by digest.
+    @Test(arguments: transports) func uploadsDirectAndMultipartAreServedBack(_ transport: TransportUnderTest) async throws {
+        try await withEmulator(transport, multipartThreshold: 1024 * 1024) { fal, emulator, _ in
+            let path = FileManager.default.temporaryDirectory.appendingPathComponent("e2e-\(UUID().uuidString).bin").path
+            FileManager.default.createFile(atPath: path, contents: nil)
+            defer { try? FileManager.default.removeItem(atPath: path) }
+            let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+            var digest = SHA256()
+            for block in 0..<11 {
+                let piece = Data((0..<(512 * 1024)).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ block) })
+                digest.update(data: piece)
+                try handle.write(contentsOf: piece)
+            }
+            try handle.close()
+            let small = Data("small file".utf8)
+            let smallURL = try await fal.storage.upload(small, contentType: "text/plain", fileName: "small.txt")
+            let largeURL = try await fal.storage.upload(fileAt: path)
+            #expect(try await fal.transport.send(HTTPRequest(method: "GET", url: smallURL)).body == small)
+            let served = try await fal.transport.send(HTTPRequest(method: "GET", url: largeURL)).body
+            #expect(served.count == 11 * 512 * 1024)
+            #expect(sha256Hex(served) == digest.finalize().map { String(format: "%02x", $0) }.joined())
+            let parts = emulator.requestLog.entries.filter { $0.method == "PUT" && $0.path.contains("/multipart/") }
+            #expect(parts.count == 2)
         }
     }
 }

@@ -3,7 +3,7 @@ import Synchronization
 import Testing
 @testable import FalRuntime
 
-@Suite("libcurl transport")
+@Suite("libcurl transport internals")
 struct TransportTests {
     @Test("many concurrent requests share the one event loop and all complete")
     func concurrentRequests() async throws {
@@ -67,19 +67,21 @@ struct TransportTests {
         #expect(server.connections == 2)
     }
 
-    @Test("a whole-transfer timeout reports libcurl's timeout code")
+    @Test("a whole-transfer timeout is a timeout, libcurl's code kept as detail")
     func timeout() async throws {
         let error = await #expect(throws: TransportFailure.self) {
             _ = try await HTTPTransport().send(HTTPRequest(method: "GET", url: FakeFal.baseURL + "/slow?s=3", timeout: .milliseconds(300)))
         }
-        #expect(error?.isTimeout == true)
+        #expect(error?.kind == .timeout)
+        #expect(error?.code == 28)  // CURLE_OPERATION_TIMEDOUT
     }
 
-    @Test("connection refused is a transport failure with libcurl's code")
+    @Test("connection refused is a connect failure, libcurl's code kept as detail")
     func connectionRefused() async throws {
         let error = await #expect(throws: TransportFailure.self) {
             _ = try await HTTPTransport().send(HTTPRequest(method: "GET", url: "http://127.0.0.1:1/nothing"))
         }
+        #expect(error?.kind == .connect)
         #expect(error?.code == 7)  // CURLE_COULDNT_CONNECT
     }
 
@@ -155,7 +157,7 @@ private final class KeepAliveServer: @unchecked Sendable {
         let bound = withUnsafeMutablePointer(to: &address) { pointer in
             pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, length) == 0 && listen(listener, 8) == 0 && getsockname(listener, $0, &length) == 0 }
         }
-        guard listener >= 0, bound else { throw TransportFailure(code: -1, message: "test server cannot listen") }
+        guard listener >= 0, bound else { throw TransportFailure(kind: .other, code: -1, message: "test server cannot listen") }
         port = Int(UInt16(bigEndian: address.sin_port))
         let milliseconds = Int32(idle.components.seconds * 1000 + idle.components.attoseconds / 1_000_000_000_000_000)
         Thread { [self] in

@@ -12,6 +12,9 @@ CURLcode fal_curl_setopt_off(CURL *handle, CURLoption option, curl_off_t value);
 
 long fal_curl_getinfo_long(CURL *handle, CURLINFO info);
 
+// CURL_WRITEFUNC_PAUSE, which Swift does not import: a write callback returns it to pause the transfer.
+static inline size_t fal_curl_writefunc_pause(void) { return CURL_WRITEFUNC_PAUSE; }
+
 // Callbacks a Swift transfer installs; `userdata` is the transfer object (an unretained pointer).
 typedef size_t (*fal_curl_data_callback)(char *data, size_t size, size_t count, void *userdata);
 CURLcode fal_curl_set_write_callback(CURL *handle, fal_curl_data_callback callback, void *userdata);
@@ -25,13 +28,14 @@ fal_file_body *fal_file_body_open(const char *path, curl_off_t offset, curl_off_
 CURLcode fal_curl_set_file_body(CURL *handle, fal_file_body *body);
 void fal_file_body_free(fal_file_body *body);
 
-// Size of a regular file, or -1 with errno-like code in *error_number.
-curl_off_t fal_file_size(const char *path, int *error_number);
-
 // The multi handle's socket interface (curl_multi_socket_action): libcurl says which sockets to watch,
 // so the event loop can poll without holding the multi handle and other threads can drive a new
 // transfer's first step themselves. (Timeouts are read with curl_multi_timeout.)
 typedef int (*fal_curl_socket_callback)(CURL *easy, curl_socket_t socket, int what, void *userp, void *socketp);
+// Caps the multi handle's open connections at half the process's descriptor limit (RLIMIT_NOFILE, at least
+// 16): transfers beyond it wait in libcurl's queue for a connection instead of failing to open a socket.
+// Returns the cap.
+long fal_curl_multi_cap_connections(CURLM *multi);
 CURLMcode fal_curl_multi_set_socket_callback(CURLM *multi, fal_curl_socket_callback on_socket, void *userp);
 
 // Readiness of the sockets libcurl asks to watch. `fal_poller_watch` takes libcurl's CURL_POLL_* value and

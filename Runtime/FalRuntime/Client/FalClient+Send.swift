@@ -17,10 +17,22 @@ extension FalClient {
         try await retrying(request, failure: FalErrorMapping.error(from:)) { () async throws -> AttemptResult<HTTPStreamingResponse> in
             let response = try await self.transport.stream(try self.prepare(request))
             if (200..<300).contains(response.head.status) { return .success(response) }
-            var body = Data()
-            for try await chunk in response.body where body.count < 1 << 20 { body.append(chunk) }
-            return .refused(HTTPResponse(status: response.head.status, headers: response.head.headers, body: body))
+            return .refused(HTTPResponse(status: response.head.status, headers: response.head.headers, body: try await Self.errorBody(response.body)))
         }
+    }
+
+    /// Error bodies are read up to this many bytes, then the transfer is dropped: a server sending an
+    /// endless error page must not keep the client reading (or buffering) forever.
+    static let errorBodyLimit = 1 << 20
+
+    /// The first `errorBodyLimit` bytes of a refused stream's body; leaving the loop aborts the rest.
+    static func errorBody(_ body: HTTPBodyStream) async throws -> Data {
+        var collected = Data()
+        for try await chunk in body {
+            collected.append(chunk.prefix(errorBodyLimit - collected.count))
+            if collected.count >= errorBodyLimit { break }
+        }
+        return collected
     }
 
     enum AttemptResult<Value> {
@@ -30,8 +42,13 @@ extension FalClient {
     }
 
     /// One loop for fal's retry rules: retryable answers and transport failures are tried again with
-    /// backoff; a request whose 2xx response started arriving is never resent unless it is idempotent;
-    /// timeouts are final when the caller set a server-side timeout.
+    /// backoff; timeouts are final when the caller set a server-side timeout.
+    ///
+    /// No double billing: a request that starts work (submit, run) is sent again only when it provably
+    /// did not reach fal's application: the connection was never made (refused, name not resolved,
+    /// connect timeout), or fal answered 429 or an ingress 503 (refused before processing). After a
+    /// timeout, a reset or any other failure once the request may have been sent, it is not resent,
+    /// unless the caller opted in with `RetryPolicy.resendsAmbiguousRequests`.
     private func retrying<Value>(
         _ request: FalRequest, failure: (HTTPResponse) -> FalError, _ attempt: () async throws -> AttemptResult<Value>
     ) async throws(FalError) -> Value {
@@ -44,14 +61,16 @@ extension FalClient {
                 case .success(let value):
                     return value
                 case .refused(let response):
-                    guard number < policy.maxAttempts, policy.shouldRetry(response) else { throw failure(response) }
+                    let retry = request.startsWork && !policy.resendsAmbiguousRequests
+                        ? policy.refusedBeforeProcessing(response) : policy.shouldRetry(response)
+                    guard number < policy.maxAttempts, retry else { throw failure(response) }
                     retryDelay = policy.delay(afterAttempt: number, retryAfter: RetryPolicy.retryAfter(response))
                 }
             } catch let failure as TransportFailure {
-                let responseArrived = failure.receivedStatus.map { (200..<300).contains($0) } ?? false
-                guard number < policy.maxAttempts, !(responseArrived && !request.resendAfterResponse),
+                let mayResend = failure.requestNotSent || !request.startsWork || policy.resendsAmbiguousRequests
+                guard number < policy.maxAttempts, mayResend, failure.kind != .limit,
                       !(failure.isTimeout && request.hasServerTimeout)
-                else { throw FalError.transport(code: failure.code, message: failure.message) }
+                else { throw FalErrorMapping.error(from: failure) }
                 retryDelay = policy.delay(afterAttempt: number)
             } catch {
                 throw FalErrorMapping.error(from: error)
@@ -106,9 +125,16 @@ extension FalClient {
         case .none:
             headers.remove("Authorization")
         }
+        // Defence in depth before any I/O: callers validate their inputs, and nothing may reach the wire that
+        // ends a header line early (the key itself is checked too, without being named).
+        for field in headers.fields where !HTTPHeaders.isValidValue(field.value) || !HTTPHeaders.isValidName(field.name) {
+            let name = HTTPHeaders.sameName(field.name, "Authorization") ? "Authorization (the credentials)" : field.name
+            throw FalError.configuration("refusing to send header \(name.debugDescription): names must be HTTP tokens and values must not contain CR, LF or NUL")
+        }
         let timeout: Duration? = request.timeout ?? configuration.requestTimeout
         return HTTPRequest(
             method: request.method, url: url, headers: headers, body: request.body, timeout: timeout,
-            connectTimeout: configuration.connectTimeout)
+            connectTimeout: configuration.connectTimeout, idleTimeout: configuration.idleTimeout,
+            responseBodyLimit: configuration.responseBodyLimit)
     }
 }

@@ -1,18 +1,20 @@
 import Foundation
 
-/// fal's API over libcurl: queue, sync run, streaming, storage. Cheap to share; all clients of a process
-/// use one transfer event loop and its connection cache.
+/// fal's API: queue, sync run, streaming, storage. Cheap to share. Every request goes through `transport`:
+/// libcurl's `HTTPTransport` on Linux and macOS by default (all clients of a process share its event loop
+/// and connection cache), `URLSessionTransport` on iOS, tvOS, watchOS and visionOS.
 ///
 ///     let fal = FalClient(configuration: .fromEnvironment())
 ///     let output = try await fal.endpoint(IllusionDiffusion.self).subscribe(input, logs: true) { print($0) }
+///     let onURLSession = FalClient(configuration: .fromEnvironment(), transport: URLSessionTransport())
 public final class FalClient: Sendable, CustomStringConvertible {
     public let configuration: FalConfiguration
-    let transport: HTTPTransport
+    public let transport: any Transport
     let cdnTokens = CDNTokenCache()
 
-    public init(configuration: FalConfiguration = .fromEnvironment()) {
+    public init(configuration: FalConfiguration = .fromEnvironment(), transport: any Transport = defaultTransport()) {
         self.configuration = configuration
-        self.transport = HTTPTransport()
+        self.transport = transport
     }
 
     /// A client using `key` against `hosts` (fal's production hosts by default).
@@ -46,8 +48,9 @@ struct FalRequest: Sendable {
     var authorization: RequestAuthorization = .falKey
     /// Overrides the configured request timeout; `.some(nil)` means no whole-transfer deadline.
     var timeout: Duration??
-    /// False for submit and run: once their response started arriving they are never sent again.
-    var resendAfterResponse = true
+    /// True for submit and run: fal starts (and bills) work for each one that arrives, so it is sent again
+    /// only when it provably did not arrive (see `FalClient.retrying`).
+    var startsWork = false
     /// Whether the caller set a server-side deadline (`X-Fal-Request-Timeout`): then timeouts are final.
     var hasServerTimeout: Bool { headers.contains("X-Fal-Request-Timeout") }
 }

@@ -9,7 +9,13 @@ public struct FalConfiguration: Sendable {
     public var retry: RetryPolicy
     /// Client-side deadline of each API request (not of a whole `subscribe`, which takes its own `timeout`).
     public var requestTimeout: Duration
+    /// Longest wait for a connection (5 s, as fal's Python client).
     public var connectTimeout: Duration
+    /// Longest time a response may make no progress, on every request including streams and uploads
+    /// (fal's JS client drops a silent stream after 15 s). A silent status stream falls back to polling.
+    public var idleTimeout: Duration?
+    /// Most bytes of an API answer held in memory; a longer body fails with `FalError.transport(kind: .limit)`.
+    public var responseBodyLimit: Int
     /// Pause between status polls when the status stream is unavailable or disabled.
     public var pollInterval: Duration
     /// How `subscribe` follows a request's progress.
@@ -28,7 +34,8 @@ public struct FalConfiguration: Sendable {
 
     public init(
         credentials: FalCredentials? = nil, proxyURL: String? = nil, hosts: FalHosts = .production,
-        retry: RetryPolicy = .default, requestTimeout: Duration = .seconds(120), connectTimeout: Duration = .seconds(30),
+        retry: RetryPolicy = .default, requestTimeout: Duration = .seconds(120), connectTimeout: Duration = .seconds(5),
+        idleTimeout: Duration? = .seconds(30), responseBodyLimit: Int = HTTPRequest.defaultResponseBodyLimit,
         pollInterval: Duration = .milliseconds(100), statusUpdates: StatusUpdateMode = .streamWithPollingFallback,
         multipartThreshold: Int64 = 100 * 1024 * 1024, multipartChunkSize: Int64 = 10 * 1024 * 1024,
         multipartConcurrency: Int = 10, userAgent: String = "fal-swift/0.1"
@@ -39,6 +46,8 @@ public struct FalConfiguration: Sendable {
         self.retry = retry
         self.requestTimeout = requestTimeout
         self.connectTimeout = connectTimeout
+        self.idleTimeout = idleTimeout
+        self.responseBodyLimit = max(1024, responseBodyLimit)
         self.pollInterval = pollInterval
         self.statusUpdates = statusUpdates
         self.multipartThreshold = multipartThreshold

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Turns fal's error answers, libcurl failures and decoding failures into `FalError`.
+/// Turns fal's error answers, transport failures and decoding failures into `FalError`.
 enum FalErrorMapping {
     /// Bodies longer than this are cut in error messages; they are usually HTML pages.
     static let detailLimit = 2000
@@ -48,7 +48,7 @@ enum FalErrorMapping {
     static func error(from error: any Error) -> FalError {
         switch error {
         case let error as FalError: return error
-        case let failure as TransportFailure: return .transport(code: failure.code, message: failure.message)
+        case let failure as TransportFailure: return .transport(kind: failure.kind, message: failure.message, code: failure.code)
         case is CancellationError: return .cancelled(requestID: nil)
         case let error as DecodingError: return decoding(error)
         default: return .configuration(String(describing: error))

@@ -4,6 +4,10 @@ import Foundation
 /// attempts, exponential backoff from 0.1 s capped at 30 s with jitter ×0.5–1.5, on 408/409/429,
 /// ingress 502/503/504 (nginx's body, no `x-fal-request-id`), transport errors and timeouts — except
 /// when the caller set a server-side request timeout, which must be honoured rather than retried.
+///
+/// Requests that start work on fal (submit, run) are stricter, so one call never starts two billed
+/// runs: they are sent again only after a connect failure (nothing was sent), a 429 or an ingress 503
+/// (refused before processing), unless `resendsAmbiguousRequests` is set.
 public struct RetryPolicy: Sendable, Equatable {
     public var maxAttempts: Int
     public var baseDelay: Duration
@@ -11,12 +15,16 @@ public struct RetryPolicy: Sendable, Equatable {
     public var jitter: ClosedRange<Double>
     public var retryStatusCodes: Set<Int>
     public var ingressStatusCodes: Set<Int>
+    /// Opt-in: also resend submit and run after failures that leave open whether fal received them
+    /// (a timeout, a reset after sending, an ingress 502/504). Each resend may start another billed run.
+    public var resendsAmbiguousRequests: Bool
 
     public init(
         maxAttempts: Int = 10, baseDelay: Duration = .milliseconds(100), maxDelay: Duration = .seconds(30),
         jitter: ClosedRange<Double> = 0.5...1.5, retryStatusCodes: Set<Int> = [408, 409, 429],
-        ingressStatusCodes: Set<Int> = [502, 503, 504]
+        ingressStatusCodes: Set<Int> = [502, 503, 504], resendsAmbiguousRequests: Bool = false
     ) {
+        self.resendsAmbiguousRequests = resendsAmbiguousRequests
         self.maxAttempts = max(1, maxAttempts)
         self.baseDelay = baseDelay
         self.maxDelay = maxDelay
@@ -42,6 +50,13 @@ public struct RetryPolicy: Sendable, Equatable {
         if response.status == 504, response.headers.contains("X-Fal-Request-Timeout-Type") { return false }
         if retryStatusCodes.contains(response.status) { return true }
         return isIngressError(response)
+    }
+
+    /// Whether an answer to a work-starting request says it was refused before any processing: a 429, or
+    /// an ingress 503 (the load balancer had no runner to hand it to).
+    func refusedBeforeProcessing(_ response: HTTPResponse) -> Bool {
+        guard shouldRetry(response) else { return false }
+        return response.status == 429 || (response.status == 503 && isIngressError(response))
     }
 
     /// An error from the load balancer rather than from fal's application: no request id, nginx's page.

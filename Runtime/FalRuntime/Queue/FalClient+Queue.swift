@@ -7,6 +7,7 @@ extension FalClient {
         _ endpointID: String, input: Input, webhookURL: String? = nil, options: RequestOptions = RequestOptions()
     ) async throws(FalError) -> QueueSubmission {
         let endpoint = try EndpointPath(endpointID)
+        try options.validate()
         let body = try await prepareBody(input)
         return try await submit(endpoint, body: body, webhookURL: webhookURL, options: options)
     }
@@ -18,15 +19,18 @@ extension FalClient {
         request.headers.set("Content-Type", "application/json")
         request.headers.set("Accept", "application/json")
         try options.apply(to: &request.headers, queue: true)
-        request.resendAfterResponse = false
+        request.startsWork = true
         let response = try await send(request)
         return try QueueSubmission(data: response.body)
     }
 
     /// `GET {queue}/{owner}/{alias}/requests/{id}/status[?logs=1]`.
     public func status(_ endpointID: String, requestID: String, logs: Bool = false) async throws(FalError) -> QueueStatus {
-        let url = try requestURL(endpointID, requestID, "/status") + (logs ? "?logs=1" : "")
-        let response = try await send(FalRequest(method: "GET", url: url))
+        try await status(at: try QueueURLs(endpointID, requestID: requestID, hosts: configuration.hosts), logs: logs)
+    }
+
+    func status(at urls: QueueURLs, logs: Bool) async throws(FalError) -> QueueStatus {
+        let response = try await send(FalRequest(method: "GET", url: urls.status(logs: logs)))
         return try QueueStatus(data: response.body)
     }
 
@@ -34,7 +38,12 @@ extension FalClient {
     /// with an error this throws fal's error: `.validation` with field paths for input the model
     /// rejected, `.cancelled`, `.timeout` (the start timeout passed), or `.http` with fal's detail.
     public func result<Output: Decodable>(_ endpointID: String, requestID: String, as output: Output.Type = Output.self) async throws(FalError) -> Output {
-        let response = try await send(FalRequest(method: "GET", url: try requestURL(endpointID, requestID, ""))) {
+        try await result(at: try QueueURLs(endpointID, requestID: requestID, hosts: configuration.hosts), as: Output.self)
+    }
+
+    func result<Output: Decodable>(at urls: QueueURLs, as output: Output.Type) async throws(FalError) -> Output {
+        let requestID = urls.requestID
+        let response = try await send(FalRequest(method: "GET", url: urls.result)) {
             FalErrorMapping.resultError(from: $0, requestID: requestID)
         }
         return try FalJSON.decode(Output.self, from: response.body)
@@ -43,10 +52,10 @@ extension FalClient {
     /// The error of a request whose status said `COMPLETED` with `error`: fal's result endpoint knows
     /// more (the 422's field paths, cancelled, timed out), as fal's clients report it; otherwise (a
     /// runner error) it is `.requestFailed` with the status's message and error type.
-    func completionError(_ endpointID: String, requestID: String, message: String, errorType: String?) async -> FalError {
-        let stated = FalError.requestFailed(requestID: requestID, message: message, errorType: errorType)
+    func completionError(_ urls: QueueURLs, message: String, errorType: String?) async -> FalError {
+        let stated = FalError.requestFailed(requestID: urls.requestID, message: message, errorType: errorType)
         do {
-            _ = try await result(endpointID, requestID: requestID, as: JSONValue.self)
+            _ = try await result(at: urls, as: JSONValue.self)
             return stated
         } catch {
             switch error {
@@ -58,22 +67,35 @@ extension FalClient {
 
     /// `PUT {queue}/{owner}/{alias}/requests/{id}/cancel`.
     public func cancel(_ endpointID: String, requestID: String) async throws(FalError) {
-        _ = try await send(FalRequest(method: "PUT", url: try requestURL(endpointID, requestID, "/cancel")))
+        try await cancel(at: try QueueURLs(endpointID, requestID: requestID, hosts: configuration.hosts))
+    }
+
+    func cancel(at urls: QueueURLs) async throws(FalError) {
+        _ = try await send(FalRequest(method: "PUT", url: urls.cancel))
     }
 
     /// The request's progress until it completes: from fal's status stream (server-sent events) by
     /// default, falling back to polling every `pollInterval` when the stream is unavailable or drops.
     /// The sequence finishes after `.completed`; it throws `FalError`.
+    /// A consumer slower than the updates sees the newest ones (the last is always the completion).
     public func statusUpdates(_ endpointID: String, requestID: String, logs: Bool = false) -> AsyncThrowingStream<QueueStatus, any Error> {
-        AsyncThrowingStream { continuation in
+        do {
+            return statusUpdates(at: try QueueURLs(endpointID, requestID: requestID, hosts: configuration.hosts), logs: logs)
+        } catch {
+            return AsyncThrowingStream { $0.finish(throwing: error) }
+        }
+    }
+
+    func statusUpdates(at urls: QueueURLs, logs: Bool) -> AsyncThrowingStream<QueueStatus, any Error> {
+        AsyncThrowingStream(bufferingPolicy: .bufferingNewest(64)) { continuation in
             let task = Task {
                 do {
                     var completed = false
                     if configuration.statusUpdates == .streamWithPollingFallback {
-                        completed = try await streamStatus(endpointID, requestID: requestID, logs: logs) { continuation.yield($0) }
+                        completed = try await streamStatus(urls, logs: logs) { continuation.yield($0) }
                     }
                     while !completed {
-                        let status = try await status(endpointID, requestID: requestID, logs: logs)
+                        let status = try await status(at: urls, logs: logs)
                         continuation.yield(status)
                         completed = status.isCompleted
                         if !completed { try await Task.sleep(for: configuration.pollInterval) }
@@ -88,11 +110,11 @@ extension FalClient {
     }
 
     /// Follows `…/status/stream`; returns whether `.completed` arrived. Failing to open the stream, or
-    /// losing it, is not an error: the caller polls from there.
-    private func streamStatus(
-        _ endpointID: String, requestID: String, logs: Bool, yield: (QueueStatus) -> Void
-    ) async throws -> Bool {
-        var request = FalRequest(method: "GET", url: try requestURL(endpointID, requestID, "/status/stream") + (logs ? "?logs=1" : ""))
+    /// losing it (including to the idle timeout, when it goes silent), is not an error: the caller polls
+    /// from there.
+    private func streamStatus(_ urls: QueueURLs, logs: Bool, yield: (QueueStatus) -> Void) async throws -> Bool {
+        let requestID = urls.requestID
+        var request = FalRequest(method: "GET", url: urls.statusStream(logs: logs))
         request.headers.set("Accept", "text/event-stream")
         request.timeout = .some(nil)
         let response: HTTPStreamingResponse
@@ -137,20 +159,22 @@ extension FalClient {
         var submitOptions = options
         if let timeout, submitOptions.startTimeout == nil, timeout > .seconds(1) { submitOptions.startTimeout = timeout }
         let options = submitOptions
+        try options.validate()
         let body = try await prepareBody(input)
         let submitted = RequestIDBox()
         let work: @Sendable () async throws -> Output = {
             let submission = try await self.submit(endpoint, body: body, webhookURL: nil, options: options)
-            submitted.set(submission.requestID)
+            // fal's own URLs for this request when they lie on the configured queue host, ours otherwise.
+            let urls = try QueueURLs(endpointID, submission: submission, hosts: self.configuration.hosts)
+            submitted.set(urls)
             onEnqueue?(submission.requestID)
-            for try await status in self.statusUpdates(endpointID, requestID: submission.requestID, logs: logs) {
+            for try await status in self.statusUpdates(at: urls, logs: logs) {
                 onQueueUpdate?(status)
                 if case .completed(_, _, let error?, let errorType) = status {
-                    throw RemoteFailure(error: await self.completionError(
-                        endpointID, requestID: submission.requestID, message: error, errorType: errorType))
+                    throw RemoteFailure(error: await self.completionError(urls, message: error, errorType: errorType))
                 }
             }
-            return try await self.result(endpointID, requestID: submission.requestID, as: Output.self)
+            return try await self.result(at: urls, as: Output.self)
         }
         do {
             guard let timeout else { return try await work() }
@@ -162,7 +186,7 @@ extension FalClient {
                 }
                 defer { group.cancelAll() }
                 guard let first = try await group.next(), let output = first else {
-                    throw FalError.timeout(requestID: submitted.value)
+                    throw FalError.timeout(requestID: submitted.value?.requestID)
                 }
                 return output
             }
@@ -170,10 +194,10 @@ extension FalClient {
             throw remote.error  // the remote request is over: nothing to cancel
         } catch {
             var failure = FalErrorMapping.error(from: error)
-            if case .cancelled = failure { failure = .cancelled(requestID: submitted.value) }
+            if case .cancelled = failure { failure = .cancelled(requestID: submitted.value?.requestID) }
             switch failure {
             case .timeout, .cancelled:
-                if let requestID = submitted.value { await cancelDetached(endpointID, requestID: requestID) }
+                if let urls = submitted.value { await cancelDetached(urls) }
             default: break
             }
             throw failure
@@ -181,13 +205,8 @@ extension FalClient {
     }
 
     /// Best-effort remote cancel that still runs when the calling task is already cancelled.
-    private func cancelDetached(_ endpointID: String, requestID: String) async {
-        await Task { try? await self.cancel(endpointID, requestID: requestID) }.value
-    }
-
-    func requestURL(_ endpointID: String, _ requestID: String, _ suffix: String) throws(FalError) -> String {
-        let endpoint = try EndpointPath(endpointID)
-        return "\(configuration.hosts.queue)/\(endpoint.app)/requests/\(Self.percentEncoded(requestID))\(suffix)"
+    private func cancelDetached(_ urls: QueueURLs) async {
+        await Task { try? await self.cancel(at: urls) }.value
     }
 
     /// Percent-encodes everything but RFC 3986's unreserved characters, bytewise on UTF-8: safe as one
@@ -221,11 +240,11 @@ private struct RemoteFailure: Error {
     var error: FalError
 }
 
-/// The request id of a subscribe, written by its work task and read when it times out or is cancelled.
+/// The submitted request of a subscribe, written by its work task and read when it times out or is cancelled.
 final class RequestIDBox: Sendable {
-    private let storage = Mutex<String?>(nil)
-    func set(_ id: String) { storage.withLock { $0 = id } }
-    var value: String? { storage.withLock { $0 } }
+    private let storage = Mutex<QueueURLs?>(nil)
+    func set(_ urls: QueueURLs) { storage.withLock { $0 = urls } }
+    var value: QueueURLs? { storage.withLock { $0 } }
 }
 
 import Synchronization

@@ -19,26 +19,10 @@ extension FalClient {
         _ endpointID: String, input: Input, as event: Event.Type = Event.self, options: RequestOptions = RequestOptions()
     ) async throws(FalError) -> AsyncThrowingStream<Event, any Error> {
         let request = try await runRequest(endpointID, input: input, suffix: "/stream", accept: "text/event-stream", timeout: nil, options: options)
-        let events = try await openStream(request).events
-        return AsyncThrowingStream { continuation in
-            let task = Task {
-                do {
-                    for try await event in events {
-                        if event.event == "error" {
-                            let json = try? JSONTapeDecoder().decode(JSONValue.self, from: Data(event.data.utf8))
-                            throw FalError.http(
-                                status: 500, detail: json?["detail"]?.stringValue ?? json?["error"]?.stringValue ?? event.data,
-                                errorType: json?["error_type"]?.stringValue, requestID: nil)
-                        }
-                        continuation.yield(try FalJSON.decode(Event.self, from: Data(event.data.utf8)))
-                    }
-                    continuation.finish()
-                } catch {
-                    continuation.finish(throwing: FalErrorMapping.error(from: error))
-                }
-            }
-            continuation.onTermination = { _ in task.cancel() }
-        }
+        let events = EventDecoder<Event>(events: try await openStream(request).events.makeAsyncIterator())
+        // Pulled, not pushed: each event is read off the wire when the consumer asks for it, so a slow
+        // consumer pauses the transfer instead of queueing events. Dropping the sequence aborts it.
+        return AsyncThrowingStream(unfolding: { try await events.next() })
     }
 
     /// `POST {run}/{id}{suffix}` with the validated, uploaded input; never resent once answered.
@@ -46,13 +30,37 @@ extension FalClient {
         _ endpointID: String, input: Input, suffix: String, accept: String, timeout: Duration?, options: RequestOptions
     ) async throws(FalError) -> FalRequest {
         let endpoint = try EndpointPath(endpointID)
+        try options.validate()
         let body = try await prepareBody(input)
         var request = FalRequest(method: "POST", url: "\(configuration.hosts.run)/\(endpoint.full)\(suffix)", body: .data(body))
         request.headers.set("Content-Type", "application/json")
         request.headers.set("Accept", accept)
         try options.apply(to: &request.headers, queue: false)
         request.timeout = .some(timeout)
-        request.resendAfterResponse = false
+        request.startsWork = true
         return request
+    }
+}
+
+/// Decodes a run stream's events one at a time for `AsyncThrowingStream(unfolding:)`, which calls it from
+/// one consumer at a time.
+private final class EventDecoder<Event: Decodable & Sendable>: @unchecked Sendable {
+    private var events: ServerSentEventStream.Iterator
+
+    init(events: ServerSentEventStream.Iterator) { self.events = events }
+
+    func next() async throws(FalError) -> Event? {
+        do {
+            guard let event = try await events.next() else { return nil }
+            if event.event == "error" {
+                let json = try? JSONTapeDecoder().decode(JSONValue.self, from: Data(event.data.utf8))
+                throw FalError.http(
+                    status: 500, detail: json?["detail"]?.stringValue ?? json?["error"]?.stringValue ?? event.data,
+                    errorType: json?["error_type"]?.stringValue, requestID: nil)
+            }
+            return try FalJSON.decode(Event.self, from: Data(event.data.utf8))
+        } catch {
+            throw FalErrorMapping.error(from: error)
+        }
     }
 }

@@ -27,7 +27,28 @@ public struct RequestOptions: Sendable {
         self.headers = headers
     }
 
+    /// Refuses header names and values that would break the request's framing (CR, LF, NUL: header
+    /// injection) or are not HTTP tokens, naming the option; runs before any I/O.
+    public func validate() throws(FalError) {
+        var issues: [ValidationIssue] = []
+        let options = FieldPath("options")
+        for (name, value) in headers.sorted(by: { $0.key < $1.key }) {
+            let path = options.key("headers").key(name)
+            if !HTTPHeaders.isValidName(name) {
+                issues.append(ValidationIssue(path: path, message: "header name '\(name.debugDescription.dropFirst().dropLast())' is not an HTTP token"))
+            }
+            if !HTTPHeaders.isValidValue(value) {
+                issues.append(ValidationIssue(path: path, message: "header value must not contain CR, LF or NUL"))
+            }
+        }
+        if let runnerHint, !HTTPHeaders.isValidValue(runnerHint) {
+            issues.append(ValidationIssue(path: options.key("runnerHint"), message: "must not contain CR, LF or NUL"))
+        }
+        if !issues.isEmpty { throw FalError.validation(issues) }
+    }
+
     func apply(to headers: inout HTTPHeaders, queue: Bool) throws(FalError) {
+        try validate()
         for (name, value) in self.headers { headers.set(name, value) }
         if let priority, queue { headers.set("X-Fal-Queue-Priority", priority.rawValue) }
         if let runnerHint { headers.set("X-Fal-Runner-Hint", runnerHint) }

@@ -7,82 +7,166 @@ struct ServerSentEvent: Sendable, Equatable {
 }
 
 /// Incremental `text/event-stream` parser: feed it chunks as they arrive, in any split.
+///
+/// Memory is bounded by `maximumLineBytes` (an unfinished line) and `maximumEventBytes` (the `data:` lines
+/// of one event): a server sending a line without end, or data lines without the blank line that ends an
+/// event, gets `FalError.transport(kind: .limit)` instead of the process's memory.
 struct ServerSentEventParser {
-    private var buffer = Data()
+    /// fal's events are status updates and partial outputs; even an image as a data URI fits easily.
+    static let defaultMaximumEventBytes = 16 * 1024 * 1024
+
+    let maximumLineBytes: Int
+    let maximumEventBytes: Int
+    /// The unfinished line carried over from earlier chunks.
+    private var partial: [UInt8] = []
+    /// The previous chunk ended in CR: an LF starting the next chunk belongs to that line end.
+    private var skipLineFeed = false
     private var event: String?
     private var dataLines: [String] = []
+    private var dataBytes = 0
 
-    mutating func feed(_ chunk: Data) -> [ServerSentEvent] {
-        buffer.append(chunk)
+    init(maximumLineBytes: Int = defaultMaximumEventBytes, maximumEventBytes: Int = defaultMaximumEventBytes) {
+        self.maximumLineBytes = maximumLineBytes
+        self.maximumEventBytes = maximumEventBytes
+    }
+
+    mutating func feed(_ chunk: Data) throws(FalError) -> [ServerSentEvent] {
         var events: [ServerSentEvent] = []
-        while let newline = buffer.firstIndex(where: { $0 == 0x0A || $0 == 0x0D }) {
-            var line = buffer[buffer.startIndex..<newline]
-            var next = buffer.index(after: newline)
-            if buffer[newline] == 0x0D {
-                // A lone CR at the end of a chunk may be half of CRLF: wait for the next byte.
-                if next == buffer.endIndex { break }
-                if buffer[next] == 0x0A { next = buffer.index(after: next) }
-            }
-            if line.last == 0x0D { line = line.dropLast() }
-            process(String(decoding: line, as: UTF8.self), into: &events)
-            buffer = Data(buffer[next...])
+        var failure: FalError?
+        chunk.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
+            do throws(FalError) { try scan(raw, into: &events) } catch { failure = error }
         }
+        if let failure { throw failure }
         return events
+    }
+
+    private mutating func scan(_ raw: UnsafeRawBufferPointer, into events: inout [ServerSentEvent]) throws(FalError) {
+        do {
+            let bytes = raw.bindMemory(to: UInt8.self)
+            var start = 0
+            if skipLineFeed, !bytes.isEmpty {
+                skipLineFeed = false
+                if bytes[0] == 0x0A { start = 1 }
+            }
+            var index = start
+            while index < bytes.count {
+                let byte = bytes[index]
+                guard byte == 0x0A || byte == 0x0D else {
+                    index += 1
+                    continue
+                }
+                let piece = UnsafeBufferPointer(rebasing: bytes[start..<index])
+                if partial.isEmpty {
+                    try process(piece, into: &events)
+                } else {
+                    try append(piece)
+                    let line = partial
+                    partial.removeAll(keepingCapacity: false)
+                    try line.withUnsafeBufferPointer { (line) throws(FalError) in try process(line, into: &events) }
+                }
+                index += 1
+                if byte == 0x0D {
+                    if index == bytes.count {
+                        skipLineFeed = true
+                    } else if bytes[index] == 0x0A {
+                        index += 1
+                    }
+                }
+                start = index
+            }
+            if start < bytes.count { try append(UnsafeBufferPointer(rebasing: bytes[start...])) }
+        }
     }
 
     /// Dispatches a final event left without its blank line when the stream closed.
-    mutating func finish() -> [ServerSentEvent] {
+    mutating func finish() throws(FalError) -> [ServerSentEvent] {
         var events: [ServerSentEvent] = []
-        if !buffer.isEmpty { process(String(decoding: buffer, as: UTF8.self), into: &events) }
-        buffer.removeAll()
-        process("", into: &events)
+        if !partial.isEmpty {
+            let line = partial
+            partial = []
+            try line.withUnsafeBufferPointer { (line) throws(FalError) in try process(line, into: &events) }
+        }
+        try process(UnsafeBufferPointer(start: nil, count: 0), into: &events)
         return events
     }
 
-    private mutating func process(_ line: String, into events: inout [ServerSentEvent]) {
+    private mutating func append(_ piece: UnsafeBufferPointer<UInt8>) throws(FalError) {
+        guard partial.count + piece.count <= maximumLineBytes else {
+            partial = []
+            throw FalError.transport(
+                kind: .limit, message: "server-sent event line exceeds \(maximumLineBytes) bytes", code: 0)
+        }
+        partial.append(contentsOf: piece)
+    }
+
+    private mutating func process(_ line: UnsafeBufferPointer<UInt8>, into events: inout [ServerSentEvent]) throws(FalError) {
         if line.isEmpty {
             if !dataLines.isEmpty { events.append(ServerSentEvent(event: event, data: dataLines.joined(separator: "\n"))) }
             event = nil
             dataLines.removeAll()
+            dataBytes = 0
             return
         }
-        if line.hasPrefix(":") { return }
-        let field: Substring
-        var value: Substring
-        if let colon = line.firstIndex(of: ":") {
-            field = line[..<colon]
-            value = line[line.index(after: colon)...]
-            if value.first == " " { value = value.dropFirst() }
-        } else {
-            field = Substring(line)
-            value = ""
+        guard line.count <= maximumLineBytes else {
+            throw FalError.transport(kind: .limit, message: "server-sent event line exceeds \(maximumLineBytes) bytes", code: 0)
         }
-        switch field {
-        case "data": dataLines.append(String(value))
-        case "event": event = String(value)
-        default: break
+        if line[0] == UInt8(ascii: ":") { return }  // a comment (keep-alive)
+        let colon = line.firstIndex(of: UInt8(ascii: ":")) ?? line.count
+        var valueStart = Swift.min(colon + 1, line.count)
+        if valueStart < line.count, line[valueStart] == UInt8(ascii: " ") { valueStart += 1 }
+        let field = UnsafeBufferPointer(rebasing: line[..<colon])
+        let value = UnsafeBufferPointer(rebasing: line[valueStart...])
+        if field.elementsEqual("data".utf8) {
+            dataBytes += value.count + 1
+            guard dataBytes <= maximumEventBytes else {
+                dataLines.removeAll()
+                dataBytes = 0
+                throw FalError.transport(kind: .limit, message: "server-sent event exceeds \(maximumEventBytes) bytes", code: 0)
+            }
+            dataLines.append(String(decoding: value, as: UTF8.self))
+        } else if field.elementsEqual("event".utf8) {
+            event = String(decoding: value, as: UTF8.self)
+        }
+    }
+}
+
+/// The events of a streamed body, parsed as they are pulled: no task and no buffer between the body and
+/// the consumer, so a slow consumer pauses the transfer (the body's bounded buffer) instead of queueing
+/// events in memory. Ending iteration aborts the transfer.
+struct ServerSentEventStream: AsyncSequence, Sendable {
+    typealias Element = ServerSentEvent
+    let body: HTTPBodyStream
+
+    func makeAsyncIterator() -> Iterator { Iterator(body: body.makeAsyncIterator()) }
+
+    struct Iterator: AsyncIteratorProtocol {
+        var body: HTTPBodyStream.Iterator
+        var parser = ServerSentEventParser()
+        var pending: [ServerSentEvent] = []
+        var next = 0
+        var ended = false
+
+        mutating func next() async throws -> ServerSentEvent? {
+            while true {
+                if next < pending.count {
+                    defer { next += 1 }
+                    return pending[next]
+                }
+                pending.removeAll(keepingCapacity: true)
+                next = 0
+                if ended { return nil }
+                if let chunk = try await body.next() {
+                    pending = try parser.feed(chunk)
+                } else {
+                    ended = true
+                    pending = try parser.finish()
+                }
+            }
         }
     }
 }
 
 extension HTTPStreamingResponse {
     /// The body as server-sent events; stops (and aborts the transfer) when the consumer stops.
-    var events: AsyncThrowingStream<ServerSentEvent, any Error> {
-        let body = self.body
-        return AsyncThrowingStream { continuation in
-            let task = Task {
-                var parser = ServerSentEventParser()
-                do {
-                    for try await chunk in body {
-                        for event in parser.feed(chunk) { continuation.yield(event) }
-                    }
-                    for event in parser.finish() { continuation.yield(event) }
-                    continuation.finish()
-                } catch {
-                    continuation.finish(throwing: error)
-                }
-            }
-            continuation.onTermination = { _ in task.cancel() }
-        }
-    }
+    var events: ServerSentEventStream { ServerSentEventStream(body: body) }
 }

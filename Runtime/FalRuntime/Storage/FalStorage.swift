@@ -29,6 +29,10 @@ public struct FalStorage: Sendable {
     }
 
     func upload(_ source: UploadSource, contentType: String, fileName: String?) async throws(FalError) -> String {
+        guard HTTPHeaders.isValidValue(contentType) else {
+            throw FalError.validation([ValidationIssue(path: FieldPath("contentType"), message: "must not contain CR, LF or NUL")])
+        }
+        let fileName = fileName.map(Self.sanitizedFileName)
         let configuration = client.configuration
         if source.size >= configuration.multipartThreshold {
             return try await MultipartUpload(client: client, source: source, contentType: contentType, fileName: fileName ?? "upload.bin").run()
@@ -68,6 +72,14 @@ public struct FalStorage: Sendable {
         put.timeout = .some(nil)
         _ = try await client.send(put)
         return fileURL
+    }
+
+    /// A file name fit for the `X-Fal-File-Name` header: local names may hold any byte but `/` and NUL on
+    /// Linux, including CR and LF, so control characters become `_` (the upload goes on; only the label
+    /// changes). Empty names become `upload.bin`.
+    static func sanitizedFileName(_ name: String) -> String {
+        let cleaned = String(String.UnicodeScalarView(name.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7F ? "_" : $0 }))
+        return cleaned.isEmpty ? "upload.bin" : cleaned
     }
 
     static func string(_ key: String, in body: Data) throws(FalError) -> String {

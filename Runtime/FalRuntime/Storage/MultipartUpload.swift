@@ -1,7 +1,8 @@
 import Foundation
 
 /// fal's CDN v3 multipart upload: create, PUT parts in parallel (each streamed from its file range),
-/// complete with the parts' ETags. Memory stays at libcurl's buffers regardless of file size.
+/// complete with the parts' ETags. With libcurl, memory stays at its buffers regardless of file size; with
+/// URLSession, at the parts in flight.
 struct MultipartUpload: Sendable {
     let client: FalClient
     let source: UploadSource
@@ -20,6 +21,8 @@ struct MultipartUpload: Sendable {
         }
 
         let chunk = configuration.multipartChunkSize
+        // A transport that holds each part in memory while sending it (URLSession) keeps fewer in flight.
+        let concurrency = min(configuration.multipartConcurrency, client.transport.maximumConcurrentPartUploads ?? .max)
         let partCount = Int((source.size + chunk - 1) / chunk)
         let base = "\(accessURL)/multipart/\(FalClient.percentEncoded(uploadID))"
         let etags = try await withFalErrors {
@@ -33,7 +36,7 @@ struct MultipartUpload: Sendable {
                         return (number, try await uploadPart(number, url: "\(base)/\(number)", offset: offset, length: length))
                     }
                 }
-                while next <= min(partCount, configuration.multipartConcurrency) { addPart(next); next += 1 }
+                while next <= min(partCount, concurrency) { addPart(next); next += 1 }
                 while let (number, etag) = try await group.next() {
                     etags[number] = etag
                     if next <= partCount { addPart(next); next += 1 }

@@ -1,4 +1,3 @@
-import CCurlShim
 import Foundation
 
 /// Bytes to upload: held in memory, or a file read from disk range by range (never loaded whole).
@@ -7,12 +6,19 @@ enum UploadSource: Sendable {
     case file(path: String, size: Int64)
 
     static func file(at path: String) throws(FalError) -> UploadSource {
-        var errorNumber: Int32 = 0
-        let size = fal_file_size(path, &errorNumber)
-        guard size >= 0 else {
-            throw FalError.configuration("cannot read \(path): \(String(cString: strerror(errorNumber)))")
+        let attributes: [FileAttributeKey: Any]
+        do {
+            attributes = try FileManager.default.attributesOfItem(atPath: path)
+        } catch {
+            throw FalError.configuration("cannot read \(path): \((error as NSError).localizedDescription)")
         }
-        return .file(path: path, size: Int64(size))
+        guard attributes[.type] as? FileAttributeType == .typeRegular else {
+            throw FalError.configuration("cannot read \(path): not a regular file")
+        }
+        guard let size = (attributes[.size] as? NSNumber)?.int64Value, FileManager.default.isReadableFile(atPath: path) else {
+            throw FalError.configuration("cannot read \(path): permission denied")
+        }
+        return .file(path: path, size: size)
     }
 
     var size: Int64 {

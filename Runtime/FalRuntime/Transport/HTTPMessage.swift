@@ -93,6 +93,23 @@ public struct HTTPHeaders: Sendable, Sequence {
     }
 
     public func makeIterator() -> IndexingIterator<[(name: String, value: String)]> { fields.makeIterator() }
+
+    /// A value that cannot end its line early or smuggle another header: no CR, LF or NUL.
+    public static func isValidValue(_ value: String) -> Bool {
+        !value.utf8.contains { $0 == 0x0D || $0 == 0x0A || $0 == 0x00 }
+    }
+
+    /// A field name is an RFC 9110 token: visible ASCII without separators.
+    public static func isValidName(_ name: String) -> Bool {
+        !name.isEmpty && name.utf8.allSatisfy { byte in
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+                return true
+            default:
+                return "!#$%&'*+-.^_`|~".utf8.contains(byte)
+            }
+        }
+    }
 }
 
 /// What a request sends: nothing, bytes held in memory, or a byte range of a file streamed from disk.
@@ -107,13 +124,24 @@ public struct HTTPRequest: Sendable {
     public var url: String
     public var headers: HTTPHeaders
     public var body: HTTPBody
-    /// Whole-transfer deadline enforced by libcurl; nil waits for as long as the body keeps coming.
+    /// Whole-transfer deadline; nil waits for as long as the body keeps coming (the idle timeout still applies).
     public var timeout: Duration?
+    /// Longest wait for the connection to be made.
     public var connectTimeout: Duration
+    /// Longest time without a byte moving in either direction once connected (a server that accepts and
+    /// never answers, or stalls mid-body); nil for none. Transports may round it up to whole seconds.
+    public var idleTimeout: Duration?
+    /// Most bytes `Transport.send` collects of a response body before failing with `.limit`: buffered
+    /// answers are API JSON, and a server sending without end must not grow memory without end.
+    public var responseBodyLimit: Int
+
+    /// Default `responseBodyLimit`: fal's JSON answers, even with data-URI outputs, are far smaller.
+    public static let defaultResponseBodyLimit = 16 * 1024 * 1024
 
     public init(
         method: String, url: String, headers: HTTPHeaders = HTTPHeaders(), body: HTTPBody = .empty,
-        timeout: Duration? = .seconds(120), connectTimeout: Duration = .seconds(30)
+        timeout: Duration? = .seconds(120), connectTimeout: Duration = .seconds(5), idleTimeout: Duration? = .seconds(30),
+        responseBodyLimit: Int = HTTPRequest.defaultResponseBodyLimit
     ) {
         self.method = method
         self.url = url
@@ -121,6 +149,8 @@ public struct HTTPRequest: Sendable {
         self.body = body
         self.timeout = timeout
         self.connectTimeout = connectTimeout
+        self.idleTimeout = idleTimeout
+        self.responseBodyLimit = responseBodyLimit
     }
 }
 
@@ -128,6 +158,11 @@ public struct HTTPRequest: Sendable {
 public struct HTTPResponseHead: Sendable {
     public var status: Int
     public var headers: HTTPHeaders
+
+    public init(status: Int, headers: HTTPHeaders) {
+        self.status = status
+        self.headers = headers
+    }
 }
 
 public struct HTTPResponse: Sendable {
@@ -135,22 +170,49 @@ public struct HTTPResponse: Sendable {
     public var headers: HTTPHeaders
     public var body: Data
 
+    public init(status: Int, headers: HTTPHeaders, body: Data) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+    }
+
     public var isSuccess: Bool { (200..<300).contains(status) }
 }
 
 /// A response whose body arrives as it is received (server-sent events, large downloads).
 public struct HTTPStreamingResponse: Sendable {
     public var head: HTTPResponseHead
-    public var body: AsyncThrowingStream<Data, any Error>
+    public var body: HTTPBodyStream
+
+    public init(head: HTTPResponseHead, body: HTTPBodyStream) {
+        self.head = head
+        self.body = body
+    }
 }
 
-/// Why a transfer failed below HTTP: libcurl's code and message, and whether a response head had
-/// already arrived (a submit whose response arrived must never be sent again).
-public struct TransportFailure: Error, Sendable {
+/// Why a transfer failed below HTTP, in terms of no particular transport: what kind of failure it was,
+/// the transport's own code and message as detail, and whether a response had begun to arrive (a submit
+/// whose response arrived must never be sent again).
+public struct TransportFailure: Error, Sendable, CustomStringConvertible {
+    public typealias Kind = TransportErrorKind
+
+    public var kind: Kind
+    /// The transport's own code (libcurl's `CURLcode`, `URLError.Code`'s raw value); detail only.
     public var code: Int
     public var message: String
     /// Status of the response that had started arriving when the transfer failed, if any.
     public var receivedStatus: Int?
 
-    public var isTimeout: Bool { code == 28 }  // CURLE_OPERATION_TIMEDOUT
+    public init(kind: Kind, code: Int, message: String, receivedStatus: Int? = nil) {
+        self.kind = kind
+        self.code = code
+        self.message = message
+        self.receivedStatus = receivedStatus
+    }
+
+    public var isTimeout: Bool { kind == .timeout }
+    /// Nothing of the request reached the server: sending it again cannot run it twice.
+    public var requestNotSent: Bool { kind == .connect }
+
+    public var description: String { "\(kind.rawValue) failure (code \(code)): \(message)" }
 }

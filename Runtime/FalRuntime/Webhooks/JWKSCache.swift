@@ -5,15 +5,17 @@ import Foundation
 actor JWKSCache {
     private let url: String
     private let lifetime: Duration
+    private let transport: any Transport
     /// Raw 32-byte Ed25519 public keys (swift-crypto's key type is not Sendable).
     private var keys: [Data] = []
     private var fetchedAt: ContinuousClock.Instant?
     /// Forced refreshes are rate-limited so forged deliveries cannot make us hammer the JWKS URL.
     private let minimumRefreshInterval: Duration = .seconds(60)
 
-    init(url: String, lifetime: Duration) {
+    init(url: String, lifetime: Duration, transport: any Transport) {
         self.url = url
         self.lifetime = lifetime
+        self.transport = transport
     }
 
     func keys(forceRefresh: Bool) async throws(FalError) -> [Data] {
@@ -32,7 +34,9 @@ actor JWKSCache {
         headers.set("Accept", "application/json")
         let response: HTTPResponse
         do {
-            response = try await HTTPTransport().send(HTTPRequest(method: "GET", url: url, headers: headers, timeout: .seconds(30)))
+            // A key set is a few hundred bytes: a megabyte is generous, and a hostile URL cannot fill memory.
+            response = try await transport.send(HTTPRequest(
+                method: "GET", url: url, headers: headers, timeout: .seconds(30), responseBodyLimit: 1 << 20))
         } catch {
             throw FalErrorMapping.error(from: error)
         }

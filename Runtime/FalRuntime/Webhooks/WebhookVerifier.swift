@@ -25,10 +25,15 @@ public struct WebhookVerifier: Sendable {
     public let tolerance: Duration
     private let keys: JWKSCache
 
-    public init(jwksURL: String = WebhookVerifier.falJWKSURL, tolerance: Duration = .seconds(300), cacheDuration: Duration = .seconds(86_400)) {
+    /// `transport` fetches the key set (the platform's default transport unless given; a `FalClient`'s
+    /// `webhookVerifier()` uses the client's).
+    public init(
+        jwksURL: String = WebhookVerifier.falJWKSURL, tolerance: Duration = .seconds(300), cacheDuration: Duration = .seconds(86_400),
+        transport: any Transport = defaultTransport()
+    ) {
         self.jwksURL = jwksURL
         self.tolerance = tolerance
-        self.keys = JWKSCache(url: jwksURL, lifetime: cacheDuration)
+        self.keys = JWKSCache(url: jwksURL, lifetime: cacheDuration, transport: transport)
     }
 
     /// Throws `FalError.webhookRejected` unless `body` carries a valid, fresh fal signature.
@@ -140,5 +145,14 @@ extension FalError {
     func prefixed(with prefix: String) -> FalError {
         guard case .decoding(let path, let message) = self else { return self }
         return .decoding(path: path.isEmpty ? prefix : (path.hasPrefix("[") ? prefix + path : "\(prefix).\(path)"), message: message)
+    }
+}
+
+extension FalClient {
+    /// A verifier for deliveries of requests made through this client: the key set on its REST host,
+    /// fetched through its transport.
+    public func webhookVerifier(tolerance: Duration = .seconds(300), cacheDuration: Duration = .seconds(86_400)) -> WebhookVerifier {
+        WebhookVerifier(
+            jwksURL: WebhookVerifier.jwksURL(on: configuration.hosts), tolerance: tolerance, cacheDuration: cacheDuration, transport: transport)
     }
 }

@@ -113,6 +113,17 @@ class Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
             self.connection.close()
+        elif kind == "hang":
+            # Received, then no answer at all: the client's timeout fires with no response begun.
+            time.sleep(3)
+            self.close_connection = True
+        elif kind == "resetafterhead":
+            # The answer began (so libcurl will not quietly retry it), then the connection is reset.
+            self.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{")
+            self.wfile.flush()
+            self.close_connection = True
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+            self.connection.close()
         elif kind == "stall":
             self.send_response(200)
             self.send_header("Content-Type", "application/json")

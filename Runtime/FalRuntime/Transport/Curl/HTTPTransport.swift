@@ -1,7 +1,12 @@
+#if canImport(CCurlShim)
 import Foundation
 
-/// async/await over the shared libcurl event loop. Cancelling the calling task aborts the transfer.
-public struct HTTPTransport: Sendable {
+/// The libcurl transport, the default on Linux and macOS: async/await over one shared libcurl multi handle
+/// (`CurlEventLoop`), so every client of the process shares connections, TLS sessions and DNS answers.
+/// Keeps the `Transport` contract: no redirects, non-2xx as values, bounded waits (libcurl's connect
+/// timeout, whole-transfer timeout and low-speed limit), and streamed bodies that pause the transfer when
+/// their consumer is behind. Cancelling the calling task aborts the transfer.
+public struct HTTPTransport: Transport {
     public init() {}
 
     /// Sends a request and collects the whole response body.
@@ -21,18 +26,17 @@ public struct HTTPTransport: Sendable {
         }
     }
 
-    /// Sends a request and returns once the response head arrived; the body follows as a stream.
+    /// Sends a request and returns once the response head arrived; the body follows as a bounded stream.
     /// Ending iteration early (or cancelling the iterating task) aborts the transfer.
     public func stream(_ request: HTTPRequest) async throws -> HTTPStreamingResponse {
         let transfer = try CurlTransfer(request)
         let loop = CurlEventLoop.shared
-        let (body, bodyContinuation) = AsyncThrowingStream<Data, any Error>.makeStream(bufferingPolicy: .unbounded)
-        bodyContinuation.onTermination = { termination in
-            if case .cancelled = termination { loop.cancel(transfer) }
-        }
+        let (body, producer) = HTTPBodyStream.makeStream()
+        producer.onTermination { loop.cancel(transfer) }
+        producer.onDemand { loop.resume(transfer) }
         let head = try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
-                transfer.delivery = .streamed(head: continuation, body: bodyContinuation)
+                transfer.delivery = .streamed(head: continuation, body: producer)
                 loop.start(transfer)
             }
         } onCancel: {
@@ -41,3 +45,4 @@ public struct HTTPTransport: Sendable {
         return HTTPStreamingResponse(head: head, body: body)
     }
 }
+#endif

@@ -1,3 +1,4 @@
+#if canImport(CCurlShim)
 import CCurl
 import CCurlShim
 import Foundation
@@ -34,6 +35,8 @@ final class CurlEventLoop: @unchecked Sendable {
     /// Cancellations are queued and applied by the loop: `cancel` is called from stream termination
     /// handlers, which may run while this thread already holds `lock` (delivering a body chunk).
     private let cancellations = Mutex<[CurlTransfer]>([])
+    /// Paused transfers whose consumer caught up, unpaused by the loop (`curl_easy_pause` needs the multi's lock).
+    private let resumptions = Mutex<[CurlTransfer]>([])
 
     /// libcurl's `CURL_SOCKET_TIMEOUT` (`CURL_SOCKET_BAD`, -1): "no socket, the timer fired".
     private static let timeoutSocket: curl_socket_t = -1
@@ -54,6 +57,9 @@ final class CurlEventLoop: @unchecked Sendable {
             return fal_poller_watch(loop.poller, socket, what) == 0 ? 0 : -1
         }, Unmanaged.passUnretained(self).toOpaque())
         guard configured == CURLM_OK else { fatalError("libcurl rejected the multi socket callback: \(configured)") }
+        // Thousands of concurrent requests (each status stream holds a connection) queue for a connection
+        // rather than run out of descriptors.
+        _ = fal_curl_multi_cap_connections(multi)
 
         let thread = Thread { [unowned self] in self.run() }
         thread.name = "fal-curl-event-loop"
@@ -89,6 +95,12 @@ final class CurlEventLoop: @unchecked Sendable {
         fal_poller_wake(poller)
     }
 
+    /// Lets a transfer paused for its slow consumer go on. Safe at any time, from any thread.
+    func resume(_ transfer: CurlTransfer) {
+        resumptions.withLock { $0.append(transfer) }
+        fal_poller_wake(poller)
+    }
+
     /// One step of libcurl for a ready socket (or its timer), then delivers finished transfers. Needs `lock`.
     private func drive(_ socket: curl_socket_t, events: Int32) {
         var stillRunning: Int32 = 0
@@ -120,6 +132,13 @@ final class CurlEventLoop: @unchecked Sendable {
                     transfer.finishCancelled()
                 }
             }
+            for transfer in resumptions.withLock({ pending in defer { pending.removeAll() }; return pending }) {
+                if running[transfer.handle] === transfer, transfer.paused {
+                    transfer.paused = false
+                    // May deliver the held-back bytes at once (and pause again); libcurl then asks to run.
+                    curl_easy_pause(transfer.handle, 0)  // CURLPAUSE_CONT
+                }
+            }
             // libcurl's next timeout, asked for rather than taken from a timer callback: that callback is
             // skipped when the expiry did not change, which loses the timer once the loop has consumed it.
             var milliseconds = -1
@@ -146,3 +165,4 @@ final class CurlEventLoop: @unchecked Sendable {
         }
     }
 }
+#endif

@@ -1,3 +1,4 @@
+#if canImport(CCurlShim)
 import CCurl
 import CCurlShim
 import Foundation
@@ -8,11 +9,8 @@ import Synchronization
 final class CurlTransfer: @unchecked Sendable {
     enum Delivery {
         case buffered(CheckedContinuation<HTTPResponse, any Error>)
-        case streamed(head: CheckedContinuation<HTTPResponseHead, any Error>, body: AsyncThrowingStream<Data, any Error>.Continuation)
+        case streamed(head: CheckedContinuation<HTTPResponseHead, any Error>, body: HTTPBodyProducer)
     }
-
-    /// Buffered answers are API JSON; anything this large is a fault, not a response to hold in memory.
-    static let bufferedBodyLimit = 256 * 1024 * 1024
 
     let handle: UnsafeMutableRawPointer
     let cancelRequested = Atomic<Bool>(false)
@@ -28,14 +26,18 @@ final class CurlTransfer: @unchecked Sendable {
     private var headerLines: [UInt8] = []
     private var headDelivered = false
     private var body = Data()
+    private let bodyLimit: Int
     private var bodyTooLarge = false
+    /// Whether libcurl is holding the transfer paused because the body's consumer is behind.
+    var paused = false
 
     /// `reusing` picks a particular idle handle of the pool (tests replay handle reuse with it).
     init(_ request: HTTPRequest, reusing idle: UnsafeMutableRawPointer? = nil) throws(TransportFailure) {
         guard let handle = idle.flatMap({ EasyHandlePool.shared.take($0) }) ?? EasyHandlePool.shared.take() else {
-            throw TransportFailure(code: Int(CURLE_FAILED_INIT.rawValue), message: "curl_easy_init failed")
+            throw TransportFailure(kind: .other, code: Int(CURLE_FAILED_INIT.rawValue), message: "curl_easy_init failed")
         }
         self.handle = handle
+        self.bodyLimit = request.responseBodyLimit
         errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
         headerLines.reserveCapacity(512)  // a typical head in one allocation
         do {
@@ -48,7 +50,7 @@ final class CurlTransfer: @unchecked Sendable {
 
     private func check(_ code: CURLcode) throws(TransportFailure) {
         if code != CURLE_OK {
-            throw TransportFailure(code: Int(code.rawValue), message: String(cString: curl_easy_strerror(code)))
+            throw TransportFailure(kind: .other, code: Int(code.rawValue), message: String(cString: curl_easy_strerror(code)))
         }
     }
 
@@ -63,6 +65,12 @@ final class CurlTransfer: @unchecked Sendable {
         try check(fal_curl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, Self.milliseconds(request.connectTimeout)))
         if let timeout = request.timeout {
             try check(fal_curl_setopt_long(handle, CURLOPT_TIMEOUT_MS, Self.milliseconds(timeout)))
+        }
+        if let idle = request.idleTimeout {
+            // Less than a byte a second over the idle time, in either direction: nothing is moving. libcurl
+            // skips this check while the transfer is paused for a slow consumer, which is not the server's fault.
+            try check(fal_curl_setopt_long(handle, CURLOPT_LOW_SPEED_LIMIT, 1))
+            try check(fal_curl_setopt_long(handle, CURLOPT_LOW_SPEED_TIME, max(1, (Self.milliseconds(idle) + 999) / 1000)))
         }
         try check(fal_curl_setopt_ptr(handle, CURLOPT_ERRORBUFFER, errorBuffer))
 
@@ -90,7 +98,7 @@ final class CurlTransfer: @unchecked Sendable {
         case .file(let path, let offset, let length):
             var errorNumber: Int32 = 0
             guard let source = fal_file_body_open(path, curl_off_t(offset), curl_off_t(length), &errorNumber) else {
-                throw TransportFailure(code: Int(CURLE_READ_ERROR.rawValue), message: "cannot open \(path): \(String(cString: strerror(errorNumber)))")
+                throw TransportFailure(kind: .other, code: Int(CURLE_READ_ERROR.rawValue), message: "cannot open \(path): \(String(cString: strerror(errorNumber)))")
             }
             fileBody = source
             try check(fal_curl_setopt_long(handle, CURLOPT_POST, 1))
@@ -127,7 +135,11 @@ final class CurlTransfer: @unchecked Sendable {
         let userdata = Unmanaged.passUnretained(self).toOpaque()
         try check(fal_curl_set_write_callback(handle, { data, size, count, userdata in
             let transfer = Unmanaged<CurlTransfer>.fromOpaque(userdata!).takeUnretainedValue()
-            return transfer.receiveBody(UnsafeRawBufferPointer(start: data, count: size * count)) ? size * count : 0
+            switch transfer.receiveBody(UnsafeRawBufferPointer(start: data, count: size * count)) {
+            case .taken: return size * count
+            case .pause: return fal_curl_writefunc_pause()
+            case .abort: return 0
+            }
         }, userdata))
         try check(fal_curl_set_header_callback(handle, { data, size, count, userdata in
             let transfer = Unmanaged<CurlTransfer>.fromOpaque(userdata!).takeUnretainedValue()
@@ -163,21 +175,28 @@ final class CurlTransfer: @unchecked Sendable {
         }
     }
 
-    /// Returns false to make libcurl abort the transfer.
-    private func receiveBody(_ bytes: UnsafeRawBufferPointer) -> Bool {
+    /// What the write callback answers libcurl.
+    enum BodyReceipt { case taken, pause, abort }
+
+    private func receiveBody(_ bytes: UnsafeRawBufferPointer) -> BodyReceipt {
         switch delivery {
-        case .streamed(_, let stream):
-            if case .terminated = stream.yield(Data(bytes)) { return false }
-            return true
+        case .streamed(_, let producer):
+            switch producer.offer(Data(bytes)) {
+            case .accepted: return .taken
+            case .full:
+                paused = true  // libcurl keeps these bytes and hands them over again after unpausing
+                return .pause
+            case .terminated: return .abort
+            }
         case .buffered:
-            if body.count + bytes.count > Self.bufferedBodyLimit {
+            if body.count + bytes.count > bodyLimit {
                 bodyTooLarge = true
-                return false
+                return .abort
             }
             body.append(contentsOf: bytes)
-            return true
+            return .taken
         case nil:
-            return false
+            return .abort
         }
     }
 
@@ -191,8 +210,27 @@ final class CurlTransfer: @unchecked Sendable {
         } else {
             var message = String(cString: errorBuffer)
             if message.isEmpty { message = String(cString: curl_easy_strerror(code)) }
-            if bodyTooLarge { message = "response body exceeds \(Self.bufferedBodyLimit) bytes" }
-            fail(TransportFailure(code: Int(code.rawValue), message: message, receivedStatus: headDelivered ? status : nil))
+            var kind = Self.kind(of: code, requestBytesSent: fal_curl_getinfo_long(handle, CURLINFO_REQUEST_SIZE))
+            if bodyTooLarge {
+                kind = .limit
+                message = "response body exceeds the limit of \(bodyLimit) bytes"
+            }
+            fail(TransportFailure(kind: kind, code: Int(code.rawValue), message: message, receivedStatus: headDelivered ? status : nil))
+        }
+    }
+
+    /// libcurl's codes in the transport-neutral terms: a connect failure only when nothing was sent.
+    static func kind(of code: CURLcode, requestBytesSent: Int) -> TransportFailure.Kind {
+        switch code {
+        case CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY, CURLE_COULDNT_CONNECT:
+            return .connect
+        case CURLE_OPERATION_TIMEDOUT:
+            // The same code for the connect timeout, the deadline and the idle (low-speed) limit.
+            return requestBytesSent <= 0 ? .connect : .timeout
+        case CURLE_SSL_CONNECT_ERROR:
+            return requestBytesSent <= 0 ? .connect : .other
+        default:
+            return .other
         }
     }
 
@@ -206,9 +244,9 @@ final class CurlTransfer: @unchecked Sendable {
         switch delivery {
         case .buffered(let continuation):
             continuation.resume(returning: HTTPResponse(status: head.status, headers: head.headers, body: body))
-        case .streamed(let headContinuation, let stream):
+        case .streamed(let headContinuation, let producer):
             if !headDelivered { headContinuation.resume(returning: head) }
-            stream.finish()
+            producer.finish()
         case nil:
             break
         }
@@ -219,9 +257,9 @@ final class CurlTransfer: @unchecked Sendable {
         switch delivery {
         case .buffered(let continuation):
             continuation.resume(throwing: error)
-        case .streamed(let head, let stream):
+        case .streamed(let head, let producer):
             if !headDelivered { head.resume(throwing: error) }
-            stream.finish(throwing: error)
+            producer.finish(throwing: error)
         case nil:
             break
         }
@@ -280,3 +318,4 @@ final class EasyHandlePool: Sendable {
         if !kept { curl_easy_cleanup(handle) }
     }
 }
+#endif

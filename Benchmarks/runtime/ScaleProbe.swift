@@ -1,0 +1,58 @@
+import FalSDK
+import Foundation
+
+/// `fal-bench-runtime scale EMULATOR [N] [LATENCY_MS]` (issue 11): N concurrent `subscribe` calls against
+/// the emulator with model latency, in this process's descriptor limit (run it under `ulimit -n 1024`).
+/// Prints completions, failures, peak RSS and the most sockets open at once.
+enum ScaleProbe {
+    static func run(emulator: String, count: Int, latencyMs: Int) async throws {
+        let server = try ServerProcess(
+            executable: emulator, arguments: ["--port", "0", "--key", "bench-key", "--schemas", "schemas", "--latency-ms", String(latencyMs), "--queue-depth", "0"])
+        defer { server.stop() }
+        let client = FalClient(configuration: FalConfiguration(key: "bench-key", hosts: .emulator(server.baseURL)))
+        let peakSockets = SocketPeak()
+        let sampler = Task { while !Task.isCancelled { peakSockets.sample(); try? await Task.sleep(for: .milliseconds(20)) } }
+        let started = ContinuousClock.now
+        let (completed, failures) = await withTaskGroup(of: String?.self) { group in
+            for _ in 0..<count {
+                group.addTask {
+                    do {
+                        _ = try await client.illusionDiffusion.subscribe(QueueBenchmarks.input)
+                        return nil
+                    } catch {
+                        return "\(error)"
+                    }
+                }
+            }
+            var completed = 0
+            var failures: [String: Int] = [:]
+            for await failure in group {
+                if let failure { failures[failure, default: 0] += 1 } else { completed += 1 }
+            }
+            return (completed, failures)
+        }
+        sampler.cancel()
+        var limit = rlimit()
+        getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+        print("scale: \(count) concurrent subscribes, model latency \(latencyMs) ms, descriptor limit \(limit.rlim_cur): "
+              + "\(completed) completed, \(count - completed) failed in \(started.duration(to: .now)); "
+              + "peak RSS \(peakResidentKiB() / 1024) MiB, peak sockets \(peakSockets.value)")
+        for (failure, times) in failures { print("  \(times)× \(failure)") }
+    }
+}
+
+/// The most sockets this process had open at one sample.
+final class SocketPeak: @unchecked Sendable {
+    private let lock = NSLock()
+    private var most = 0
+    var value: Int { lock.withLock { most } }
+
+    func sample() {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
+        var sockets = 0
+        for entry in entries {
+            if let target = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/" + entry), target.hasPrefix("socket:") { sockets += 1 }
+        }
+        lock.withLock { most = max(most, sockets) }
+    }
+}

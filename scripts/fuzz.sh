@@ -34,8 +34,8 @@ sources() {
         OrderedJSON) echo Tests/Fuzz/OrderedJSONFuzz.swift Generator/FalCodegen/Parse/OrderedJSON.swift \
             Generator/FalCodegen/Parse/OrderedJSONReader.swift Generator/FalCodegen/Parse/OrderedJSONWriter.swift ;;
         ServerSentEvents)
-            # The parser without its HTTPStreamingResponse glue (the rest of the transport is not compiled in).
-            sed '/^extension HTTPStreamingResponse/,$d' Runtime/FalRuntime/Queue/ServerSentEvents.swift >"$OUT/ServerSentEventParser.swift"
+            # The parser without its stream glue (the rest of the transport is not compiled in).
+            { echo "import FalCore"; sed '/^struct ServerSentEventStream/,$d' Runtime/FalRuntime/Queue/ServerSentEvents.swift; } >"$OUT/ServerSentEventParser.swift"
             echo Tests/Fuzz/ServerSentEventsFuzz.swift "$OUT/ServerSentEventParser.swift" ;;
         EmulatorBody) echo Tests/Fuzz/EmulatorBodyFuzz.swift Emulator/FalEmulator/Server/JSONBodyParser.swift \
             Emulator/FalEmulator/Support/JSONCoding.swift ;;

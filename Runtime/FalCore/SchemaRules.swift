@@ -45,13 +45,13 @@ extension Rule {
         issues.append(.init(path: path, message: "is not an allowed property"))
     }
 
-    /// `uniqueItems: true`: reports the first repeated element.
+    /// `uniqueItems: true`: reports the first repeated element. Linear (hashed as JSON Schema compares):
+    /// a request body may carry a million items, and comparing each with every earlier one would stall.
     public static func uniqueItems(_ items: [JSONValue], at path: FieldPath, into issues: inout [ValidationIssue]) {
-        for (position, item) in items.enumerated() {
-            if items[..<position].contains(where: { JSONValue.schemaEqual($0, item) }) {
-                issues.append(.init(path: path, message: "has duplicate item at index \(position)"))
-                return
-            }
+        var seen = Set<JSONValue.SchemaKey>()
+        for (position, item) in items.enumerated() where !seen.insert(JSONValue.SchemaKey(value: item)).inserted {
+            issues.append(.init(path: path, message: "has duplicate item at index \(position)"))
+            return
         }
     }
 
@@ -65,6 +65,36 @@ extension Rule {
 }
 
 extension JSONValue {
+    /// A value compared as JSON Schema compares (`schemaEqual`) and hashed to match: `1` and `1.0` are one key.
+    struct SchemaKey: Hashable {
+        let value: JSONValue
+
+        static func == (lhs: SchemaKey, rhs: SchemaKey) -> Bool { JSONValue.schemaEqual(lhs.value, rhs.value) }
+
+        func hash(into hasher: inout Hasher) { Self.hash(value, into: &hasher) }
+
+        private static func hash(_ value: JSONValue, into hasher: inout Hasher) {
+            switch value {
+            case .null: hasher.combine(0)
+            case .bool(let flag): hasher.combine(1); hasher.combine(flag)
+            case .int(let number): hasher.combine(2); hasher.combine(Double(number))  // schemaEqual compares numbers as Doubles
+            case .double(let number): hasher.combine(2); hasher.combine(number)
+            case .string(let text): hasher.combine(3); hasher.combine(text)
+            case .array(let items):
+                hasher.combine(4)
+                hasher.combine(items.count)
+                for item in items { hash(item, into: &hasher) }
+            case .object(let members):
+                hasher.combine(5)
+                hasher.combine(members.count)
+                for (key, member) in members.sorted(by: { $0.key < $1.key }) {
+                    hasher.combine(key)
+                    hash(member, into: &hasher)
+                }
+            }
+        }
+    }
+
     /// Equality as JSON Schema defines it: `1` equals `1.0`, `true` never equals `1`.
     public static func schemaEqual(_ lhs: JSONValue, _ rhs: JSONValue) -> Bool {
         switch (lhs, rhs) {

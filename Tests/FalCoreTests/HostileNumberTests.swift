@@ -30,4 +30,21 @@ import Testing
         #expect(try decoder.decode(JSONValue.self, from: Data("1e300".utf8)) == .double(1e300))
         #expect(throws: DecodingError.self) { try decoder.decode(JSONValue.self, from: Data("1e400".utf8)) }
     }
+
+    /// `uniqueItems` compared every item with every earlier one: a 8 MiB body of distinct numbers kept a
+    /// core busy for minutes. Now hashed, with JSON Schema's equality (1 == 1.0, key order irrelevant).
+    @Test func uniqueItemsIsHashedWithSchemaEquality() {
+        func check(_ items: [JSONValue]) -> [String] {
+            var issues: [ValidationIssue] = []
+            Rule.uniqueItems(items, at: .root, into: &issues)
+            return issues.map(\.message)
+        }
+        #expect(check([1, 2, .double(1.0)]) == ["has duplicate item at index 2"])
+        #expect(check([["a": 1, "b": [true]], ["b": [true], "a": .double(1)]]) == ["has duplicate item at index 1"])
+        #expect(check([1, "1", true, nil, [1], ["1": 1]]).isEmpty)
+        #expect(check([.double(-0.0), 0]) == ["has duplicate item at index 1"])
+        let distinct = (0..<200_000).map { JSONValue.int($0) }
+        #expect(check(distinct).isEmpty)
+        #expect(check(distinct + [.double(199_999)]) == ["has duplicate item at index 200000"])
+    }
 }

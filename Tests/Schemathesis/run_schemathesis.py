@@ -98,7 +98,7 @@ def run_pass(name, document, url, checks, max_examples, phases, report, extra, w
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--emulator", default=os.path.join(ROOT, ".build/debug/fal-emulator"))
-    parser.add_argument("--max-examples", type=int, default=int(os.environ.get("SCHEMATHESIS_MAX_EXAMPLES", "5")))
+    parser.add_argument("--max-examples", type=int, default=int(os.environ.get("SCHEMATHESIS_MAX_EXAMPLES", "10")))
     arguments = parser.parse_args()
 
     folders = [os.path.join(ROOT, "Tests/Fixtures/openapi"), os.path.join(ROOT, "schemas")]

@@ -455,6 +455,13 @@ public enum TestHostile: FalEndpoint {
             case parent
         }
 
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            self.name = try container.decode(String.self, forKey: .name)
+            self.children = try container.decodeIfKeyPresent([TreeNode].self, forKey: .children)
+            self.parent = try container.decodeIfPresent(Indirect<TreeNode>.self, forKey: .parent)
+        }
+
         public func validate(at path: FieldPath, into issues: inout [ValidationIssue]) {}
     }
 
@@ -576,9 +583,10 @@ public enum TestHostile: FalEndpoint {
         /// """
         /// */
         public var result: String
-        public var tree: TreeNode?
+        /// The output twin of TreeNode. A type reachable from both Input and Output decodes tolerantly (a null for a non-nullable optional field reads as absent), which an input oracle would count against it; keeping them apart keeps TreeNode input-only and strict.
+        public var tree: OutputTreeNode?
 
-        public init(result: String, tree: TreeNode? = nil) {
+        public init(result: String, tree: OutputTreeNode? = nil) {
             self.result = result
             self.tree = tree
         }
@@ -586,6 +594,30 @@ public enum TestHostile: FalEndpoint {
         enum CodingKeys: String, CodingKey {
             case result
             case tree
+        }
+
+        public func validate(at path: FieldPath, into issues: inout [ValidationIssue]) {}
+    }
+
+    /// The output twin of TreeNode. A type reachable from both Input and Output decodes tolerantly (a null for a non-nullable optional field reads as absent), which an input oracle would count against it; keeping them apart keeps TreeNode input-only and strict.
+    ///
+    /// Generated from `#/components/schemas/OutputTreeNode`.
+    public struct OutputTreeNode: Codable, Sendable, Hashable, Validatable {
+        public var name: String
+        public var children: [OutputTreeNode]?
+        /// The output twin of TreeNode. A type reachable from both Input and Output decodes tolerantly (a null for a non-nullable optional field reads as absent), which an input oracle would count against it; keeping them apart keeps TreeNode input-only and strict.
+        public var parent: Indirect<OutputTreeNode>?
+
+        public init(name: String, children: [OutputTreeNode]? = nil, parent: Indirect<OutputTreeNode>? = nil) {
+            self.name = name
+            self.children = children
+            self.parent = parent
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case name
+            case children
+            case parent
         }
 
         public func validate(at path: FieldPath, into issues: inout [ValidationIssue]) {}

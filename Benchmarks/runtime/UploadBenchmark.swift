@@ -21,7 +21,7 @@ struct UploadBenchmark {
         defer { try? FileManager.default.removeItem(at: directory) }
         let file = directory.appendingPathComponent("upload.bin").path
         let size = mebibytes * 1024 * 1024
-        FileManager.default.createFile(atPath: file, contents: nil)
+        _ = FileManager.default.createFile(atPath: file, contents: nil)
         let handle = FileHandle(forWritingAtPath: file)!
         let block = Data((0..<(1 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 31) })
         for _ in 0..<mebibytes { handle.write(block) }
@@ -32,7 +32,7 @@ struct UploadBenchmark {
         let reader = FileHandle(forReadingAtPath: file)!
         let partPaths = (1...parts).map { part -> String in
             let partPath = directory.appendingPathComponent("part-\(part)").path
-            FileManager.default.createFile(atPath: partPath, contents: reader.readData(ofLength: Self.chunk))
+            _ = FileManager.default.createFile(atPath: partPath, contents: reader.readData(ofLength: Self.chunk))
             return partPath
         }
         try reader.close()

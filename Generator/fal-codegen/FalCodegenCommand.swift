@@ -56,10 +56,14 @@ struct Generate: ParsableCommand {
     /// `schemas/overlays` next to a single input directory, when present and not given explicitly.
     private func defaultOverlays() -> String? {
         guard inputs.count == 1 else { return nil }
-        let candidate = (inputs[0] as NSString).appendingPathComponent("overlays")
-        var isDirectory: ObjCBool = false
-        return FileManager.default.fileExists(atPath: candidate, isDirectory: &isDirectory) && isDirectory.boolValue ? candidate : nil
+        return existingDirectory((inputs[0] as NSString).appendingPathComponent("overlays"))
     }
+}
+
+/// `path` when it names a directory, else nil.
+func existingDirectory(_ path: String) -> String? {
+    var isDirectory: ObjCBool = false
+    return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue ? path : nil
 }
 
 /// The `.swift` files of an output directory, compared with what the generator produced.

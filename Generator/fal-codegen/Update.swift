@@ -76,9 +76,4 @@ struct Update: AsyncParsableCommand {
         }
         try report.emit(changeReport)
     }
-
-    private func existingDirectory(_ path: String) -> String? {
-        var isDirectory: ObjCBool = false
-        return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue ? path : nil
-    }
 }

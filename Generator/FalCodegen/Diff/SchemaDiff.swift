@@ -85,14 +85,13 @@ struct SchemaWalk {
     }
 
     mutating func compare(_ before: Schema, _ after: Schema, at location: Location) {
+        var pair: [String]?
         if case .reference(let oldName) = before.kind, case .reference(let newName) = after.kind {
-            let pair = [oldName, newName]
-            guard visiting.insert(pair).inserted else { return }
-            defer { visiting.remove(pair) }
-            compareResolved(old.resolve(before), new.resolve(after), at: location)
-        } else {
-            compareResolved(old.resolve(before), new.resolve(after), at: location)
+            guard visiting.insert([oldName, newName]).inserted else { return }
+            pair = [oldName, newName]
         }
+        defer { if let pair { visiting.remove(pair) } }
+        compareResolved(old.resolve(before), new.resolve(after), at: location)
     }
 
     private mutating func compareResolved(_ before: Schema, _ after: Schema, at location: Location) {
@@ -165,7 +164,6 @@ struct SchemaWalk {
     // MARK: Objects
 
     private mutating func compareObject(_ before: ObjectSchema, _ after: ObjectSchema, at location: Location) {
-        let oldNames = Set(before.properties.map(\.name))
         let newNames = Set(after.properties.map(\.name))
         for property in before.properties where !newNames.contains(property.name) {
             let field = location.property(property.name)
@@ -204,7 +202,6 @@ struct SchemaWalk {
             }
             compare(previous, property.schema, at: field)
         }
-        _ = oldNames
         switch (before.additionalProperties, after.additionalProperties) {
         case (.schema(let a), .schema(let b)):
             compare(a, b, at: location.mapValue)

@@ -60,9 +60,11 @@ struct TransportTests {
         let before = CurlEventLoop.shared.idleSocketEventCount
         // The server closes the connection libcurl keeps for reuse; the poller still holds it, so it is
         // reported once and dropped. Were it kept, every wait would return at once: thousands of reports.
+        // Zero is legal too: when other transfers run meanwhile (the suite is parallel), libcurl prunes
+        // the dead connection itself before the poller sees it (a CI run did just that).
         try await Task.sleep(for: .milliseconds(500))
         let reports = CurlEventLoop.shared.idleSocketEventCount - before
-        #expect(reports >= 1 && reports < 20, "\(reports) readiness reports for idle sockets in 0.5 s")
+        #expect(reports < 20, "\(reports) readiness reports for idle sockets in 0.5 s: the loop spins")
         #expect(try await HTTPTransport().send(HTTPRequest(method: "GET", url: url)).status == 200)
         #expect(server.connections == 2)
     }

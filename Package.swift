@@ -29,6 +29,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        // `swift package generate-documentation` (`make docs`); a plugin only, nothing is linked.
+        .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
     ],
     targets: [
         // MARK: Runtime
@@ -43,6 +46,7 @@ let package = Package(
             dependencies: [
                 "FalCore", .target(name: "CCurlShim", condition: .when(platforms: [.linux, .macOS])),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             path: "Runtime/FalRuntime"),
 
@@ -114,7 +118,10 @@ let package = Package(
         .testTarget(name: "FalSDKTests", dependencies: ["FalSDK", "FalCodegen"], path: "Tests/FalSDKTests"),
         .testTarget(
             name: "FalRuntimeTests",
-            dependencies: ["FalRuntime", "FalEmulator", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: [
+                "FalRuntime", "FalEmulator", .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             path: "Tests/FalRuntimeTests", exclude: ["Fixtures"]),
         // Generated from Tests/Fixtures/openapi (a corpus subset covering every construct), golden-checked.
         .target(name: "CorpusFixtures", dependencies: ["FalRuntime"], path: "Tests/CorpusFixtures"),

@@ -151,7 +151,7 @@ import Testing
     @Test(arguments: transports) func uploadsDirectAndMultipartAreServedBack(_ transport: TransportUnderTest) async throws {
         try await withEmulator(transport, multipartThreshold: 1024 * 1024) { fal, emulator, _ in
             let path = FileManager.default.temporaryDirectory.appendingPathComponent("e2e-\(UUID().uuidString).bin").path
-            FileManager.default.createFile(atPath: path, contents: nil)
+            #expect(FileManager.default.createFile(atPath: path, contents: nil))
             defer { try? FileManager.default.removeItem(atPath: path) }
             let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
             var digest = SHA256()

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 
 extension FalClient {
     /// Sends `request` with fal's retry rules and redirect handling; non-2xx answers that are not retried
@@ -61,17 +62,22 @@ extension FalClient {
                 case .success(let value):
                     return value
                 case .refused(let response):
-                    let retry = request.startsWork && !policy.resendsAmbiguousRequests
-                        ? policy.refusedBeforeProcessing(response) : policy.shouldRetry(response)
+                    let ambiguous = request.startsWork && !policy.resendsAmbiguousRequests
+                    let retry = ambiguous ? policy.refusedBeforeProcessing(response) : policy.shouldRetry(response)
+                    if ambiguous, !retry, policy.shouldRetry(response) {
+                        logNotResent(request, reason: Self.retryReason(response, policy: policy))
+                    }
                     guard number < policy.maxAttempts, retry else { throw failure(response) }
                     retryDelay = policy.delay(afterAttempt: number, retryAfter: RetryPolicy.retryAfter(response))
+                    logRetry(request, attempt: number, delay: retryDelay, reason: Self.retryReason(response, policy: policy))
                 }
             } catch let failure as TransportFailure {
                 let mayResend = failure.requestNotSent || !request.startsWork || policy.resendsAmbiguousRequests
-                guard number < policy.maxAttempts, mayResend, failure.kind != .limit,
-                      !(failure.isTimeout && request.hasServerTimeout)
-                else { throw FalErrorMapping.error(from: failure) }
+                let retryable = failure.kind != .limit && !(failure.isTimeout && request.hasServerTimeout)
+                if !mayResend, retryable { logNotResent(request, reason: failure.description) }
+                guard number < policy.maxAttempts, mayResend, retryable else { throw FalErrorMapping.error(from: failure) }
                 retryDelay = policy.delay(afterAttempt: number)
+                logRetry(request, attempt: number, delay: retryDelay, reason: failure.description)
             } catch {
                 throw FalErrorMapping.error(from: error)
             }
@@ -93,7 +99,12 @@ extension FalClient {
                 current.body = .empty
             }
             current.url = target
-            if case .falKey = current.authorization, !configuration.hosts.acceptsKey(target) { current.authorization = .none }
+            logger?.debug("following a redirect", metadata: [
+                "fal.status": "\(response.status)", "fal.url": "\(Self.loggable(target))"])
+            if case .falKey = current.authorization, !configuration.hosts.acceptsKey(target) {
+                current.authorization = .none
+                logger?.debug("the redirect leaves fal's hosts: the key is not sent there", metadata: ["fal.url": "\(Self.loggable(target))"])
+            }
             if case .bearer = current.authorization, URL(string: target)?.host != URL(string: request.url)?.host {
                 current.authorization = .none
             }

@@ -25,6 +25,15 @@ public struct FalConfiguration: Sendable {
     public var multipartChunkSize: Int64
     public var multipartConcurrency: Int
     public var userAgent: String
+    /// Where the client reports what it does on your behalf: submits, retries (with their reason and delay),
+    /// status-stream fallbacks, uploads and their parts. Nil (the default) logs nothing. The key is never
+    /// logged; URLs are logged without their query.
+    ///
+    ///     var configuration = FalConfiguration.fromEnvironment()
+    ///     configuration.logger = Logger(label: "fal")
+    ///     configuration.logger?.logLevel = .debug
+    ///     let fal = FalClient(configuration: configuration)
+    public var logger: Logger?
 
     public enum StatusUpdateMode: Sendable, Equatable {
         /// fal's server-sent status stream, falling back to polling when it is unavailable or drops.
@@ -38,7 +47,7 @@ public struct FalConfiguration: Sendable {
         idleTimeout: Duration? = .seconds(30), responseBodyLimit: Int = HTTPRequest.defaultResponseBodyLimit,
         pollInterval: Duration = .milliseconds(100), statusUpdates: StatusUpdateMode = .streamWithPollingFallback,
         multipartThreshold: Int64 = 100 * 1024 * 1024, multipartChunkSize: Int64 = 10 * 1024 * 1024,
-        multipartConcurrency: Int = 10, userAgent: String = "fal-swift/0.1"
+        multipartConcurrency: Int = 10, userAgent: String = "fal-swift/0.1", logger: Logger? = nil
     ) {
         self.credentials = credentials
         self.proxyURL = proxyURL
@@ -54,6 +63,7 @@ public struct FalConfiguration: Sendable {
         self.multipartChunkSize = max(5 * 1024 * 1024, multipartChunkSize)
         self.multipartConcurrency = max(1, multipartConcurrency)
         self.userAgent = userAgent
+        self.logger = logger
     }
 
     /// Shorthand for a key and (optionally) other hosts.
@@ -75,3 +85,4 @@ public struct FalConfiguration: Sendable {
 }
 
 import Foundation
+import Logging

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 
 /// fal's queue protocol: submit → status (or status stream) → result, and cancel.
 extension FalClient {
@@ -20,8 +21,11 @@ extension FalClient {
         request.headers.set("Accept", "application/json")
         try options.apply(to: &request.headers, queue: true)
         request.startsWork = true
+        logger?.debug("submitting", metadata: ["fal.endpoint": "\(endpoint.full)", "fal.bytes": "\(body.count)"])
         let response = try await send(request)
-        return try QueueSubmission(data: response.body)
+        let submission = try QueueSubmission(data: response.body)
+        logger?.debug("submitted", metadata: ["fal.endpoint": "\(endpoint.full)", "fal.request_id": "\(submission.requestID)"])
+        return submission
     }
 
     /// `GET {queue}/{owner}/{alias}/requests/{id}/status[?logs=1]`.
@@ -123,6 +127,8 @@ extension FalClient {
         } catch FalError.cancelled(let id) {
             throw FalError.cancelled(requestID: id ?? requestID)
         } catch {
+            logger?.notice("status stream unavailable, polling instead", metadata: [
+                "fal.request_id": "\(requestID)", "fal.reason": "\(error)"])
             return false
         }
         do {
@@ -136,7 +142,11 @@ extension FalClient {
             throw CancellationError()
         } catch {
             if Task.isCancelled { throw CancellationError() }
+            logger?.notice("status stream lost, polling instead", metadata: [
+                "fal.request_id": "\(requestID)", "fal.reason": "\(error)"])
+            return false
         }
+        logger?.notice("status stream ended before completion, polling instead", metadata: ["fal.request_id": "\(requestID)"])
         return false
     }
 
@@ -197,7 +207,11 @@ extension FalClient {
             if case .cancelled = failure { failure = .cancelled(requestID: submitted.value?.requestID) }
             switch failure {
             case .timeout, .cancelled:
-                if let urls = submitted.value { await cancelDetached(urls) }
+                if let urls = submitted.value {
+                    logger?.debug("cancelling the remote request", metadata: [
+                        "fal.request_id": "\(urls.requestID)", "fal.reason": "\(failure)"])
+                    await cancelDetached(urls)
+                }
             default: break
             }
             throw failure

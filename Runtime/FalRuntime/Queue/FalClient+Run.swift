@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 
 /// fal's synchronous endpoints: `POST {run}/{id}` and the streaming `POST {run}/{id}/stream`.
 extension FalClient {
@@ -38,6 +39,7 @@ extension FalClient {
         try options.apply(to: &request.headers, queue: false)
         request.timeout = .some(timeout)
         request.startsWork = true
+        logger?.debug("running", metadata: ["fal.endpoint": "\(endpoint.full)\(suffix)", "fal.bytes": "\(body.count)"])
         return request
     }
 }

@@ -53,7 +53,7 @@ public struct RequestOptions: Sendable {
         if let priority, queue { headers.set("X-Fal-Queue-Priority", priority.rawValue) }
         if let runnerHint { headers.set("X-Fal-Runner-Hint", runnerHint) }
         if let startTimeout {
-            let seconds = Double(startTimeout.components.seconds) + Double(startTimeout.components.attoseconds) / 1e18
+            let seconds = startTimeout.inSeconds
             guard seconds > 1 else {
                 throw FalError.validation([ValidationIssue(path: FieldPath("startTimeout"), message: "\(seconds) must be greater than 1 second")])
             }

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 
 /// A storage token for fal's CDN v3, from `POST {rest}/storage/auth/token?storage_type=fal-cdn-v3`.
 struct CDNToken: Sendable {
@@ -40,6 +41,7 @@ actor CDNTokenCache {
             method: "POST", url: "\(client.configuration.hosts.rest)/storage/auth/token?storage_type=fal-cdn-v3", body: .data(Data("{}".utf8)))
         request.headers.set("Content-Type", "application/json")
         request.headers.set("Accept", "application/json")
+        client.logger?.debug("fetching a CDN storage token")
         let response = try await client.send(request)
         let json = try FalJSON.decode(JSONValue.self, from: response.body)
         guard let token = json["token"]?.stringValue, let baseURL = json["base_url"]?.stringValue else {
@@ -76,6 +78,7 @@ extension FalClient {
         do {
             return try await body(token)
         } catch .http(let status, _, _, _) where status == 401 || status == 403 {
+            logger?.notice("the CDN rejected the storage token; trying once more with a fresh one", metadata: ["fal.status": "\(status)"])
             await cdnTokens.invalidate(token)
             let fresh = try await withFalErrors { try await cdnTokens.token(using: self) }
             return try await body(fresh)

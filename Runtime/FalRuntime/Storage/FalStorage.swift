@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 
 /// fal's file storage. Uploads go to the CDN v3 (`POST {base_url}/files/upload` with a storage token),
 /// fall back to `POST {rest}/storage/upload/initiate` + `PUT` on the signed URL, and use multipart
@@ -37,10 +38,12 @@ public struct FalStorage: Sendable {
         if source.size >= configuration.multipartThreshold {
             return try await MultipartUpload(client: client, source: source, contentType: contentType, fileName: fileName ?? "upload.bin").run()
         }
+        client.logger?.debug("uploading", metadata: ["fal.bytes": "\(source.size)", "fal.content_type": "\(contentType)"])
         do {
             return try await uploadToCDN(source, contentType: contentType, fileName: fileName)
         } catch {
             if case .cancelled = error { throw error }
+            client.logger?.notice("CDN upload failed, falling back to initiate + PUT", metadata: ["fal.reason": "\(error)"])
             return try await uploadThroughInitiate(source, contentType: contentType, fileName: fileName)
         }
     }

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 
 /// fal's CDN v3 multipart upload: create, PUT parts in parallel (each streamed from its file range),
 /// complete with the parts' ETags. With libcurl, memory stays at its buffers regardless of file size; with
@@ -25,6 +26,8 @@ struct MultipartUpload: Sendable {
         let concurrency = min(configuration.multipartConcurrency, client.transport.maximumConcurrentPartUploads ?? .max)
         let partCount = Int((source.size + chunk - 1) / chunk)
         let base = "\(accessURL)/multipart/\(FalClient.percentEncoded(uploadID))"
+        client.logger?.debug("multipart upload started", metadata: [
+            "fal.bytes": "\(source.size)", "fal.parts": "\(partCount)", "fal.part_bytes": "\(chunk)", "fal.concurrency": "\(concurrency)"])
         let etags = try await withFalErrors {
             try await withThrowingTaskGroup(of: (Int, String).self) { group in
                 var next = 1
@@ -33,7 +36,9 @@ struct MultipartUpload: Sendable {
                     group.addTask {
                         let offset = Int64(number - 1) * chunk
                         let length = min(chunk, source.size - offset)
-                        return (number, try await uploadPart(number, url: "\(base)/\(number)", offset: offset, length: length))
+                        let etag = try await uploadPart(number, url: "\(base)/\(number)", offset: offset, length: length)
+                        client.logger?.debug("multipart part uploaded", metadata: ["fal.part": "\(number)/\(partCount)", "fal.bytes": "\(length)"])
+                        return (number, etag)
                     }
                 }
                 while next <= min(partCount, concurrency) { addPart(next); next += 1 }
@@ -53,6 +58,7 @@ struct MultipartUpload: Sendable {
             complete.headers.set("Content-Type", "application/json")
             _ = try await client.send(complete)
         }
+        client.logger?.debug("multipart upload completed", metadata: ["fal.parts": "\(partCount)", "fal.url": "\(accessURL)"])
         return accessURL
     }
 

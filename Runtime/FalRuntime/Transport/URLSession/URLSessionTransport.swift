@@ -102,7 +102,7 @@ public final class URLSessionTransport: Transport, @unchecked Sendable {
         urlRequest.httpShouldHandleCookies = false
         urlRequest.cachePolicy = .reloadIgnoringLocalCacheData
         // An idle timeout in whole seconds; the deadline and connect timeout are this transport's own tasks.
-        urlRequest.timeoutInterval = request.idleTimeout.map { max(1, Self.seconds($0).rounded(.up)) } ?? 7 * 86_400
+        urlRequest.timeoutInterval = request.idleTimeout.map { max(1, $0.inSeconds.rounded(.up)) } ?? 7 * 86_400
         for field in request.headers.fields { urlRequest.addValue(field.value, forHTTPHeaderField: field.name) }
         let hasBody: Bool
         switch request.body {
@@ -147,10 +147,6 @@ public final class URLSessionTransport: Transport, @unchecked Sendable {
         } catch {
             throw TransportFailure(kind: .other, code: URLError.cannotOpenFile.rawValue, message: "cannot read \(path): \(error.localizedDescription)")
         }
-    }
-
-    static func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 }
 

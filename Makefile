@@ -6,7 +6,7 @@ CONFIG ?= debug
 BIN = .build/$(CONFIG)
 
 .PHONY: deps system-deps python-deps build generate hostile-fixture check test corpus example update bench bench-generator bench-runtime demo emulator clean \
-	schemathesis fuzz sanitize demo-check
+	schemathesis fuzz sanitize demo-check docs
 
 ## System packages: libcurl's dev headers (the runtime's transport).
 system-deps:
@@ -70,6 +70,7 @@ test: deps
 	$(MAKE) schemathesis
 	$(MAKE) fuzz
 	$(MAKE) demo-check
+	$(MAKE) docs
 
 ## The user's-package example (Examples/FalExample): FalCodegenPlugin generates its endpoints at build time; a no-op
 ## rebuild must run nothing, a broken document must fail the build, and it runs against an emulator it starts.
@@ -101,6 +102,11 @@ sanitize: system-deps
 ## and `make demo` run as a newcomer runs it, its outputs checked.
 demo-check: system-deps
 	SWIFT=$(SWIFT) ./scripts/demo-check.sh
+
+## DocC for FalCore, FalRuntime and FalSDK: no DocC warning and no undocumented public FalCore/FalRuntime symbol,
+## then the combined archive (.build/plugins/Swift-DocC/outputs/FalSDK.doccarchive). Part of `make test`.
+docs: system-deps
+	SWIFT=$(SWIFT) PYTHON=$(PYTHON) ./scripts/docs.sh
 
 ## Benchmarks print a table with the peer measured in the same run.
 bench: bench-generator bench-runtime

@@ -2,7 +2,9 @@
 /// Generated code declares one conforming enum per endpoint (e.g. `IllusionDiffusion`), whose
 /// nested types (`IllusionDiffusion.Input`, `IllusionDiffusion.ImageSize`) keep names from colliding.
 public protocol FalEndpoint: Sendable {
+    /// The request body type, e.g. `IllusionDiffusion.Input`: validated, then encoded with fal's JSON keys.
     associatedtype Input: FalInput
+    /// The response body type that `subscribe`, `run`, `result` and webhook deliveries decode.
     associatedtype Output: FalOutput
     /// fal's endpoint id, e.g. `fal-ai/illusion-diffusion`.
     static var id: String { get }

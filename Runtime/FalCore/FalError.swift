@@ -24,6 +24,7 @@ public enum FalError: Error, Sendable, Equatable, CustomStringConvertible {
     /// Misconfiguration detected before any I/O (missing credentials, bad URL, unreadable file).
     case configuration(String)
 
+    /// One line for logs and messages: the failure with fal's detail and the request id where known; never the key.
     public var description: String {
         switch self {
         case .validation(let issues):

@@ -13,6 +13,7 @@ public enum FalFile: Sendable, Hashable, ExpressibleByStringLiteral, CustomStrin
     /// A local file, streamed from disk to storage before submit.
     case localFile(path: String, contentType: String? = nil)
 
+    /// A string literal is a URL (`"https://…"` or a `data:` URI), sent as it is.
     public init(stringLiteral value: String) { self = .url(value) }
 
     /// The URL when the file is already addressable by fal; nil when it still needs uploading.
@@ -21,6 +22,7 @@ public enum FalFile: Sendable, Hashable, ExpressibleByStringLiteral, CustomStrin
         return nil
     }
 
+    /// The URL, or a summary of the bytes or the path; a `data:` URI shows only its size, not its content.
     public var description: String {
         switch self {
         case .url(let url): return url.hasPrefix("data:") ? "data URI (\(url.utf8.count) bytes)" : url
@@ -31,10 +33,13 @@ public enum FalFile: Sendable, Hashable, ExpressibleByStringLiteral, CustomStrin
 }
 
 extension FalFile: Codable {
+    /// Decodes a URL string; a decoded file is always `.url`.
     public init(from decoder: any Decoder) throws {
         self = .url(try decoder.singleValueContainer().decode(String.self))
     }
 
+    /// Encodes a URL as it is. Bytes and local files become an upload placeholder when the encoder carries a
+    /// `FileUploadCollector`, and throw `EncodingError` otherwise: they must be uploaded first.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         if case .url(let url) = self {
@@ -52,11 +57,14 @@ extension FalFile: Codable {
 /// Gathers the files an input needs uploaded while it is encoded. Each gets a unique placeholder
 /// string in the JSON, which the client swaps for the storage URL after uploading.
 public final class FileUploadCollector: Sendable {
+    /// The encoder `userInfo` key the collector travels under; without it, bytes and local files refuse to encode.
     public static let userInfoKey = CodingUserInfoKey(rawValue: "ai.fal.fileUploadCollector")!
+    /// How each placeholder starts: `fal-pending-upload://N`, where `N` indexes `pending`.
     public static let placeholderPrefix = "fal-pending-upload://"
 
     private let files = Mutex<[FalFile]>([])
 
+    /// An empty collector, for one encoding of one input.
     public init() {}
 
     func placeholder(for file: FalFile) -> String {

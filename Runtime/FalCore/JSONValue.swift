@@ -1,13 +1,19 @@
 /// An arbitrary JSON value: what untyped schema parts (`additionalProperties: true`, `{}`) become,
 /// and what the emulator and the schema validator work on. Never `Any`.
 public enum JSONValue: Sendable, Hashable {
+    /// JSON `null`.
     case null
+    /// `true` or `false`.
     case bool(Bool)
     /// A number that `Int` holds exactly (`2`, also `2.0` and `2e0`, as `JSONDecoder` reads them).
     case int(Int)
+    /// A number `Int` cannot hold exactly: one with a fraction, or beyond `Int`'s range.
     case double(Double)
+    /// A JSON string, its escapes resolved.
     case string(String)
+    /// A JSON array, in order.
     case array([JSONValue])
+    /// A JSON object; the order of its members is not kept.
     case object([String: JSONValue])
 
     /// The numeric value, for `int` and `double`.
@@ -19,21 +25,25 @@ public enum JSONValue: Sendable, Hashable {
         }
     }
 
+    /// The text of a `.string`; nil for every other case.
     public var stringValue: String? {
         if case .string(let value) = self { return value }
         return nil
     }
 
+    /// The members of an `.object`; nil for every other case.
     public var objectValue: [String: JSONValue]? {
         if case .object(let value) = self { return value }
         return nil
     }
 
+    /// The elements of an `.array`; nil for every other case.
     public var arrayValue: [JSONValue]? {
         if case .array(let value) = self { return value }
         return nil
     }
 
+    /// Member `key` of an `.object`; nil when it is absent or this is not an object.
     public subscript(key: String) -> JSONValue? {
         objectValue?[key]
     }
@@ -53,6 +63,7 @@ public enum JSONValue: Sendable, Hashable {
 }
 
 extension JSONValue: Codable {
+    /// Decodes any JSON: integral numbers that fit `Int` become `.int`, other numbers `.double`.
     public init(from decoder: any Decoder) throws {
         if let tape = decoder as? TapeDecoder {
             // The tape knows each value's kind: no trying one type after another.
@@ -77,6 +88,7 @@ extension JSONValue: Codable {
         }
     }
 
+    /// Encodes the JSON this value stands for.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         switch self {
@@ -94,19 +106,27 @@ extension JSONValue: Codable {
 extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByFloatLiteral,
     ExpressibleByBooleanLiteral, ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral, ExpressibleByNilLiteral
 {
+    /// A string literal is a `.string`.
     public init(stringLiteral value: String) { self = .string(value) }
+    /// An integer literal is an `.int`.
     public init(integerLiteral value: Int) { self = .int(value) }
+    /// A float literal is a `.double`, even when integral (`2.0`).
     public init(floatLiteral value: Double) { self = .double(value) }
+    /// `true` and `false` are `.bool`.
     public init(booleanLiteral value: Bool) { self = .bool(value) }
+    /// An array literal is an `.array`.
     public init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
+    /// A dictionary literal is an `.object`; of repeated keys the last wins.
     public init(dictionaryLiteral elements: (String, JSONValue)...) {
         self = .object(Dictionary(elements, uniquingKeysWith: { _, last in last }))
     }
+    /// `nil` is `.null`.
     public init(nilLiteral: ()) { self = .null }
 }
 
 /// Untyped inputs and outputs: any JSON can be sent to or read from an endpoint without generated types.
 /// Such input carries no schema constraints locally; the server still validates it.
 extension JSONValue: FalInput, FalOutput {
+    /// Records nothing: untyped JSON has no schema to check locally.
     public func validate(at path: FieldPath, into issues: inout [ValidationIssue]) {}
 }

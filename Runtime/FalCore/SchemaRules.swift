@@ -55,6 +55,8 @@ extension Rule {
         }
     }
 
+    /// `uniqueItems: true` for typed arrays, what generated code calls: reports the first element equal (`==`)
+    /// to an earlier one as "has duplicate item at index N".
     public static func uniqueItems<Element: Hashable>(_ items: [Element], at path: FieldPath, into issues: inout [ValidationIssue]) {
         var seen = Set<Element>()
         for (position, item) in items.enumerated() where !seen.insert(item).inserted {

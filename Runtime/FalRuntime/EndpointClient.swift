@@ -3,8 +3,10 @@
 /// typed wrapper over the client's generic queue, run and storage functions. Every method validates
 /// the input before any I/O and uploads `FalFile.data` / `.localFile` values before sending.
 public struct EndpointClient<Endpoint: FalEndpoint>: Sendable {
+    /// The client whose configuration and transport every call uses.
     public let client: FalClient
 
+    /// The endpoint's typed face on `client`; `client.endpoint(_:)` and generated properties make one.
     public init(client: FalClient) { self.client = client }
 
     /// fal's endpoint id, e.g. `fal-ai/illusion-diffusion`.
@@ -31,6 +33,7 @@ public struct EndpointClient<Endpoint: FalEndpoint>: Sendable {
         try await client.submit(Endpoint.id, input: input, webhookURL: webhookURL, options: options)
     }
 
+    /// The request's current status (`GET …/requests/{id}/status`); `logs` asks fal to include its log lines.
     public func status(requestID: String, logs: Bool = false) async throws(FalError) -> QueueStatus {
         try await client.status(Endpoint.id, requestID: requestID, logs: logs)
     }
@@ -40,10 +43,12 @@ public struct EndpointClient<Endpoint: FalEndpoint>: Sendable {
         client.statusUpdates(Endpoint.id, requestID: requestID, logs: logs)
     }
 
+    /// The request's output (`GET …/requests/{id}`); throws fal's error when the request failed.
     public func result(requestID: String) async throws(FalError) -> Endpoint.Output {
         try await client.result(Endpoint.id, requestID: requestID, as: Endpoint.Output.self)
     }
 
+    /// Asks fal to cancel the request (`PUT …/requests/{id}/cancel`).
     public func cancel(requestID: String) async throws(FalError) {
         try await client.cancel(Endpoint.id, requestID: requestID)
     }

@@ -8,10 +8,14 @@ import Foundation
 ///     let output = try await fal.endpoint(IllusionDiffusion.self).subscribe(input, logs: true) { print($0) }
 ///     let onURLSession = FalClient(configuration: .fromEnvironment(), transport: URLSessionTransport())
 public final class FalClient: Sendable, CustomStringConvertible {
+    /// Credentials, hosts, timeouts, retries and logging, fixed for the client's lifetime.
     public let configuration: FalConfiguration
+    /// What every request of this client goes through: queue, run, streams, storage and webhook keys.
     public let transport: any Transport
     let cdnTokens = CDNTokenCache()
 
+    /// A client with `configuration` (read from the environment by default) over `transport` (the platform's
+    /// default: see `defaultTransport()`).
     public init(configuration: FalConfiguration = .fromEnvironment(), transport: any Transport = defaultTransport()) {
         self.configuration = configuration
         self.transport = transport
@@ -25,6 +29,7 @@ public final class FalClient: Sendable, CustomStringConvertible {
     /// Uploads to fal's storage; inputs holding `FalFile.data` / `.localFile` use it automatically.
     public var storage: FalStorage { FalStorage(client: self) }
 
+    /// The queue and run hosts and how requests authenticate (key, proxy or none); a key shows as `<redacted>`.
     public var description: String {
         let auth = configuration.proxyURL.map { "proxy \($0)" } ?? (configuration.credentials == nil ? "no key" : "key <redacted>")
         return "FalClient(queue: \(configuration.hosts.queue), run: \(configuration.hosts.run), \(auth))"

@@ -5,7 +5,9 @@ public struct FalConfiguration: Sendable {
     /// Proxy mode, as fal's JS client has it: every request to fal goes to this URL instead, with the
     /// real target in `x-fal-target-url` and no key, so apps never hold the key.
     public var proxyURL: String?
+    /// Where fal's queue, run, REST and CDN services live: fal's production hosts by default, or an emulator's.
     public var hosts: FalHosts
+    /// When failed requests are sent again; `RetryPolicy.default` follows fal's official clients.
     public var retry: RetryPolicy
     /// Client-side deadline of each API request (not of a whole `subscribe`, which takes its own `timeout`).
     public var requestTimeout: Duration
@@ -22,8 +24,11 @@ public struct FalConfiguration: Sendable {
     public var statusUpdates: StatusUpdateMode
     /// Uploads at least this large go through multipart upload with parallel parts.
     public var multipartThreshold: Int64
+    /// Bytes per multipart part: 10 MiB by default; the initializer raises anything below 5 MiB to 5 MiB.
     public var multipartChunkSize: Int64
+    /// Most parts uploaded at once: 10 by default (the initializer raises 0 to 1); a transport may allow fewer.
     public var multipartConcurrency: Int
+    /// Sent as `User-Agent` with every request the client makes (`fal-swift/0.1` by default).
     public var userAgent: String
     /// Where the client reports what it does on your behalf: submits, retries (with their reason and delay),
     /// status-stream fallbacks, uploads and their parts. Nil (the default) logs nothing. The key is never
@@ -35,12 +40,17 @@ public struct FalConfiguration: Sendable {
     ///     let fal = FalClient(configuration: configuration)
     public var logger: Logger?
 
+    /// How `subscribe` and `statusUpdates` follow a request's progress.
     public enum StatusUpdateMode: Sendable, Equatable {
         /// fal's server-sent status stream, falling back to polling when it is unavailable or drops.
         case streamWithPollingFallback
+        /// Only `GET …/status` every `pollInterval`: for networks that break server-sent events.
         case polling
     }
 
+    /// Every setting, defaulting to fal's production hosts and its clients' timeouts (120 s per request, 5 s to
+    /// connect, 30 s idle). `responseBodyLimit` is raised to at least 1 KiB, `multipartChunkSize` to 5 MiB and
+    /// `multipartConcurrency` to 1.
     public init(
         credentials: FalCredentials? = nil, proxyURL: String? = nil, hosts: FalHosts = .production,
         retry: RetryPolicy = .default, requestTimeout: Duration = .seconds(120), connectTimeout: Duration = .seconds(5),

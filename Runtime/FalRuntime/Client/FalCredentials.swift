@@ -8,6 +8,7 @@ public struct FalCredentials: Sendable, Equatable, CustomStringConvertible, Cust
     /// A key as fal's dashboard shows it (`key_id:key_secret`).
     public init(key: String) { self.key = key }
 
+    /// A key given as its two halves, joined as fal expects them: `key_id:key_secret`.
     public init(keyID: String, keySecret: String) { self.key = "\(keyID):\(keySecret)" }
 
     /// `FAL_KEY`, or `FAL_KEY_ID` + `FAL_KEY_SECRET`, as fal's clients read them; nil when neither is set.
@@ -21,7 +22,10 @@ public struct FalCredentials: Sendable, Equatable, CustomStringConvertible, Cust
 
     var authorizationHeaderValue: String { "Key \(key)" }
 
+    /// Always `FalCredentials(<redacted>)`, so the key never reaches logs or string interpolation.
     public var description: String { "FalCredentials(<redacted>)" }
+    /// The same redacted text, for `debugPrint` and the debugger.
     public var debugDescription: String { description }
+    /// A mirror with no children, so `dump` and other reflection cannot reach the key.
     public var customMirror: Mirror { Mirror(self, children: [], displayStyle: .struct) }
 }

@@ -10,6 +10,7 @@ public struct FalHosts: Sendable, Equatable {
     /// v3.fal.media: fal's CDN. Uploads use the `base_url` the token answer names; this is its default.
     public var cdn: String
 
+    /// Hosts as given; trailing slashes are dropped so paths join cleanly.
     public init(queue: String, run: String, rest: String, cdn: String) {
         self.queue = Self.trimmed(queue)
         self.run = Self.trimmed(run)
@@ -17,6 +18,7 @@ public struct FalHosts: Sendable, Equatable {
         self.cdn = Self.trimmed(cdn)
     }
 
+    /// fal's public services over HTTPS: `queue.fal.run`, `fal.run`, `rest.fal.ai` and `v3.fal.media`.
     public static let production = FalHosts(
         queue: "https://queue.fal.run", run: "https://fal.run", rest: "https://rest.fal.ai", cdn: "https://v3.fal.media")
 

@@ -9,16 +9,25 @@ import Foundation
 /// runs: they are sent again only after a connect failure (nothing was sent), a 429 or an ingress 503
 /// (refused before processing), unless `resendsAmbiguousRequests` is set.
 public struct RetryPolicy: Sendable, Equatable {
+    /// Most tries of one request, the first included: 10 by default; the initializer raises 0 to 1.
     public var maxAttempts: Int
+    /// Backoff before the second attempt, doubled for each one after it (0.1 s by default).
     public var baseDelay: Duration
+    /// Cap on any single backoff, a server's `Retry-After` included (30 s by default).
     public var maxDelay: Duration
+    /// Range of the random factor each backoff is multiplied by (0.5...1.5), so clients do not retry in step.
     public var jitter: ClosedRange<Double>
+    /// Statuses worth another attempt (408, 409, 429 by default); submit and run resend only after a 429
+    /// unless `resendsAmbiguousRequests` is set.
     public var retryStatusCodes: Set<Int>
+    /// Statuses retried only when the load balancer sent them (no `x-fal-request-id`, nginx's page):
+    /// 502, 503, 504 by default.
     public var ingressStatusCodes: Set<Int>
     /// Opt-in: also resend submit and run after failures that leave open whether fal received them
     /// (a timeout, a reset after sending, an ingress 502/504). Each resend may start another billed run.
     public var resendsAmbiguousRequests: Bool
 
+    /// A policy with fal's clients' defaults for anything not given.
     public init(
         maxAttempts: Int = 10, baseDelay: Duration = .milliseconds(100), maxDelay: Duration = .seconds(30),
         jitter: ClosedRange<Double> = 0.5...1.5, retryStatusCodes: Set<Int> = [408, 409, 429],
@@ -33,7 +42,9 @@ public struct RetryPolicy: Sendable, Equatable {
         self.ingressStatusCodes = ingressStatusCodes
     }
 
+    /// fal's official clients' policy: the initializer's defaults.
     public static let `default` = RetryPolicy()
+    /// A single attempt: nothing is sent again.
     public static let none = RetryPolicy(maxAttempts: 1)
 
     /// Backoff before attempt `attempt + 1` (attempts count from 1), honouring `Retry-After` when given.

@@ -1,8 +1,10 @@
 /// Why no alternative of a generated union decoded: each alternative tried, with its own error, so a
 /// caller sees that `ImageSize` failed on `width` rather than only "expected one of …".
 public struct AlternativeFailures: Error, Sendable, CustomStringConvertible {
+    /// Each alternative tried, in order, with the error it failed with.
     public private(set) var failures: [(alternative: String, error: any Error)] = []
 
+    /// No failures yet; a generated union's `init(from:)` records one per alternative that does not decode.
     public init() {}
 
     /// Notes that `alternative` did not decode.
@@ -10,6 +12,7 @@ public struct AlternativeFailures: Error, Sendable, CustomStringConvertible {
         failures.append((alternative, error))
     }
 
+    /// Every alternative's failure as `Alternative: .path: reason`, separated by `; `.
     public var description: String { summary(below: 0) }
 
     /// The error a union's `init(from:)` throws: what was expected, and every alternative's failure with its

@@ -1,21 +1,30 @@
 /// An audio file in an endpoint's output (fal's `AudioFile` and `Audio` schemas).
 public struct FalAudio: FalHostedFile {
+    /// Where fal serves the file, usually its CDN; a `data:` URI when the endpoint returned it inline.
     public var url: String
+    /// The MIME type fal reports (`audio/mpeg`), if any.
     public var contentType: String?
+    /// The file name fal reports, if any.
     public var fileName: String?
+    /// The size in bytes fal reports, if any.
     public var fileSize: Int?
     /// In seconds.
     public var duration: Double?
+    /// Number of audio channels (1 mono, 2 stereo).
     public var channels: Int?
     /// In hertz.
     public var sampleRate: Int?
+    /// The bitrate fal reports, as text or in bits per second.
     public var bitrate: Bitrate?
 
     /// fal reports a bitrate as text (`"192k"`) or in bits per second (`192000`).
     public enum Bitrate: Sendable, Hashable, Codable {
+        /// As fal writes it, e.g. `"192k"`.
         case string(String)
+        /// In bits per second, e.g. `192000`.
         case integer(Int)
 
+        /// Decodes either an integer or a JSON string, as fal's schemas allow both.
         public init(from decoder: any Decoder) throws {
             let container = try decoder.singleValueContainer()
             if let value = try? container.decode(Int.self) {
@@ -25,6 +34,7 @@ public struct FalAudio: FalHostedFile {
             }
         }
 
+        /// Encodes the value in the form it came in: a number or a string.
         public func encode(to encoder: any Encoder) throws {
             var container = encoder.singleValueContainer()
             switch self {
@@ -34,6 +44,7 @@ public struct FalAudio: FalHostedFile {
         }
     }
 
+    /// An audio file at `url`; every other field is optional, as fal may leave it out.
     public init(url: String, contentType: String? = nil, fileName: String? = nil, fileSize: Int? = nil, duration: Double? = nil,
                 channels: Int? = nil, sampleRate: Int? = nil, bitrate: Bitrate? = nil) {
         self.url = url

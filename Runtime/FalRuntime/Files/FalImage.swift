@@ -1,14 +1,19 @@
 /// An image in an endpoint's output (fal's `Image` and `ImageFile` schemas).
 public struct FalImage: FalHostedFile {
+    /// Where fal serves the file, usually its CDN; a `data:` URI when the endpoint returned it inline.
     public var url: String
+    /// The MIME type fal reports (`image/png`), if any.
     public var contentType: String?
+    /// The file name fal reports, if any.
     public var fileName: String?
+    /// The size in bytes fal reports, if any.
     public var fileSize: Int?
     /// In pixels.
     public var width: Int?
     /// In pixels.
     public var height: Int?
 
+    /// An image at `url`; every other field is optional, as fal may leave it out.
     public init(url: String, contentType: String? = nil, fileName: String? = nil, fileSize: Int? = nil, width: Int? = nil, height: Int? = nil) {
         self.url = url
         self.contentType = contentType

@@ -1,10 +1,15 @@
 /// A file in an endpoint's output, as fal describes any file (its `File` schema).
 public struct FalOutputFile: FalHostedFile {
+    /// Where fal serves the file, usually its CDN; a `data:` URI when the endpoint returned it inline.
     public var url: String
+    /// The MIME type fal reports (`application/zip`), if any.
     public var contentType: String?
+    /// The file name fal reports, if any.
     public var fileName: String?
+    /// The size in bytes fal reports, if any.
     public var fileSize: Int?
 
+    /// A file at `url`; every other field is optional, as fal may leave it out.
     public init(url: String, contentType: String? = nil, fileName: String? = nil, fileSize: Int? = nil) {
         self.url = url
         self.contentType = contentType

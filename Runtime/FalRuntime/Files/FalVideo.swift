@@ -1,8 +1,12 @@
 /// A video in an endpoint's output (fal's `VideoFile` and `Video` schemas).
 public struct FalVideo: FalHostedFile {
+    /// Where fal serves the file, usually its CDN; a `data:` URI when the endpoint returned it inline.
     public var url: String
+    /// The MIME type fal reports (`video/mp4`), if any.
     public var contentType: String?
+    /// The file name fal reports, if any.
     public var fileName: String?
+    /// The size in bytes fal reports, if any.
     public var fileSize: Int?
     /// In pixels.
     public var width: Int?
@@ -12,8 +16,10 @@ public struct FalVideo: FalHostedFile {
     public var fps: Double?
     /// In seconds.
     public var duration: Double?
+    /// Number of frames (`num_frames`).
     public var numFrames: Int?
 
+    /// A video at `url`; every other field is optional, as fal may leave it out.
     public init(url: String, contentType: String? = nil, fileName: String? = nil, fileSize: Int? = nil, width: Int? = nil,
                 height: Int? = nil, fps: Double? = nil, duration: Double? = nil, numFrames: Int? = nil) {
         self.url = url

@@ -151,15 +151,19 @@ extension FalClient {
     }
 
     /// Submits, follows the request until it completes, and returns its result.
+    /// Cancelling the calling task cancels the remote request too.
     ///
     /// - Parameters:
+    ///   - endpointID: fal's endpoint id, e.g. `fal-ai/illusion-diffusion`.
+    ///   - input: the request body; validated, and its `FalFile.data` / `.localFile` values uploaded, before submitting.
+    ///   - output: the type the result is decoded as.
     ///   - logs: ask fal for the request's logs in status updates.
     ///   - timeout: client-side limit on the whole request; when it passes the remote request is
     ///     cancelled and `FalError.timeout` is thrown. Also sent as the server-side start timeout
     ///     unless `options.startTimeout` is set, as fal's clients do.
+    ///   - options: fal's per-request headers (priority, start timeout, runner hint, …).
     ///   - onEnqueue: called with the request id once submitted.
     ///   - onQueueUpdate: called with every status update.
-    /// Cancelling the calling task cancels the remote request too.
     public func subscribe<Input: Encodable & Validatable, Output: Decodable & Sendable>(
         _ endpointID: String, input: Input, as output: Output.Type = Output.self, logs: Bool = false,
         timeout: Duration? = nil, options: RequestOptions = RequestOptions(),

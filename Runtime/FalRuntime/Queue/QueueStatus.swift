@@ -4,15 +4,18 @@ import Foundation
 public enum QueueStatus: Sendable, Equatable {
     /// Waiting; `position` is 0-based.
     case inQueue(position: Int)
+    /// Running on a runner; `logs` holds its log lines so far when the status was asked with `logs`.
     case inProgress(logs: [RequestLog])
     /// Done. `error` is set when the request failed; the result then holds the error detail.
     case completed(logs: [RequestLog], metrics: [String: JSONValue], error: String?, errorType: String?)
 
+    /// Whether the request has finished, successfully or not.
     public var isCompleted: Bool {
         if case .completed = self { return true }
         return false
     }
 
+    /// The log lines this status carries; none while the request waits in the queue.
     public var logs: [RequestLog] {
         switch self {
         case .inQueue: return []
@@ -43,11 +46,16 @@ public enum QueueStatus: Sendable, Equatable {
 
 /// One log line of a running request.
 public struct RequestLog: Sendable, Equatable {
+    /// The text of the line.
     public var message: String
+    /// Its severity as fal reports it (`INFO`, `ERROR`, …).
     public var level: String?
+    /// Where it came from as fal reports it (e.g. `USER`).
     public var source: String?
+    /// When it was written, as fal's ISO 8601 text, unparsed.
     public var timestamp: String?
 
+    /// A log line; every field but `message` is optional, as fal may leave it out.
     public init(message: String, level: String? = nil, source: String? = nil, timestamp: String? = nil) {
         self.message = message
         self.level = level
@@ -64,10 +72,15 @@ public struct RequestLog: Sendable, Equatable {
 
 /// What submit answers: the request's id and where to follow it.
 public struct QueueSubmission: Sendable, Equatable, Decodable {
+    /// fal's id of the queued request, for `status`, `result` and `cancel`.
     public var requestID: String
+    /// fal's URL for this request's result; the client follows it when it lies on the configured queue host.
     public var responseURL: String?
+    /// fal's URL for this request's status; the client follows it when it lies on the configured queue host.
     public var statusURL: String?
+    /// fal's URL for cancelling this request; the client follows it when it lies on the configured queue host.
     public var cancelURL: String?
+    /// The request's place in the queue when submitted (0-based), if fal reported it.
     public var queuePosition: Int?
 
     enum CodingKeys: String, CodingKey {

@@ -2,7 +2,13 @@ import Foundation
 
 /// Per-request settings of submit, subscribe and run, sent as fal's headers.
 public struct RequestOptions: Sendable {
-    public enum Priority: String, Sendable { case normal, low }
+    /// Where fal places the request in its queue (`X-Fal-Queue-Priority`).
+    public enum Priority: String, Sendable {
+        /// fal's default.
+        case normal
+        /// Lets the account's normal-priority requests go first.
+        case low
+    }
 
     /// `X-Fal-Queue-Priority` (queue only).
     public var priority: Priority?
@@ -16,6 +22,7 @@ public struct RequestOptions: Sendable {
     /// Extra headers, sent as given.
     public var headers: [String: String]
 
+    /// Options as given; `validate()` checks them, and the client calls it before any I/O.
     public init(
         priority: Priority? = nil, startTimeout: Duration? = nil, runnerHint: String? = nil,
         objectExpiration: Duration? = nil, headers: [String: String] = [:]

@@ -9,6 +9,7 @@ import Synchronization
 /// fast the server sends. Ending iteration (leaving the loop, dropping the iterator or the stream, or
 /// cancelling the iterating task) tells the producer to abort the transfer.
 public struct HTTPBodyStream: AsyncSequence, Sendable {
+    /// Chunks of the body as they arrived; their sizes follow the network, not any framing in the body.
     public typealias Element = Data
 
     let channel: HTTPBodyChannel
@@ -28,6 +29,7 @@ public struct HTTPBodyStream: AsyncSequence, Sendable {
         self.lifetime = Lifetime(channel)
     }
 
+    /// The iterator of the stream's one consumer; dropping it aborts the transfer.
     public func makeAsyncIterator() -> Iterator { Iterator(channel: channel, lifetime: Lifetime(channel), stream: lifetime) }
 
     /// Ends the transfer when dropped; keeps the stream's own lifetime alive, so dropping the stream while
@@ -37,6 +39,8 @@ public struct HTTPBodyStream: AsyncSequence, Sendable {
         let lifetime: Lifetime
         let stream: Lifetime
 
+        /// The next chunk, waiting for it; nil once the body ended. Throws the transfer's failure, or
+        /// `CancellationError` when the iterating task is cancelled.
         public mutating func next() async throws -> Data? { try await channel.next() }
     }
 
@@ -52,6 +56,7 @@ public struct HTTPBodyStream: AsyncSequence, Sendable {
 public struct HTTPBodyProducer: Sendable {
     let channel: HTTPBodyChannel
 
+    /// What became of a chunk given to `offer(_:)` or `push(_:)`.
     public enum OfferResult: Sendable, Equatable {
         /// Taken; send more.
         case accepted

@@ -11,11 +11,13 @@ public struct HTTPHeaders: Sendable, Sequence {
 
     private var storage: Storage
 
+    /// Headers holding `fields` in the order given, repeated names included.
     public init(_ fields: [(name: String, value: String)] = []) { storage = .fields(fields) }
 
     /// Header lines as received (`Name: value` lines, each ending in LF); parsed when first read.
     init(lines: [UInt8]) { storage = .lines(lines) }
 
+    /// Every field as (name, value) in arrival order, names spelled as sent.
     public var fields: [(name: String, value: String)] {
         switch storage {
         case .fields(let fields): return fields
@@ -23,10 +25,12 @@ public struct HTTPHeaders: Sendable, Sequence {
         }
     }
 
+    /// The value of the first field called `name`, ignoring case; nil when there is none.
     public subscript(name: String) -> String? {
         fields.first { Self.sameName($0.name, name) }?.value
     }
 
+    /// Whether any field is called `name`, ignoring case.
     public func contains(_ name: String) -> Bool { self[name] != nil }
 
     /// Replaces every field called `name` with one field.
@@ -37,6 +41,7 @@ public struct HTTPHeaders: Sendable, Sequence {
         storage = .fields(fields)
     }
 
+    /// Removes every field called `name`, ignoring case.
     public mutating func remove(_ name: String) {
         var fields = takeFields()
         fields.removeAll { Self.sameName($0.name, name) }
@@ -92,6 +97,7 @@ public struct HTTPHeaders: Sendable, Sequence {
         }
     }
 
+    /// Iterates `fields` in order.
     public func makeIterator() -> IndexingIterator<[(name: String, value: String)]> { fields.makeIterator() }
 
     /// A value that cannot end its line early or smuggle another header: no CR, LF or NUL.
@@ -114,15 +120,24 @@ public struct HTTPHeaders: Sendable, Sequence {
 
 /// What a request sends: nothing, bytes held in memory, or a byte range of a file streamed from disk.
 public enum HTTPBody: Sendable {
+    /// No body.
     case empty
+    /// Bytes held in memory, sent as they are.
     case data(Data)
+    /// `length` bytes of the file at `path`, from byte `offset`, streamed from disk (an upload or one of its parts).
     case file(path: String, offset: Int64, length: Int64)
 }
 
+/// One request as a `Transport` sends it: method, URL, headers and body, with the bounds on waiting and on
+/// the size of the answer.
 public struct HTTPRequest: Sendable {
+    /// The HTTP method: `GET`, `POST`, `PUT`, …
     public var method: String
+    /// The absolute URL, query included; redirects are not followed.
     public var url: String
+    /// Sent unchanged; the transport adds none that change the request's meaning.
     public var headers: HTTPHeaders
+    /// What the request sends; a `.file` range goes with exactly its `length` as `Content-Length`.
     public var body: HTTPBody
     /// Whole-transfer deadline; nil waits for as long as the body keeps coming (the idle timeout still applies).
     public var timeout: Duration?
@@ -138,6 +153,7 @@ public struct HTTPRequest: Sendable {
     /// Default `responseBodyLimit`: fal's JSON answers, even with data-URI outputs, are far smaller.
     public static let defaultResponseBodyLimit = 16 * 1024 * 1024
 
+    /// A request with default bounds: a 120 s deadline, 5 s to connect, 30 s idle and a 16 MiB buffered answer.
     public init(
         method: String, url: String, headers: HTTPHeaders = HTTPHeaders(), body: HTTPBody = .empty,
         timeout: Duration? = .seconds(120), connectTimeout: Duration = .seconds(5), idleTimeout: Duration? = .seconds(30),
@@ -156,34 +172,46 @@ public struct HTTPRequest: Sendable {
 
 /// Status line and headers of the final (non-1xx) response.
 public struct HTTPResponseHead: Sendable {
+    /// The HTTP status code, e.g. 200.
     public var status: Int
+    /// The response's header fields.
     public var headers: HTTPHeaders
 
+    /// A head as the transport received it.
     public init(status: Int, headers: HTTPHeaders) {
         self.status = status
         self.headers = headers
     }
 }
 
+/// A whole response: status, headers and the body, collected up to the request's `responseBodyLimit`.
 public struct HTTPResponse: Sendable {
+    /// The HTTP status code; any status, 3xx and errors included, arrives as a value.
     public var status: Int
+    /// The response's header fields.
     public var headers: HTTPHeaders
+    /// The whole body, at most the request's `responseBodyLimit` bytes.
     public var body: Data
 
+    /// A response as the transport received it.
     public init(status: Int, headers: HTTPHeaders, body: Data) {
         self.status = status
         self.headers = headers
         self.body = body
     }
 
+    /// Whether the status is 2xx.
     public var isSuccess: Bool { (200..<300).contains(status) }
 }
 
 /// A response whose body arrives as it is received (server-sent events, large downloads).
 public struct HTTPStreamingResponse: Sendable {
+    /// Status and headers, available before any of the body.
     public var head: HTTPResponseHead
+    /// The body as it arrives; stopping iteration aborts the transfer.
     public var body: HTTPBodyStream
 
+    /// A response whose head arrived and whose body is still coming.
     public init(head: HTTPResponseHead, body: HTTPBodyStream) {
         self.head = head
         self.body = body
@@ -194,15 +222,19 @@ public struct HTTPStreamingResponse: Sendable {
 /// the transport's own code and message as detail, and whether a response had begun to arrive (a submit
 /// whose response arrived must never be sent again).
 public struct TransportFailure: Error, Sendable, CustomStringConvertible {
+    /// The kinds of transfer failure, shared with `FalError.transport`.
     public typealias Kind = TransportErrorKind
 
+    /// Whether connecting failed (nothing was sent), a timeout passed, a limit was broken, or something else.
     public var kind: Kind
     /// The transport's own code (libcurl's `CURLcode`, `URLError.Code`'s raw value); detail only.
     public var code: Int
+    /// The transport's own description of the failure, for diagnostics.
     public var message: String
     /// Status of the response that had started arriving when the transfer failed, if any.
     public var receivedStatus: Int?
 
+    /// A failure of `kind`; `receivedStatus` is the status of a response that had begun to arrive, if any.
     public init(kind: Kind, code: Int, message: String, receivedStatus: Int? = nil) {
         self.kind = kind
         self.code = code
@@ -210,9 +242,11 @@ public struct TransportFailure: Error, Sendable, CustomStringConvertible {
         self.receivedStatus = receivedStatus
     }
 
+    /// Whether the whole-transfer deadline or the idle timeout passed after the connection was made.
     public var isTimeout: Bool { kind == .timeout }
     /// Nothing of the request reached the server: sending it again cannot run it twice.
     public var requestNotSent: Bool { kind == .connect }
 
+    /// Kind, code and message, e.g. `timeout failure (code 28): …`.
     public var description: String { "\(kind.rawValue) failure (code \(code)): \(message)" }
 }

@@ -21,7 +21,9 @@ public struct WebhookVerifier: Sendable {
     /// The key set's URL on `hosts`' REST host.
     public static func jwksURL(on hosts: FalHosts) -> String { hosts.rest + "/.well-known/jwks.json" }
 
+    /// Where the verifier fetches fal's public keys.
     public let jwksURL: String
+    /// How far a delivery's timestamp may lie from now, either way (5 minutes by default).
     public let tolerance: Duration
     private let keys: JWKSCache
 
@@ -103,7 +105,9 @@ public struct WebhookVerifier: Sendable {
 
 /// fal's webhook body: `{request_id, gateway_request_id, status: "OK" | "ERROR", payload, error, payload_error}`.
 public struct WebhookDelivery<Output: Decodable & Sendable>: Sendable {
+    /// The request the delivery reports on (`request_id`): the id `submit` returned and the queue API uses.
     public var requestID: String
+    /// fal's `gateway_request_id`: usually equal to `requestID`, but the last attempt's id when fal retried.
     public var gatewayRequestID: String?
     /// The typed output, or why the request failed (`requestFailed`), or why its payload is unusable (`decoding`).
     public var outcome: Result<Output, FalError>
@@ -111,6 +115,9 @@ public struct WebhookDelivery<Output: Decodable & Sendable>: Sendable {
     /// The output, or the failure as `FalError`.
     public func output() throws(FalError) -> Output { try outcome.get() }
 
+    /// Decodes fal's webhook body without checking its signature: verify untrusted deliveries with
+    /// `WebhookVerifier`. Throws when the body is not JSON or has no `request_id`; a failed request or an
+    /// undecodable payload becomes `outcome`.
     public init(body: Data) throws(FalError) {
         let json = try FalJSON.decode(JSONValue.self, from: body)
         guard let requestID = json["request_id"]?.stringValue else {

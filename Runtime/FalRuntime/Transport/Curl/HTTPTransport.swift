@@ -7,6 +7,7 @@ import Foundation
 /// timeout, whole-transfer timeout and low-speed limit), and streamed bodies that pause the transfer when
 /// their consumer is behind. Cancelling the calling task aborts the transfer.
 public struct HTTPTransport: Transport {
+    /// A transport over the process's shared libcurl event loop: cheap to make, and every one shares connections.
     public init() {}
 
     /// Sends a request and collects the whole response body.

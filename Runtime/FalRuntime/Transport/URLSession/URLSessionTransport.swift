@@ -53,6 +53,7 @@ public final class URLSessionTransport: Transport, @unchecked Sendable {
         return configuration
     }
 
+    /// Sends a request and collects the whole response body.
     public func send(_ request: HTTPRequest) async throws -> HTTPResponse {
         let exchange = URLSessionExchange(request)
         return try await withTaskCancellationHandler {
@@ -65,6 +66,8 @@ public final class URLSessionTransport: Transport, @unchecked Sendable {
         }
     }
 
+    /// Sends a request and returns once the response head arrived; the body follows as a bounded stream.
+    /// Ending iteration early (or cancelling the iterating task) cancels the task.
     public func stream(_ request: HTTPRequest) async throws -> HTTPStreamingResponse {
         let exchange = URLSessionExchange(request)
         let (body, producer) = HTTPBodyStream.makeStream()

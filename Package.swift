@@ -115,7 +115,7 @@ let package = Package(
             ],
             path: "Tests/FalEmulatorTests"),
         .testTarget(name: "EndToEndTests", dependencies: ["FalSDK", "FalEmulator"], path: "Tests/EndToEndTests"),
-        .testTarget(name: "FalSDKTests", dependencies: ["FalSDK", "FalCodegen"], path: "Tests/FalSDKTests"),
+        .testTarget(name: "FalSDKTests", dependencies: ["FalSDK", "FalCodegen", "FalEmulator"], path: "Tests/FalSDKTests"),
         .testTarget(
             name: "FalRuntimeTests",
             dependencies: [

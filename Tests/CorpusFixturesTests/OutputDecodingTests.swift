@@ -42,7 +42,7 @@ import Testing
     static func compare(_ endpoint: any FalEndpoint.Type, _ body: Data) -> String? { opened(endpoint, body) }
 
     private static func opened<Endpoint: FalEndpoint>(_ endpoint: Endpoint.Type, _ body: Data) -> String? {
-        guard let decodable = Endpoint.Output.self as? any Decodable.Type else { return "Output is not Decodable" }
+        let decodable: any Decodable.Type = Endpoint.Output.self
         let expected: AnyHashable, actual: AnyHashable
         do {
             guard let value = try JSONDecoder().decode(decodable, from: body) as? AnyHashable else { return "Output is not Hashable" }

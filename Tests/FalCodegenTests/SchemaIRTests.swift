@@ -60,16 +60,9 @@ import Testing
         }
     }
 
-    @Test func recursiveReferencesStayFinite() throws {
-        let (endpoint, _) = try input(##"{"$ref":"#/components/schemas/Node"}"##,
-            extra: ##""Node":{"type":"object","properties":{"next":{"$ref":"#/components/schemas/Node"}}}"##)
-        let validator = SchemaValidator(endpoint: endpoint)
-        #expect(validator.validateInput(["next": ["next": ["next": 3]]]).map(\.description) == ["next.next.next: expected object, got integer"])
-    }
-
-    @Test func unresolvableReferencesWarnAndAcceptAnything() throws {
+    // The validator's side (an unresolved reference accepts anything) is tested with the emulator's SchemaValidator.
+    @Test func unresolvableReferencesWarn() throws {
         let loaded = try DocumentLoader.load(data: Data(ParserTests.document(input: ##"{"$ref":"#/components/schemas/Missing"}"##).utf8), name: "doc.json")
         #expect(loaded.diagnostics.contains { $0.message.contains("cannot resolve #/components/schemas/Missing") })
-        #expect(SchemaValidator(endpoint: loaded.endpoint).validateInput(["anything": 1]).isEmpty)
     }
 }

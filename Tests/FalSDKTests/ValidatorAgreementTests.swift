@@ -1,4 +1,5 @@
 import FalCodegen
+import FalEmulator
 import FalSDK
 import Foundation
 import Testing

@@ -1,9 +1,12 @@
+import FalCodegen
 import FalCore
 
-/// Validates raw JSON against the IR with JSON Schema (Draft 2020-12) semantics, phrasing every issue
-/// with FalCore's `Rule` helpers, exactly as generated `validate()` methods do.
+/// The emulator's request validator: checks raw JSON against the generator's IR (the one schema model,
+/// so the emulator cannot drift from the generated code) with JSON Schema (Draft 2020-12) semantics,
+/// phrasing every issue with FalCore's `Rule` helpers, exactly as generated `validate()` methods do.
 ///
-/// Use it where there is no generated type, e.g. in the emulator:
+/// It lives with the emulator because the emulator is its user: the SDK's own types validate themselves.
+/// Use it where there is no generated type:
 ///
 ///     let document = try DocumentLoader.load(file: "schemas/fal-ai__illusion-diffusion.json", overlays: overlays)
 ///     let validator = SchemaValidator(endpoint: document.endpoint)

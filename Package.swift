@@ -114,7 +114,9 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             path: "Tests/FalEmulatorTests"),
-        .testTarget(name: "EndToEndTests", dependencies: ["FalSDK", "FalEmulator"], path: "Tests/EndToEndTests"),
+        .testTarget(
+            name: "EndToEndTests", dependencies: ["FalSDK", "FalEmulator", .product(name: "Logging", package: "swift-log")],
+            path: "Tests/EndToEndTests"),
         .testTarget(name: "FalSDKTests", dependencies: ["FalSDK", "FalCodegen", "FalEmulator"], path: "Tests/FalSDKTests"),
         .testTarget(
             name: "FalRuntimeTests",

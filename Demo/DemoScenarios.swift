@@ -46,7 +46,7 @@ struct DemoScenarios {
         let result = try await fal.illusionDiffusion.subscribe(
             .init(imageURL: image, prompt: "(masterpiece:1.4), medieval village scene with busy streets and castle in the distance",
                   seed: 42, imageSize: .square),
-            logs: true, onEnqueue: progress.enqueued, onQueueUpdate: progress.update)
+            logs: true, onQueueUpdate: progress.update, onEnqueue: progress.enqueued)
         if let uploads = try await probe?.counts().byOperation["upload"] {
             print("   \(imagePath) went to fal storage first (\(uploads - uploadsBefore) upload request(s)), then its URL was submitted")
         }
@@ -59,7 +59,7 @@ struct DemoScenarios {
         let progress = ProgressPrinter(label: "fast-sdxl")
         let result = try await fal.fastSDXLImageToImage.subscribe(
             .init(imageURL: image, prompt: "an island near sea, with seagulls, moon shining over the sea", numImages: 2, imageSize: .landscape4_3),
-            logs: true, onEnqueue: progress.enqueued, onQueueUpdate: progress.update)
+            logs: true, onQueueUpdate: progress.update, onEnqueue: progress.enqueued)
         try await save(result, name: "fast-sdxl-image-to-image", images: result.images.map(\.url))
         print("   \(result.images.count) images, seed \(result.seed)")
     }
@@ -69,7 +69,7 @@ struct DemoScenarios {
         let progress = ProgressPrinter(label: "flux-differential-diffusion")
         let result = try await fal.fluxDifferentialDiffusion.subscribe(
             .init(prompt: "tree of life under the sea, ethereal, glittering", imageURL: image, changeMapImageURL: image, seed: 7),
-            logs: true, onEnqueue: progress.enqueued, onQueueUpdate: progress.update)
+            logs: true, onQueueUpdate: progress.update, onEnqueue: progress.enqueued)
         try await save(result, name: "flux-differential-diffusion", images: result.images.map(\.url))
         print("   \(result.images.count) image(s), seed \(result.seed)")
     }
@@ -80,7 +80,7 @@ struct DemoScenarios {
         let result = try await fal.loraImageToImage.subscribe(
             .init(modelName: "stabilityai/stable-diffusion-xl-base-1.0", prompt: "photo of a rhino dressed suit and tie sitting at a table in a bar",
                   imageURL: image, numImages: 1),
-            logs: true, onEnqueue: progress.enqueued, onQueueUpdate: progress.update)
+            logs: true, onQueueUpdate: progress.update, onEnqueue: progress.enqueued)
         try await save(result, name: "lora-image-to-image", images: result.images.map(\.url))
         print("   \(result.images.count) image(s), seed \(result.seed)")
     }

@@ -14,13 +14,15 @@ public struct EndpointClient<Endpoint: FalEndpoint>: Sendable {
 
     /// Submits to the queue and waits for the output, reporting progress to `onQueueUpdate`.
     /// `timeout` bounds the whole request and cancels it remotely when it passes.
+    ///
+    /// A trailing closure is the progress handler: `subscribe(input) { update in print(update) }`.
     public func subscribe(
         _ input: Endpoint.Input, logs: Bool = false, timeout: Duration? = nil, options: RequestOptions = RequestOptions(),
-        onEnqueue: (@Sendable (String) -> Void)? = nil, onQueueUpdate: (@Sendable (QueueStatus) -> Void)? = nil
+        onQueueUpdate: (@Sendable (QueueStatus) -> Void)? = nil, onEnqueue: (@Sendable (String) -> Void)? = nil
     ) async throws(FalError) -> Endpoint.Output {
         try await client.subscribe(
             Endpoint.id, input: input, as: Endpoint.Output.self, logs: logs, timeout: timeout, options: options,
-            onEnqueue: onEnqueue, onQueueUpdate: onQueueUpdate)
+            onQueueUpdate: onQueueUpdate, onEnqueue: onEnqueue)
     }
 
     /// Runs synchronously on `fal.run` (no queue).

@@ -14,7 +14,7 @@ struct QueueTests {
         let enqueued = Recorder<String>()
         let output = try await model.subscribe(
             TestModel.Input(prompt: "a cat", seed: 7), logs: true, options: options,
-            onEnqueue: { enqueued.append($0) }, onQueueUpdate: { updates.append($0) })
+            onQueueUpdate: { updates.append($0) }, onEnqueue: { enqueued.append($0) })
         #expect(output.seed == 7)
         #expect(output.prompt == "a cat")
         #expect(updates.values.contains { if case .inQueue = $0 { true } else { false } })
@@ -33,7 +33,7 @@ struct QueueTests {
         let enqueued = Recorder<String>()
         let updates = Recorder<QueueStatus>()
         let output = try await model.subscribe(
-            TestModel.Input(prompt: "p"), options: options, onEnqueue: { enqueued.append($0) }, onQueueUpdate: { updates.append($0) })
+            TestModel.Input(prompt: "p"), options: options, onQueueUpdate: { updates.append($0) }, onEnqueue: { enqueued.append($0) })
         #expect(output.seed == 42)
         let requestID = try #require(enqueued.values.first)
         let paths = try await FakeFal.log().map(\.path).filter { $0.contains(requestID) }

@@ -162,12 +162,13 @@ extension FalClient {
     ///     cancelled and `FalError.timeout` is thrown. Also sent as the server-side start timeout
     ///     unless `options.startTimeout` is set, as fal's clients do.
     ///   - options: fal's per-request headers (priority, start timeout, runner hint, …).
+    ///   - onQueueUpdate: called with every status update; a trailing closure binds here (it comes before
+    ///     `onEnqueue` so that `subscribe(…) { update in … }` reports progress, not the request id).
     ///   - onEnqueue: called with the request id once submitted.
-    ///   - onQueueUpdate: called with every status update.
     public func subscribe<Input: Encodable & Validatable, Output: Decodable & Sendable>(
         _ endpointID: String, input: Input, as output: Output.Type = Output.self, logs: Bool = false,
         timeout: Duration? = nil, options: RequestOptions = RequestOptions(),
-        onEnqueue: (@Sendable (String) -> Void)? = nil, onQueueUpdate: (@Sendable (QueueStatus) -> Void)? = nil
+        onQueueUpdate: (@Sendable (QueueStatus) -> Void)? = nil, onEnqueue: (@Sendable (String) -> Void)? = nil
     ) async throws(FalError) -> Output {
         let endpoint = try EndpointPath(endpointID)
         var submitOptions = options

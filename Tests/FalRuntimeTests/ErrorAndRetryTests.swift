@@ -132,7 +132,7 @@ struct ErrorAndRetryTests {
         }
         let requestID = try #require(enqueued.values.first)
         #expect(error == .timeout(requestID: requestID))
-        #expect(started.duration(to: .now) < .seconds(6))
+        #expect(started.duration(to: .now) < .seconds(6 * Sanitizer.timeSlack))  // 7.7 s seen under ThreadSanitizer
         #expect(try await FakeFal.log().contains { $0.method == "PUT" && $0.path.hasSuffix("/requests/\(requestID)/cancel") })
     }
 

@@ -95,10 +95,10 @@ struct StorageTests {
         #expect(info["part_sha256"] == Self.expectedPartHashes(size: size))
     }
 
-    // AddressSanitizer keeps freed memory in quarantine, so under it peak RSS measures the sanitizer (52 MiB
-    // was seen): the bound is skipped there, and Swift Testing reports the test as skipped.
+    // Under a sanitizer peak RSS measures the sanitizer (AddressSanitizer's quarantine: 52 MiB was seen):
+    // the bound is skipped there, and Swift Testing reports the test as skipped.
     @Test("a 192 MiB multipart upload streams from disk: peak RSS grows far less than the file",
-          .enabled(if: !Sanitizer.inflatesMemory, "peak RSS under AddressSanitizer measures its quarantine"))
+          .enabled(if: !Sanitizer.inflatesMemory, "peak RSS under a sanitizer measures the sanitizer"))
     func multipartStreamingMemory() async throws {
         let (info, size, growth) = try await Self.uploadMultipart(mebibytes: 192)
         #expect(info["size"] == .int(size))

@@ -5,7 +5,7 @@ PYTHON ?= python3
 CONFIG ?= debug
 BIN = .build/$(CONFIG)
 
-.PHONY: deps system-deps python-deps build generate hostile-fixture check test corpus example update bench bench-generator bench-runtime demo emulator clean \
+.PHONY: deps system-deps python-deps build generate hostile-fixture check test corpus example update bench bench-generator bench-runtime bench-hardening demo emulator clean \
 	schemathesis fuzz sanitize demo-check docs
 
 ## System packages: libcurl's dev headers (the runtime's transport).
@@ -133,3 +133,13 @@ bench-runtime: deps
 	$(SWIFT) build -c release --product fal-emulator
 	$(SWIFT) build -c release --product fal-bench-runtime
 	.build/release/fal-bench-runtime --emulator .build/release/fal-emulator --schemas $(SCHEMAS) --python $(PYTHON)
+
+## Issue 11's runs (release builds): 1,000 concurrent subscribes at 2 s model latency under `ulimit -n 1024`, over
+## each transport (completions, wall time, peak RSS, peak sockets), then 1,000 subscribes whose submits meet 429,
+## ingress 503, a reset or a stall once each in turn (delivered, failed, retries, duplicated submits).
+bench-hardening: system-deps
+	$(SWIFT) build -c release --product fal-emulator
+	$(SWIFT) build -c release --product fal-bench-runtime
+	ulimit -n 1024 && .build/release/fal-bench-runtime scale .build/release/fal-emulator 1000 2000 libcurl
+	ulimit -n 1024 && .build/release/fal-bench-runtime scale .build/release/fal-emulator 1000 2000 urlsession
+	.build/release/fal-bench-runtime faults .build/release/fal-emulator 1000

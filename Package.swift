@@ -57,7 +57,8 @@ let package = Package(
             path: "Generator/FalCodegen"),
         .executableTarget(
             name: "fal-codegen",
-            dependencies: ["FalCodegen", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            // libcurl (through the runtime's small C shim) for fetch's bounded downloads.
+            dependencies: ["FalCodegen", "CCurlShim", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Generator/fal-codegen"),
 
         // MARK: Plugins (Plugins/): the generator in a user's package

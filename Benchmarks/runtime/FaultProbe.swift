@@ -40,8 +40,12 @@ enum FaultProbe {
                 if next < count { add(next); next += 1 }
             }
         }
-        let log = try await client.transport.send(HTTPRequest(method: "GET", url: server.baseURL + "/_emulator/requests"))
-        let scenarios = (try JSONDecoder().decode(JSONValue.self, from: log.body))["scenarios"]?.objectValue ?? [:]
+        var headers = HTTPHeaders()
+        headers.set("Authorization", "Key bench-key")  // the emulator's controls need the key
+        let log = try await client.transport.send(HTTPRequest(method: "GET", url: server.baseURL + "/_emulator/requests", headers: headers))
+        guard log.status == 200, let scenarios = (try JSONDecoder().decode(JSONValue.self, from: log.body))["scenarios"]?.objectValue else {
+            throw FalError.http(status: log.status, detail: "the emulator's request log: \(String(decoding: log.body.prefix(200), as: UTF8.self))", errorType: nil, requestID: nil)
+        }
         var attempts = 0, accepted = 0, duplicated = 0
         for (name, counts) in scenarios where name.hasPrefix(run) {
             func number(_ key: String) -> Int { if case .int(let n)? = counts[key] { n } else { 0 } }
@@ -50,8 +54,9 @@ enum FaultProbe {
             accepted += tries - failed
             if tries - failed > 1 { duplicated += 1 }
         }
+        let reported = failures.values.reduce(0, +)
         print("faults: \(count) subscribes (429, ingress 503, reset, stall once each in turn): \(delivered) delivered, "
-              + "\(count - delivered) failed; \(attempts) submit attempts (\(attempts - count) retries), \(accepted) accepted, "
+              + "\(reported) reported as errors, \(count - delivered - reported) lost (neither); \(attempts) submit attempts (\(attempts - count) retries), \(accepted) accepted, "
               + "\(duplicated) requests submitted twice")
         for (failure, times) in failures.sorted(by: { $0.value > $1.value }) { print("  \(times)× \(failure)") }
     }

@@ -1,15 +1,17 @@
 import FalSDK
 import Foundation
 
-/// `fal-bench-runtime scale EMULATOR [N] [LATENCY_MS]` (issue 11): N concurrent `subscribe` calls against
-/// the emulator with model latency, in this process's descriptor limit (run it under `ulimit -n 1024`).
+/// `fal-bench-runtime scale EMULATOR [N] [LATENCY_MS] [libcurl|urlsession]` (issue 11): N concurrent
+/// `subscribe` calls against the emulator with model latency, in this process's descriptor limit (run it
+/// under `ulimit -n 1024`), over libcurl's `HTTPTransport` (default) or `URLSessionTransport`.
 /// Prints completions, failures, peak RSS and the most sockets open at once.
 enum ScaleProbe {
-    static func run(emulator: String, count: Int, latencyMs: Int) async throws {
+    static func run(emulator: String, count: Int, latencyMs: Int, transport name: String) async throws {
         let server = try ServerProcess(
             executable: emulator, arguments: ["--port", "0", "--key", "bench-key", "--schemas", "schemas", "--latency-ms", String(latencyMs), "--queue-depth", "0"])
         defer { server.stop() }
-        let client = FalClient(configuration: FalConfiguration(key: "bench-key", hosts: .emulator(server.baseURL)))
+        let transport: any Transport = name == "urlsession" ? URLSessionTransport() : HTTPTransport()
+        let client = FalClient(configuration: FalConfiguration(key: "bench-key", hosts: .emulator(server.baseURL)), transport: transport)
         let peakSockets = SocketPeak()
         let sampler = Task { while !Task.isCancelled { peakSockets.sample(); try? await Task.sleep(for: .milliseconds(20)) } }
         let started = ContinuousClock.now
@@ -34,7 +36,7 @@ enum ScaleProbe {
         sampler.cancel()
         var limit = rlimit()
         getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
-        print("scale: \(count) concurrent subscribes, model latency \(latencyMs) ms, descriptor limit \(limit.rlim_cur): "
+        print("scale (\(name == "urlsession" ? "URLSessionTransport" : "libcurl HTTPTransport")): \(count) concurrent subscribes, model latency \(latencyMs) ms, descriptor limit \(limit.rlim_cur): "
               + "\(completed) completed, \(count - completed) failed in \(started.duration(to: .now)); "
               + "peak RSS \(peakResidentKiB() / 1024) MiB, peak sockets \(peakSockets.value)")
         for (failure, times) in failures { print("  \(times)× \(failure)") }

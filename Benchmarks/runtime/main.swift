@@ -13,7 +13,8 @@ import FalRuntime
 //        fal-bench-runtime probe EMULATOR                   (diagnostic: one GET, HTTPTransport vs bare libcurl)
 //        fal-bench-runtime probe-client EMULATOR [N] [layers] (diagnostic: N FalClient round trips, for profiling;
 //                                                          `layers`: FalClient vs raw HTTPTransport vs bare libcurl)
-//        fal-bench-runtime scale EMULATOR [N] [LATENCY_MS]  (issue 11: N concurrent subscribes; run under ulimit -n 1024)
+//        fal-bench-runtime scale EMULATOR [N] [LATENCY_MS] [libcurl|urlsession]
+//                                                          (issue 11: N concurrent subscribes; run under ulimit -n 1024)
 //        fal-bench-runtime faults EMULATOR [N]              (issue 11: N subscribes meeting 429/503/reset/stall on submit)
 //        fal-bench-runtime probe-pieces                     (diagnostic: CPU of validation, encoding, decoding; no I/O)
 
@@ -47,7 +48,7 @@ if arguments.first == "probe-client" {
 if arguments.first == "scale" {
     try await ScaleProbe.run(
         emulator: arguments[1], count: arguments.count > 2 ? Int(arguments[2]) ?? 1000 : 1000,
-        latencyMs: arguments.count > 3 ? Int(arguments[3]) ?? 2000 : 2000)
+        latencyMs: arguments.count > 3 ? Int(arguments[3]) ?? 2000 : 2000, transport: arguments.count > 4 ? arguments[4] : "libcurl")
     exit(0)
 }
 if arguments.first == "faults" {

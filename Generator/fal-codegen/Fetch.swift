@@ -1,9 +1,6 @@
 import ArgumentParser
 import FalCodegen
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 
 struct Fetch: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -40,8 +37,10 @@ struct Fetch: AsyncParsableCommand {
 /// Downloads fal's per-endpoint queue OpenAPI document (`/api/openapi/queue/openapi.json?endpoint_id=ID`).
 struct DocumentFetcher {
     static let defaultBaseURL = "https://fal.ai"
-    /// fal's documents are ~10-50 KB; a body far past that is not a document.
+    /// fal's documents are ~10-50 KB; a body far past that is not a document. Enforced while downloading.
     static let maximumBytes = 16 << 20
+    /// One document's whole transfer; a server trickling bytes cannot hold `fetch` or `update` longer.
+    static let timeout: Duration = .seconds(120)
 
     let baseURL: String
 
@@ -63,6 +62,8 @@ struct DocumentFetcher {
         case notFound(URL)
         case http(Int, URL)
         case tooLarge(URL)
+        case timedOut(URL)
+        case transfer(URL, String)
         case invalid(CodegenError)
         case mismatchedID(expected: String, found: String)
 
@@ -71,6 +72,8 @@ struct DocumentFetcher {
             case .notFound(let url): return "HTTP 404 from \(url): no such endpoint"
             case .http(let status, let url): return "HTTP \(status) from \(url)"
             case .tooLarge(let url): return "\(url) sent more than \(DocumentFetcher.maximumBytes >> 20) MiB"
+            case .timedOut(let url): return "\(url) did not finish within \(DocumentFetcher.timeout)"
+            case .transfer(let url, let message): return "\(url): \(message)"
             case .invalid(let error): return error.description
             case .mismatchedID(let expected, let found): return "asked for \(expected), the document describes \(found)"
             }
@@ -91,13 +94,20 @@ struct DocumentFetcher {
     /// normalizes. Member order is kept: without `x-fal-order-properties`, it is the order of generated properties.
     func fetch(_ id: String) async throws -> Fetched {
         let url = try url(for: id)
-        var request = URLRequest(url: url)
-        request.timeoutInterval = 60
-        let (data, response) = try await URLSession.shared.data(for: request)
-        if let http = response as? HTTPURLResponse, !(200..<300).contains(http.statusCode) {
-            throw http.statusCode == 404 ? Failure.notFound(url) : Failure.http(http.statusCode, url)
+        let response: BoundedDownload.Response
+        do {
+            response = try await BoundedDownload.get(url, limit: Self.maximumBytes, timeout: Self.timeout)
+        } catch BoundedDownload.Failure.tooLarge {
+            throw Failure.tooLarge(url)
+        } catch BoundedDownload.Failure.timedOut {
+            throw Failure.timedOut(url)
+        } catch {
+            throw Failure.transfer(url, "\(error)")
         }
-        guard data.count <= Self.maximumBytes else { throw Failure.tooLarge(url) }
+        guard (200..<300).contains(response.status) else {
+            throw response.status == 404 ? Failure.notFound(url) : Failure.http(response.status, url)
+        }
+        let data = response.body
         do {
             let tree = try OrderedJSONReader.read(Array(data))
             let text = tree.serialized(indent: 2) + "\n"

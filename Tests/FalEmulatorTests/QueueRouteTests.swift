@@ -84,8 +84,10 @@ import Testing
         }
     }
 
+    // The job runs for 10 minutes, so "before completion" holds however slow the machine (a sanitizer's
+    // overhead made a 5 s latency pass before the result was asked for); stop() ends it.
     @Test func resultBeforeCompletionIsRefused() async throws {
-        let slow = EmulatorControls(latencyMilliseconds: 5_000, queueDepth: 0, queueStepMilliseconds: 0, logLines: 1)
+        let slow = EmulatorControls(latencyMilliseconds: 600_000, queueDepth: 0, queueStepMilliseconds: 0, logLines: 1)
         try await EmulatorFixture.with(EmulatorFixture.configuration(controls: slow)) { _, base in
             let submitted = try await EmulatorFixture.submit(base)
             let early = try await TestHTTP.send("GET", submitted["response_url"]!.stringValue!)
@@ -94,7 +96,7 @@ import Testing
     }
 
     @Test func statusStreamSendsEventsUntilCompleted() async throws {
-        try await EmulatorFixture.with { _, base in
+        try await EmulatorFixture.with { emulator, base in
             // Completes on its own while the stream is open.
             let quick = try await EmulatorFixture.submit(base, headers: [ControlHeaders.latency: "400", ControlHeaders.queueDepth: "1", ControlHeaders.queueStep: "200"])
             let stream = try await TestHTTP.send("GET", quick["status_url"]!.stringValue! + "/stream?logs=1")
@@ -105,10 +107,15 @@ import Testing
             #expect(events.filter { $0["status"] == "COMPLETED" }.count == 1)
             #expect(events.last?["logs"]?.arrayValue?.isEmpty == false)
 
-            // Queued for a long time, then cancelled while the stream is open: the stream shows both.
-            let slow = try await EmulatorFixture.submit(base, headers: [ControlHeaders.queueDepth: "2", ControlHeaders.queueStep: "30000"])
+            // Queued for a long time, then cancelled while the stream is open: the stream shows both. The
+            // cancel waits until the emulator has answered the stream request (its log entry), not for a fixed
+            // time that a loaded or sanitized run can overrun.
+            let slow = try await EmulatorFixture.submit(base, headers: [ControlHeaders.queueDepth: "2", ControlHeaders.queueStep: "600000"])
             let streaming = Task { try await TestHTTP.send("GET", slow["status_url"]!.stringValue! + "/stream") }
-            try await Task.sleep(for: .milliseconds(500))
+            let slowID = try #require(slow["request_id"]?.stringValue)
+            let streamOpened = { emulator.requestLog.entries.contains { $0.operation == .statusStream && $0.path.contains(slowID) } }
+            for _ in 0..<600 where !streamOpened() { try await Task.sleep(for: .milliseconds(50)) }
+            #expect(streamOpened(), "the status stream was not answered within 30 s")
             _ = try await TestHTTP.send("PUT", slow["cancel_url"]!.stringValue!)
             let cancelledEvents = TestHTTP.events(try await streaming.value.body)
             #expect(cancelledEvents.first?["status"] == "IN_QUEUE")
@@ -116,8 +123,10 @@ import Testing
         }
     }
 
+    // Queued for 50 minutes, so the cancel finds it queued however slow the machine (50 × 100 ms was
+    // overrun under a sanitizer).
     @Test func cancelQueuedThenAlreadyCompleted() async throws {
-        let slow = EmulatorControls(latencyMilliseconds: 100, queueDepth: 50, queueStepMilliseconds: 100, logLines: 1)
+        let slow = EmulatorControls(latencyMilliseconds: 100, queueDepth: 50, queueStepMilliseconds: 60_000, logLines: 1)
         try await EmulatorFixture.with(EmulatorFixture.configuration(controls: slow)) { _, base in
             let submitted = try await EmulatorFixture.submit(base)
             let cancelURL = submitted["cancel_url"]!.stringValue!

@@ -62,6 +62,38 @@ import Testing
         }
     }
 
+    // Regression (issue 11, found by `make sanitize`): stop() cancels the webhook deliveries, and one whose
+    // POST completed while it was being cancelled deadlocked inside URLSession.data(for:) (its cancellation
+    // handler waits for the session's queue under the task's lock; the completion waits for that lock on the
+    // queue). stop() never returned. Each round stops the emulator with deliveries in flight; the wait for
+    // stop() is a semaphore on a timer, so a deadlock fails the test instead of hanging it.
+    @Test func stopReturnsWithWebhookDeliveriesInFlight() async throws {
+        let receiver = WebhookReceiver(failures: 0)
+        let hook = try await receiver.start()
+        defer { Task { await receiver.stop() } }
+        let encoded = hook.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
+        for round in 0..<6 {
+            let emulator = try FalEmulator(configuration: EmulatorFixture.configuration(customize: Self.retryingFast))
+            let base = try await emulator.start().absoluteString
+            let before = receiver.received.count
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for _ in 0..<12 {
+                    group.addTask { _ = try await EmulatorFixture.submit(base, endpoint: "fal-ai/illusion-diffusion?fal_webhook=\(encoded)") }
+                }
+                try await group.waitForAll()
+            }
+            try await receiver.waitFor(before + 1)  // deliveries have begun; most are still in flight
+            let stopped = DispatchSemaphore(value: 0)
+            Task.detached {
+                await emulator.stop()
+                stopped.signal()
+            }
+            let returned = stopped.wait(timeout: .now() + .seconds(30 * Sanitizer.timeSlack)) == .success
+            #expect(returned, "round \(round): stop() did not return with webhook deliveries in flight")
+            if !returned { return }
+        }
+    }
+
     static func base64URL(_ text: String) -> Data {
         var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
         while base64.count % 4 != 0 { base64 += "=" }

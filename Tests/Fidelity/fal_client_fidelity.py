@@ -16,6 +16,9 @@ from urllib.parse import urlsplit
 
 BASE = sys.argv[1].rstrip("/")
 KEY = sys.argv[2]
+# Stretches the one timeline that must be observed in order (Queued first): > 1 under a sanitizer, whose
+# slowdown of the in-process emulator can otherwise outlast the whole queue before the first status.
+TIME_SCALE = int(sys.argv[3]) if len(sys.argv) > 3 else 1
 HOSTPORT = urlsplit(BASE).netloc
 
 # fal-client reads these at import time.
@@ -77,10 +80,11 @@ def get(url):
 
 
 # submit + status(with_logs=True) + result
-handle = fal_client.submit(ENDPOINT, arguments=ARGS, headers={"X-Fal-Emulator-Queue-Depth": "2", "X-Fal-Emulator-Queue-Step-Ms": "1500", "X-Fal-Emulator-Latency-Ms": "1500"})
+step = str(1500 * TIME_SCALE)
+handle = fal_client.submit(ENDPOINT, arguments=ARGS, headers={"X-Fal-Emulator-Queue-Depth": "2", "X-Fal-Emulator-Queue-Step-Ms": step, "X-Fal-Emulator-Latency-Ms": step})
 check(handle.status_url.startswith(BASE + "/queue/"), f"status_url {handle.status_url}")
 seen = []
-for _ in range(400):
+for _ in range(400 * TIME_SCALE):
     status = handle.status(with_logs=True)
     seen.append(type(status).__name__)
     if isinstance(status, Queued):

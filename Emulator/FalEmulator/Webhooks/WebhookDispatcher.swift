@@ -135,7 +135,7 @@ final class WebhookDispatcher: Sendable {
                 for (name, value) in try signer.headers(requestID: requestID, userID: userID, body: body) {
                     request.setValue(value, forHTTPHeaderField: name)
                 }
-                let (_, response) = try await session.data(for: request)
+                let response = try await post(request)
                 let status = (response as? HTTPURLResponse)?.statusCode ?? 0
                 record(Attempt(requestID: requestID, url: url, attempt: attempt, status: status, error: nil))
                 if (200..<300).contains(status) { return }
@@ -145,6 +145,25 @@ final class WebhookDispatcher: Sendable {
             if attempt < policy.maxAttempts {
                 try? await Task.sleep(for: policy.delay(afterAttempt: attempt))
             }
+        }
+    }
+
+    /// One POST, its response. Not `URLSession.data(for:)`: on Linux its cancellation handler cancels the
+    /// data task synchronously while the Swift task's status lock is held, and a completion arriving at that
+    /// moment waits for that lock on the session's queue, which the cancel waits for: `stop()` (cancelAll)
+    /// hung for good (seen under ASan; a loop of cancelled `data(for:)` calls hangs within 20 iterations).
+    /// Cancelling the data task from elsewhere instead crashes FoundationNetworking when the task has just
+    /// completed. So a delivery in flight is not cancelled with its Swift task: it ends within the policy's
+    /// timeout, or at once when `cancelAll` invalidates the session.
+    private func post(_ request: URLRequest) async throws -> URLResponse {
+        try await withCheckedThrowingContinuation { continuation in
+            session.dataTask(with: request) { _, response, error in
+                if let response, error == nil {
+                    continuation.resume(returning: response)
+                } else {
+                    continuation.resume(throwing: error ?? URLError(.badServerResponse))
+                }
+            }.resume()
         }
     }
 

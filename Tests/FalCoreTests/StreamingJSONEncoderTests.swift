@@ -63,7 +63,7 @@ import Testing
 
     @Test func scalarsAreByteForByteJSONEncoders() throws {
         let strings = ["", "plain", "quote \" backslash \\ slash /", "\u{0}\u{1}\u{8}\u{9}\u{A}\u{C}\u{D}\u{1F}\u{7F}", "é 中 😀 \u{2028}"]
-        let doubles = [0, -0.0, 1, 1.5, 0.1, 1e-7, 1e21, 1e16, 123456789.125, 5e-324, 1.7976931348623157e308, 0.30000000000000004, -2.5e-3]
+        let doubles = [0, -0.0, 1, 1.5, 0.1, 1e-7, 1e21, 1e16, 123456789.125, .leastNonzeroMagnitude, 1.7976931348623157e308, 0.30000000000000004, -2.5e-3]
         let floats: [Float] = [0.1, 1, 3.4e38, 1e-7]
         for value in strings { let (a, b) = try both([value]); #expect(a == b, "\(value.debugDescription)") }
         let (d1, d2) = try both(doubles)

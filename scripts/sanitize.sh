@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `make sanitize`: the runtime and emulator suites (as `make test` splits them) under AddressSanitizer and
 # ThreadSanitizer. Each sanitizer builds into its own scratch folder (.build/sanitize-*) so the normal
-# build is not invalidated; a cold build per sanitizer is most of the time (about 10 min each on 2 cores).
+# build is not invalidated; a cold build per sanitizer is most of the time (13-16 min each on 2 cores).
 # SANITIZERS="address" runs one. Every suite runs even when an earlier one fails; the exit code says
 # whether all were clean.
 #

@@ -2,7 +2,9 @@ import Foundation
 import Testing
 @testable import FalRuntime
 
-@Suite("storage uploads and auto-upload")
+// Serialized: the two multipart uploads (80 and 192 MiB) must not overlap, or the peak-RSS check of the
+// larger one measures both (57 MiB seen).
+@Suite("storage uploads and auto-upload", .serialized)
 struct StorageTests {
     func temporaryFile(_ name: String, _ content: Data) throws -> String {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("\(UUID().uuidString)-\(name)").path

@@ -16,7 +16,10 @@ struct HostileServerTests {
     static var client: FalClient {
         FalClient(configuration: FalConfiguration(
             credentials: FalCredentials(key: "k"), hosts: .emulator(HostileHTTP.baseURL), retry: .none,
-            requestTimeout: .seconds(60), connectTimeout: .seconds(5), idleTimeout: Self.idle))
+            requestTimeout: .seconds(60), connectTimeout: .seconds(5), idleTimeout: Self.idle),
+            // libcurl, the default transport on Linux; `FAL_TEST_TRANSPORT=urlSession` measures URLSessionTransport
+            // instead (its figures on Linux's FoundationNetworking are in the README: it reads ahead after a suspend).
+            transport: TransportUnderTest.selected == [.urlSession] ? URLSessionTransport() : HTTPTransport())
     }
 
     static func request(_ path: String) -> FalRequest {

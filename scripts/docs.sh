@@ -8,7 +8,9 @@ SWIFT=${SWIFT:-swift}
 PYTHON=${PYTHON:-python3}
 log=$(mktemp -d)
 trap 'rm -rf "$log"' EXIT
-symbols=$($SWIFT build --show-bin-path)/../extracted-symbols/main
+# The plugin extracts symbol graphs under extracted-symbols/<package identity>/, the identity being the checkout's
+# folder name (`main`, `fal-swift`, …).
+extracted=$($SWIFT build --show-bin-path)/../extracted-symbols
 
 status=0
 for target in FalCore FalRuntime FalSDK; do
@@ -26,8 +28,9 @@ for target in FalCore FalRuntime FalSDK; do
     fi
 done
 # Every public symbol of the runtime (and of FalCore, which it re-exports) has a doc comment of its own.
-$PYTHON scripts/doc-coverage.py "$symbols/FalCore" Runtime/FalCore || status=1
-$PYTHON scripts/doc-coverage.py "$symbols/FalRuntime" Runtime/FalRuntime || status=1
+graphs() { ls -dt "$extracted"/*/"$1" 2>/dev/null | head -1; }
+$PYTHON scripts/doc-coverage.py "$(graphs FalCore)" Runtime/FalCore || status=1
+$PYTHON scripts/doc-coverage.py "$(graphs FalRuntime)" Runtime/FalRuntime || status=1
 [ $status -eq 0 ] || exit $status
 
 $SWIFT package generate-documentation --target FalCore --target FalRuntime --target FalSDK \

@@ -146,22 +146,8 @@ private final class KeepAliveServer: @unchecked Sendable {
     var connections: Int { lock.withLock { accepted } }
 
     init(closeIdleAfter idle: Duration) throws {
-        #if canImport(Glibc)
-        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)  // an enum in Glibc
-        #else
-        let listener = socket(AF_INET, SOCK_STREAM, 0)
-        #endif
-        self.listener = listener
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, length) == 0 && listen(listener, 8) == 0 && getsockname(listener, $0, &length) == 0 }
-        }
-        guard listener >= 0, bound else { throw TransportFailure(kind: .other, code: -1, message: "test server cannot listen") }
-        port = Int(UInt16(bigEndian: address.sin_port))
-        let milliseconds = Int32(idle.components.seconds * 1000 + idle.components.attoseconds / 1_000_000_000_000_000)
+        (listener, port) = try LoopbackListener.open(backlog: 8)
+        let milliseconds = Int32(clamping: idle.wholeMilliseconds)
         Thread { [self] in
             while true {
                 let connection = accept(listener, nil, nil)

@@ -99,7 +99,7 @@ extension Probe {
         func time(_ name: String, _ body: () throws -> Void) rethrows {
             let start = ContinuousClock.now
             for _ in 0..<count { try body() }
-            print("\(name): \(format(Samples.seconds(start.duration(to: .now)) / Double(count) * 1e6, 2)) µs")
+            print("\(name): \(format(start.duration(to: .now).inSeconds / Double(count) * 1e6, 2)) µs")
         }
         try time("validate") { try input.validate() }
         try time("encode input, JSONEncoder") { _ = try encoder.encode(input) }
@@ -115,7 +115,7 @@ extension Probe {
                 _ = try JSONTapeDecoder().decode(QueueSubmission.self, from: submission)
                 total += start.duration(to: .now)
             }
-            print("decode submission, JSONTapeDecoder, \(name): \(format(Samples.seconds(total) / 2000 * 1e6, 2)) µs")
+            print("decode submission, JSONTapeDecoder, \(name): \(format(total.inSeconds / 2000 * 1e6, 2)) µs")
         }
         try time("decode output, JSONDecoder") { _ = try JSONDecoder().decode(IllusionDiffusion.Output.self, from: output) }
         try time("decode output, JSONTapeDecoder") { _ = try JSONTapeDecoder().decode(IllusionDiffusion.Output.self, from: output) }

@@ -92,7 +92,7 @@ struct QueueBenchmarks {
                 }
                 return try await group.reduce(0, +)
             }
-            return Double(completed) / Samples.seconds(clock.duration(to: .now))
+            return Double(completed) / clock.duration(to: .now).inSeconds
         }
         let swiftRate = try await rate(client())
         let urlSessionRate = try await rate(client(transport: URLSessionTransport()))
@@ -126,12 +126,6 @@ struct QueueBenchmarks {
             table.rows.append([name, format(samples.percentile(50)), format(samples.percentile(99))])
         }
         return table
-    }
-}
-
-extension Samples {
-    static func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 }
 

@@ -5,7 +5,7 @@ struct Samples {
     var values: [Double] = []
 
     mutating func add(_ duration: Duration) {
-        values.append(Double(duration.components.seconds) * 1000 + Double(duration.components.attoseconds) / 1e15)
+        values.append(duration.inSeconds * 1000)
     }
 
     func percentile(_ p: Double) -> Double {

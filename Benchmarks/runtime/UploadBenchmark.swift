@@ -46,7 +46,7 @@ struct UploadBenchmark {
                 if client == "curl" {
                     let start = ContinuousClock.now
                     let (url, peak) = try curlUpload(partPaths: partPaths)
-                    curlTimes.append(Samples.seconds(start.duration(to: .now)))
+                    curlTimes.append(start.duration(to: .now).inSeconds)
                     curlPeakKiB = max(curlPeakKiB, peak)
                     try verify(url, size: size)
                 } else {
@@ -138,7 +138,7 @@ struct UploadBenchmark {
         let client = FalClient(configuration: configuration, transport: transport == "urlsession" ? URLSessionTransport() : HTTPTransport())
         let start = ContinuousClock.now
         let url = try await client.storage.upload(fileAt: path)
-        print(Samples.seconds(start.duration(to: .now)), peakResidentKiB(), url)
+        print(start.duration(to: .now).inSeconds, peakResidentKiB(), url)
     }
 
     /// Runs a command and prints its output, then the peak RSS (KiB) of its process: this process's only child.

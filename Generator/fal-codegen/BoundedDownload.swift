@@ -1,4 +1,5 @@
 import CCurlShim
+import FalCore
 import Foundation
 
 /// One GET over libcurl whose body is capped while it downloads: a `Content-Length` over the cap is refused
@@ -54,7 +55,6 @@ enum BoundedDownload {
             func set(_ code: CURLcode) throws {
                 guard code == CURLE_OK else { throw Failure.transfer(String(cString: curl_easy_strerror(code))) }
             }
-            let milliseconds = timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000
             try set(fal_curl_setopt_str(handle, CURLOPT_URL, url.absoluteString))
             try set(fal_curl_setopt_long(handle, CURLOPT_NOSIGNAL, 1))
             try set(fal_curl_setopt_str(handle, CURLOPT_PROTOCOLS_STR, "http,https"))
@@ -65,7 +65,7 @@ enum BoundedDownload {
             try set(fal_curl_setopt_str(handle, CURLOPT_USERAGENT, "fal-codegen"))
             try set(fal_curl_setopt_off(handle, CURLOPT_MAXFILESIZE_LARGE, curl_off_t(limit)))
             try set(fal_curl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, 10_000))
-            try set(fal_curl_setopt_long(handle, CURLOPT_TIMEOUT_MS, Int(milliseconds)))
+            try set(fal_curl_setopt_long(handle, CURLOPT_TIMEOUT_MS, Int(timeout.wholeMilliseconds)))
             try set(fal_curl_set_write_callback(handle, { data, size, count, userdata in
                 let sink = Unmanaged<Sink>.fromOpaque(userdata!).takeUnretainedValue()
                 let bytes = size * count

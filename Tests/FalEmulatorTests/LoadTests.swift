@@ -45,7 +45,7 @@ import Testing
             let sorted = outcomes.map(\.latency).sorted()
             let p50 = sorted[sorted.count / 2]
             let p99 = sorted[sorted.count * 99 / 100]
-            let rate = Double(2 * Self.requests) / (Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+            let rate = Double(2 * Self.requests) / elapsed.inSeconds
             print("load: \(Self.requests) submits + \(Self.requests) results at \(Self.concurrency) concurrent in \(elapsed): submit p50 \(p50), p99 \(p99), \(Int(rate)) requests/s")
         }
     }

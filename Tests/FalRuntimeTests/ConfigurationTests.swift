@@ -38,7 +38,7 @@ struct ConfigurationTests {
         for attempt in 1...12 {
             let delay = policy.delay(afterAttempt: attempt)
             let nominal = min(0.1 * pow(2, Double(attempt - 1)), 30)
-            let seconds = Double(delay.components.seconds) + Double(delay.components.attoseconds) / 1e18
+            let seconds = delay.inSeconds
             #expect(seconds >= nominal * 0.5 - 1e-9 && seconds <= min(nominal * 1.5, 30) + 1e-9, "attempt \(attempt): \(seconds)")
         }
         #expect(policy.delay(afterAttempt: 1, retryAfter: .seconds(2)) == .seconds(2))

@@ -74,7 +74,7 @@ struct QueueJob: Sendable {
             let offset = count == 1 ? Duration.zero : run * (Double(index) / Double(count - 1))
             let at = queueDuration + offset
             guard at <= elapsed || phase(at: now) == .completed else { break }
-            let seconds = Double(at.components.seconds) + Double(at.components.attoseconds) / 1e18
+            let seconds = at.inSeconds
             lines.append(.object([
                 "message": .string(logMessage(index, of: count)),
                 "level": "INFO",

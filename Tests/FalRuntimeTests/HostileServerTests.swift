@@ -68,12 +68,12 @@ struct HostileServerTests {
 
     /// Runs a case: its error, the time it took and the growth of the peak resident set.
     static func measure(_ hostile: HostileCase) async -> (error: (any Error)?, elapsed: Duration, growth: Int) {
-        let before = resetPeak()
+        let before = ProcessMemory.resetPeak()
         let started = ContinuousClock.now
         var failure: (any Error)?
         do { try await hostile.work(client) } catch { failure = error }
         let elapsed = started.duration(to: .now)
-        let growth = peak() - before
+        let growth = ProcessMemory.peak - before
         print("hostile: \(hostile.name): ended in \(elapsed), peak RSS growth \(growth / 1024) KiB: \(failure.map { "\($0)" } ?? "no error")")
         return (failure, elapsed, growth)
     }
@@ -92,21 +92,5 @@ struct HostileServerTests {
         let (error, _, growth) = await Self.measure(hostile)
         #expect(error.map(hostile.expected) == true, "\(hostile.name): \(String(describing: error))")
         #expect(growth < Self.growthLimit, "\(hostile.name): peak RSS grew by \(growth / 1024 / 1024) MiB")
-    }
-
-    /// Resets the peak resident set to the current one (Linux: `clear_refs` 5) and returns it.
-    static func resetPeak() -> Int {
-        try? "5".write(toFile: "/proc/self/clear_refs", atomically: false, encoding: .utf8)
-        return status("VmRSS:")
-    }
-
-    static func peak() -> Int { status("VmHWM:") }
-
-    static func status(_ field: String) -> Int {
-        guard let text = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-              let line = text.split(separator: "\n").first(where: { $0.hasPrefix(field) }),
-              let kib = Int(line.split(separator: " ").dropFirst().first ?? "")
-        else { return 0 }
-        return kib * 1024
     }
 }

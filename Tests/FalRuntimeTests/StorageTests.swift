@@ -125,9 +125,9 @@ struct StorageTests {
         configuration.multipartThreshold = 64 * 1024 * 1024
         configuration.multipartChunkSize = 16 * 1024 * 1024
         configuration.multipartConcurrency = 4
-        let before = peakResidentBytes()
+        let before = ProcessMemory.peak
         let url = try await FalClient(configuration: configuration).storage.upload(fileAt: path)
-        let growth = peakResidentBytes() - before
+        let growth = ProcessMemory.peak - before
         return (try await FakeFal.file(url), size, growth)
     }
 
@@ -140,13 +140,4 @@ struct StorageTests {
             return JSONValue.string(sha256Hex(part))
         })
     }
-}
-
-/// The process's peak resident set (VmHWM), in bytes; 0 where /proc is unavailable.
-func peakResidentBytes() -> Int {
-    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-          let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
-          let kilobytes = Int(line.split(separator: " ").dropFirst().first ?? "")
-    else { return 0 }
-    return kilobytes * 1024
 }

@@ -6,7 +6,7 @@ CONFIG ?= debug
 BIN = .build/$(CONFIG)
 
 .PHONY: deps system-deps python-deps build generate hostile-fixture check test corpus example update bench bench-generator bench-runtime bench-hardening demo emulator clean \
-	schemathesis fuzz sanitize demo-check docs
+	schemathesis fuzz sanitize demo-check no-libcurl docs
 
 ## System packages: libcurl's dev headers (the runtime's transport).
 system-deps:
@@ -70,6 +70,7 @@ test: deps
 	$(MAKE) schemathesis
 	$(MAKE) fuzz
 	$(MAKE) demo-check
+	$(MAKE) no-libcurl
 	$(MAKE) docs
 
 ## The user's-package example (Examples/FalExample): FalCodegenPlugin generates its endpoints at build time; a no-op
@@ -102,6 +103,12 @@ sanitize: system-deps
 ## and `make demo` run as a newcomer runs it, its outputs checked.
 demo-check: system-deps
 	SWIFT=$(SWIFT) ./scripts/demo-check.sh
+
+## The build iOS gets, checked on Linux: fal-demo with the LibcurlTransport trait off (its own build folder,
+## .build-no-libcurl), nothing of libcurl compiled or linked, the four seed endpoints run over the default
+## transport, URLSessionTransport.
+no-libcurl:
+	SWIFT=$(SWIFT) ./scripts/no-libcurl.sh
 
 ## DocC for FalCore, FalRuntime and FalSDK: no DocC warning and no undocumented public FalCore/FalRuntime symbol,
 ## then the combined archive (.build/plugins/Swift-DocC/outputs/FalSDK.doccarchive). Part of `make test`.

@@ -25,6 +25,14 @@ let package = Package(
         .plugin(name: "FalCodegenPlugin", targets: ["FalCodegenPlugin"]),
         .plugin(name: "FalCodegenCommand", targets: ["FalCodegenCommand"]),
     ],
+    // On by default. Off (`traits: []` on the dependency, or `--disable-default-traits` here), FalRuntime is
+    // built as on iOS: no libcurl, and `FalClient()` uses `URLSessionTransport` (README, "Platforms").
+    traits: [
+        .default(enabledTraits: ["LibcurlTransport"]),
+        .trait(
+            name: "LibcurlTransport",
+            description: "FalRuntime's default transport on Linux and macOS is libcurl (needs libcurl's headers on Linux)."),
+    ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
@@ -40,11 +48,13 @@ let package = Package(
             name: "CCurl", path: "Runtime/CCurl", pkgConfig: "libcurl",
             providers: [.apt(["libcurl4-openssl-dev"])]),
         .target(name: "CCurlShim", dependencies: ["CCurl"], path: "Runtime/CCurlShim"),
-        // libcurl is the transport on Linux and macOS only; the sources test `canImport(CCurlShim)`.
+        // libcurl is the transport on Linux and macOS only, with the LibcurlTransport trait (the default); the
+        // sources test `canImport(CCurlShim)`.
         .target(
             name: "FalRuntime",
             dependencies: [
-                "FalCore", .target(name: "CCurlShim", condition: .when(platforms: [.linux, .macOS])),
+                "FalCore",
+                .target(name: "CCurlShim", condition: .when(platforms: [.linux, .macOS], traits: ["LibcurlTransport"])),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -21,13 +21,16 @@ if options.live {
         print("fal-demo: --live needs FAL_KEY (or FAL_KEY_ID and FAL_KEY_SECRET) in the environment")
         exit(2)
     }
-    print("Calling the real fal service (this spends credits).")
 } else {
     configuration = FalConfiguration(key: emulatorKey, hosts: .emulator(options.baseURL!))
-    print("Calling the fal emulator at \(options.baseURL!).")
 }
 
+// The platform's default transport: libcurl's HTTPTransport, or URLSessionTransport where libcurl is absent.
 let fal = FalClient(configuration: configuration)
+let transportName = String(describing: type(of: fal.transport))
+print(options.live
+    ? "Calling the real fal service over \(transportName) (this spends credits)."
+    : "Calling the fal emulator at \(options.baseURL!) over \(transportName).")
 do {
     let output = try OutputWriter(path: options.outputDirectory)
     let probe = options.live ? nil : options.baseURL.map { EmulatorProbe(baseURL: $0, key: emulatorKey) }

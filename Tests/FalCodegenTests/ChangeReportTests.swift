@@ -50,6 +50,36 @@ struct ChangeReportTests {
         #expect(change.message.contains("enableSafetyChecker"))
     }
 
+    // MARK: All nine legacy documents, restyled
+
+    /// Every legacy document of the corpus. Only three have a current twin there (the pairs above); the other six
+    /// are the only version of their endpoint id in the corpus, so no newer version can be compared with them.
+    static let legacyDocuments = [
+        "fal-ai__flux-lora", "fal-ai__flux-pro__v1.1", "fal-ai__ideogram__v2", "fal-ai__flux-pro__v1.1-ultra", "fal-ai__flux__dev",
+        "fal-ai__flux__schnell", "fal-ai__ideogram__v2__turbo", "fal-ai__pixverse__v5.6__image-to-video",
+        "fal-ai__stable-diffusion-v35-large",
+    ]
+
+    /// What fal changed in style between the legacy documents and the current ones, which a Swift caller never
+    /// sees, must report nothing on real documents: components renamed, `allOf: [{$ref}]` written as a `$ref`
+    /// with siblings, titles and examples dropped, members in another order. And the restyled document is still
+    /// compared through its renamed references: removing the input's first property is then the one change.
+    @Test(arguments: legacyDocuments)
+    func falsNewerStyleChangesNothing(_ base: String) throws {
+        let path = Repository.path("Tests/Fixtures/diff/legacy/\(base).legacy.json")
+        let tree = try OrderedJSONReader.read(Array(try Data(contentsOf: URL(fileURLWithPath: path))))
+        let old = try DocumentLoader.load(tree: tree, name: "\(base).legacy.json").endpoint
+        let restyled = LegacyRestyle.document(tree)
+        #expect(restyled != tree)
+        let new = try DocumentLoader.load(tree: restyled, name: "\(base).restyled.json").endpoint
+        let report = SchemaDiff.compare(old: [old], new: [new])
+        #expect(report.endpoints.isEmpty, "\(report.text)")
+
+        let (trimmed, removed) = try #require(LegacyRestyle.removingFirstInputProperty(restyled))
+        let changed = try DocumentLoader.load(tree: trimmed, name: "\(base).trimmed.json").endpoint
+        #expect(Self.keys(SchemaDiff.compare(old: [old], new: [changed])) == [Key(kind: "breaking", side: "input", path: removed)])
+    }
+
     // MARK: Mutations of one fixture, one per kind of change
 
     static let baseInput = """

@@ -39,8 +39,9 @@ enum OracleRun {
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: scratch) }
         let stdoutURL = scratch.appendingPathComponent("cases.jsonl"), stderrURL = scratch.appendingPathComponent("stderr.txt")
-        FileManager.default.createFile(atPath: stdoutURL.path, contents: nil)
-        FileManager.default.createFile(atPath: stderrURL.path, contents: nil)
+        // The child writes into these; a scratch folder that cannot hold them is the test's failure, not the oracle's.
+        try #require(FileManager.default.createFile(atPath: stdoutURL.path, contents: nil))
+        try #require(FileManager.default.createFile(atPath: stderrURL.path, contents: nil))
 
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")

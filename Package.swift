@@ -31,7 +31,7 @@ let package = Package(
         .default(enabledTraits: ["LibcurlTransport"]),
         .trait(
             name: "LibcurlTransport",
-            description: "FalRuntime's default transport on Linux and macOS is libcurl (needs libcurl's headers on Linux)."),
+            description: "libcurl is FalRuntime's default transport on Linux and macOS, and fal-codegen downloads with it (needs libcurl's headers on Linux)."),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -67,8 +67,11 @@ let package = Package(
             path: "Generator/FalCodegen"),
         .executableTarget(
             name: "fal-codegen",
-            // libcurl (through the runtime's small C shim) for fetch's bounded downloads.
-            dependencies: ["FalCodegen", "CCurlShim", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            // libcurl (through the runtime's small C shim) for fetch's bounded downloads; URLSession without the trait.
+            dependencies: [
+                "FalCodegen", .target(name: "CCurlShim", condition: .when(traits: ["LibcurlTransport"])),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
             path: "Generator/fal-codegen"),
 
         // MARK: Plugins (Plugins/): the generator in a user's package

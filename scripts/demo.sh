@@ -4,6 +4,7 @@
 # `./scripts/demo.sh --live` runs the same demo against the real fal service (needs FAL_KEY; spends credits).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/lib/emulator.sh
 
 LIVE=0
 for argument in "$@"; do
@@ -50,32 +51,11 @@ if [ "$LIVE" = 1 ]; then
 fi
 
 LOG="$(mktemp -t fal-emulator.XXXXXX)"
-# Visible queue positions and logs: 3 positions, then 1.5 s of "inference".
-"$BIN/fal-emulator" --host 127.0.0.1 --port 0 --schemas schemas --queue-depth 3 --latency-ms 1500 >"$LOG" 2>&1 &
-EMULATOR_PID=$!
-cleanup() {
-    kill -TERM "$EMULATOR_PID" 2>/dev/null || true
-    wait "$EMULATOR_PID" 2>/dev/null || true
-    rm -f "$LOG"
-}
+cleanup() { stop_emulator; rm -f "$LOG"; }
 trap cleanup EXIT
-
-BASE=""
-for _ in $(seq 1 300); do
-    BASE="$(sed -n 's/^listening on //p' "$LOG" | head -n 1)"
-    [ -n "$BASE" ] && break
-    if ! kill -0 "$EMULATOR_PID" 2>/dev/null; then
-        echo "demo.sh: the emulator exited:" >&2
-        cat "$LOG" >&2
-        exit 1
-    fi
-    sleep 0.1
-done
-if [ -z "$BASE" ]; then
-    echo "demo.sh: the emulator did not start within 30 s" >&2
-    cat "$LOG" >&2
-    exit 1
-fi
+# Visible queue positions and logs: 3 positions, then 1.5 s of "inference".
+start_emulator demo.sh "$LOG" "$BIN/fal-emulator" --schemas schemas --queue-depth 3 --latency-ms 1500 || exit 1
+BASE="$EMULATOR_BASE"
 echo "fal emulator listening on $BASE"
 
 "$BIN/fal-demo" --base-url "$BASE" --output "$OUTPUT"

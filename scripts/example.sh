@@ -4,6 +4,7 @@
 # example's documents. Exits non-zero when any step fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/lib/emulator.sh
 SWIFT="${SWIFT:-swift}"
 EXAMPLE=Examples/FalExample
 
@@ -54,18 +55,10 @@ rm -f "$BROKEN"
 DOCUMENTS="$(mktemp -d -t fal-example-schemas.XXXXXX)"
 LOG="$DOCUMENTS/emulator.log"
 cp "$EXAMPLE"/Sources/*/fal-openapi/*.json "$DOCUMENTS/"
-"$EMULATOR" --host 127.0.0.1 --port 0 --schemas "$DOCUMENTS" --latency-ms 200 >"$LOG" 2>&1 &
-EMULATOR_PID=$!
-cleanup() { kill -TERM "$EMULATOR_PID" 2>/dev/null || true; wait "$EMULATOR_PID" 2>/dev/null || true; rm -rf "$DOCUMENTS"; }
+cleanup() { stop_emulator; rm -rf "$DOCUMENTS"; }
 trap cleanup EXIT
-BASE=""
-for _ in $(seq 1 300); do
-    BASE="$(sed -n 's/^listening on //p' "$LOG" | head -n 1)"
-    [ -n "$BASE" ] && break
-    kill -0 "$EMULATOR_PID" 2>/dev/null || { cat "$LOG" >&2; exit 1; }
-    sleep 0.1
-done
-[ -n "$BASE" ] || { echo "example: the emulator did not start within 30 s" >&2; exit 1; }
+start_emulator example "$LOG" "$EMULATOR" --schemas "$DOCUMENTS" --latency-ms 200 || exit 1
+BASE="$EMULATOR_BASE"
 
 BIN="$(cd "$EXAMPLE" && "$SWIFT" build --show-bin-path)"
 OUTPUT="$(FAL_BASE_URL="$BASE" FAL_KEY="example-key" timeout 120 "$BIN/FalExample")"

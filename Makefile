@@ -104,9 +104,9 @@ sanitize: system-deps
 demo-check: system-deps
 	SWIFT=$(SWIFT) ./scripts/demo-check.sh
 
-## The build iOS gets, checked on Linux: fal-demo with the LibcurlTransport trait off (its own build folder,
-## .build-no-libcurl), nothing of libcurl compiled or linked, the four seed endpoints run over the default
-## transport, URLSessionTransport.
+## The build iOS gets, checked on Linux: fal-demo and fal-codegen with the LibcurlTransport trait off (their own
+## build folder, .build-no-libcurl), nothing of libcurl compiled or linked, the four seed endpoints run over the
+## default transport, URLSessionTransport, and fal-codegen's fetch over URLSession (same bytes, 16 MiB cap).
 no-libcurl:
 	SWIFT=$(SWIFT) ./scripts/no-libcurl.sh
 

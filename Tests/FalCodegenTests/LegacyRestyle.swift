@@ -42,7 +42,7 @@ enum LegacyRestyle {
             guard let members = value.members else { return value }
             return .object(members.map { (key: $0.key, value: restyle($0.value, isSchema: true)) })
         case "items", "additionalProperties", "not", "anyOf", "oneOf", "allOf", "prefixItems":
-            return inSchema ? restyle(value, isSchema: true) : restyle(value, isSchema: false)
+            return restyle(value, isSchema: inSchema)
         case "schema":
             return restyle(value, isSchema: true)
         case "default", "enum", "const", "required", "x-fal-order-properties":
@@ -52,21 +52,24 @@ enum LegacyRestyle {
         }
     }
 
-    /// The document without the first property of its `…Input` component, and that property's name.
+    /// The document without the first property of its request body's component (the one the submit `POST`
+    /// references), and that property's name.
     static func removingFirstInputProperty(_ tree: OrderedJSON) -> (OrderedJSON, String)? {
-        guard let components = tree["components"], let schemas = components["schemas"]?.members,
-              let position = schemas.firstIndex(where: { $0.key.hasSuffix("Input") && !$0.key.hasSuffix("ElementInput") }),
+        let submits = tree["paths"]?.members?.compactMap { $0.value["post"] } ?? []
+        guard let reference = submits.lazy.compactMap({ $0["requestBody"]?["content"]?["application/json"]?["schema"]?["$ref"]?.string }).first,
+              reference.hasPrefix(schemasPrefix),
+              let components = tree["components"], let schemas = components["schemas"]?.members,
+              let position = schemas.firstIndex(where: { $0.key == reference.dropFirst(schemasPrefix.count) }),
               var properties = schemas[position].value["properties"]?.members, !properties.isEmpty else { return nil }
         let removed = properties.removeFirst().key
         var input = schemas[position].value.setting("properties", to: .object(properties))
-        if let required = input["required"]?.items {
-            input = input.setting("required", to: .array(required.filter { $0.string != removed }))
+        for listOfNames in ["required", "x-fal-order-properties"] {
+            if let names = input[listOfNames]?.items {
+                input = input.setting(listOfNames, to: .array(names.filter { $0.string != removed }))
+            }
         }
         var updated = schemas
         updated[position].value = input
-        if let order = input["x-fal-order-properties"]?.items {
-            updated[position].value = input.setting("x-fal-order-properties", to: .array(order.filter { $0.string != removed }))
-        }
         return (tree.setting("components", to: components.setting("schemas", to: .object(updated))), removed)
     }
 }

@@ -41,9 +41,13 @@ for product in fal-demo fal-codegen; do
     fi
 done
 
-"$SWIFT" build --product fal-emulator >/dev/null 2>&1 || { echo "no-libcurl: building fal-emulator failed" >&2; exit 1; }
+# The regular build's emulator serves both runs below, and its fal-codegen (over libcurl) is fetch's reference.
+for product in fal-emulator fal-codegen; do
+    "$SWIFT" build --product "$product" >/dev/null 2>&1 || { echo "no-libcurl: building $product failed" >&2; exit 1; }
+done
+REGULAR_BIN="$("$SWIFT" build --show-bin-path)"
 trap 'stop_emulator; rm -rf "$LOG" "$OUTPUT"' EXIT
-start_emulator no-libcurl "$OUTPUT/emulator.log" "$("$SWIFT" build --show-bin-path)/fal-emulator" --schemas schemas --latency-ms 300 || exit 1
+start_emulator no-libcurl "$OUTPUT/emulator.log" "$REGULAR_BIN/fal-emulator" --schemas schemas --latency-ms 300 || exit 1
 BASE="$EMULATOR_BASE"
 
 if ! timeout 300 "$BIN/fal-demo" --base-url "$BASE" --output "$OUTPUT/demo" >"$LOG" 2>&1; then
@@ -58,8 +62,7 @@ echo "no-libcurl: the four seed endpoints ran over URLSessionTransport, the defa
 
 # fal-codegen fetch over URLSession stores the same bytes as over libcurl (the regular build's fal-codegen), and
 # a server answering with 20 MiB is refused at the 16 MiB cap.
-"$SWIFT" build --product fal-codegen >/dev/null 2>&1 || { echo "no-libcurl: building fal-codegen failed" >&2; exit 1; }
-"$("$SWIFT" build --show-bin-path)/fal-codegen" fetch fal-ai/illusion-diffusion --base-url "$BASE" --into "$OUTPUT/over-libcurl" >"$LOG" 2>&1 \
+"$REGULAR_BIN/fal-codegen" fetch fal-ai/illusion-diffusion --base-url "$BASE" --into "$OUTPUT/over-libcurl" >"$LOG" 2>&1 \
     || { cat "$LOG" >&2; echo "no-libcurl: fal-codegen fetch failed over libcurl" >&2; exit 1; }
 "$BIN/fal-codegen" fetch fal-ai/illusion-diffusion --base-url "$BASE" --into "$OUTPUT/over-urlsession" >"$LOG" 2>&1 \
     || { cat "$LOG" >&2; echo "no-libcurl: fal-codegen fetch failed over URLSession" >&2; exit 1; }

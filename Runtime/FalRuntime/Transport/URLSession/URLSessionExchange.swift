@@ -34,7 +34,6 @@ final class URLSessionExchange: @unchecked Sendable {
     private var body = Data()
     private var suspended = false
     private var connected = false
-    private var bodyBytesSent: Int64 = 0
     private var timers: [Task<Void, Never>] = []
     private let bodyLimit: Int
     private let hasBody: Bool
@@ -64,16 +63,20 @@ final class URLSessionExchange: @unchecked Sendable {
                 TransportFailure(kind: .timeout, code: URLError.timedOut.rawValue, message: "no complete response within \(timeout)")
             })
         }
+        // URLSession reports no "connected" event. The first sign is our body leaving (didSendBodyData) or the
+        // server's answer; without a body only the answer is, so a connect timer would fail every answer slower
+        // than the connect timeout (a GET waiting 6 s for a result). Requests without a body rely on the idle
+        // timeout instead. And since didSendBodyData can lag the socket, a timer that fires before it is no
+        // proof that nothing was sent: the failure is a timeout, never `.connect`, so a submit is not resent.
         let connectTimeout = request.connectTimeout
-        timers.append(timer(after: connectTimeout) { [self] in
-            // URLSession does not report when it connected: "connected" is the first sign of the server
-            // (head, body bytes) or of our body leaving. With a body none of which left, nothing could run.
-            guard !connected else { return nil }
-            let nothingSent = hasBody && bodyBytesSent == 0
-            return TransportFailure(
-                kind: nothingSent ? .connect : .timeout, code: URLError.timedOut.rawValue,
-                message: "no connection within \(connectTimeout)")
-        })
+        if hasBody {
+            timers.append(timer(after: connectTimeout) { [self] in
+                guard !connected else { return nil }
+                return TransportFailure(
+                    kind: .timeout, code: URLError.timedOut.rawValue,
+                    message: "no sign of a connection within \(connectTimeout) (nothing acknowledged sent, nothing received)")
+            })
+        }
         lock.withLock { self.timers = timers }
         task.resume()
     }
@@ -123,7 +126,6 @@ final class URLSessionExchange: @unchecked Sendable {
 
     func sentBody(_ total: Int64) {
         lock.withLock {
-            bodyBytesSent = total
             connected = true
         }
     }

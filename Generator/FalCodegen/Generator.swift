@@ -33,10 +33,14 @@ public enum Generator {
         name: "Exports.swift",
         contents: "\(headerPrefix). Do not edit; run `make generate`.\nimport FalCore\n@_exported import FalRuntime\n")
 
-    /// Whether `contents` (a file's first bytes are enough) is the generator's own output.
+    /// Whether `contents` is the generator's own output: it begins with the header, or it is the `Exports.swift`
+    /// that versions before the header was added to it wrote (so their output folders regenerate cleanly).
     public static func isGenerated(_ contents: Data) -> Bool {
-        contents.starts(with: Data(headerPrefix.utf8))
+        contents.starts(with: Data(headerPrefix.utf8)) || contents == Data(legacyExportsContents.utf8)
     }
+
+    /// What `Exports.swift` held before it carried the header.
+    static let legacyExportsContents = "import FalCore\n@_exported import FalRuntime\n"
 
     /// Generates one file per endpoint plus `Exports.swift`. Endpoint type names are unique across the set.
     public static func generate(endpoints: [Endpoint], fileNaming: FileNaming = .typeName) -> GenerationResult {

@@ -58,10 +58,11 @@ struct OutputDirectory {
         return Plan(changes: changes, foreign: foreign)
     }
 
+    /// Reads no more than a legacy `Exports.swift` could hold: the header is in the first bytes.
     private static func isGenerated(file: String) -> Bool {
         guard let handle = FileHandle(forReadingAtPath: file) else { return false }
         defer { try? handle.close() }
-        let head = (try? handle.read(upToCount: Generator.headerPrefix.utf8.count)) ?? Data()
+        let head = (try? handle.read(upToCount: 256)) ?? Data()
         return Generator.isGenerated(head)
     }
 

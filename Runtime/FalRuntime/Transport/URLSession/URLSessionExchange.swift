@@ -33,6 +33,9 @@ final class URLSessionExchange: @unchecked Sendable {
     private var headDelivered = false
     private var body = Data()
     private var suspended = false
+    /// Set when a cancel of the task was sent: a suspend queued before it must not run after it (Linux's
+    /// Foundation traps in `_NativeProtocol.stopLoading` when a task is suspended once it is cancelling).
+    private var cancelSent = false
     private var connected = false
     private var timers: [Task<Void, Never>] = []
     private let bodyLimit: Int
@@ -92,7 +95,7 @@ final class URLSessionExchange: @unchecked Sendable {
                 self.ownFailure = reason
                 return self.taskToCancel()
             }
-            task?.cancel()
+            if let task { self.sendCancel(task) }
         }
     }
 
@@ -101,7 +104,21 @@ final class URLSessionExchange: @unchecked Sendable {
             cancelled = true
             return taskToCancel()
         }
-        task?.cancel()
+        if let task { sendCancel(task) }
+    }
+
+    /// Every suspend, resume and cancel goes through `control`, in order, and nothing is suspended or resumed
+    /// once a cancel was sent.
+    private func sendCancel(_ task: URLSessionTask) {
+        lock.withLock { cancelSent = true }
+        Self.control.async { task.cancel() }
+    }
+
+    private func sendSuspend(_ task: URLSessionTask) {
+        Self.control.async { [self] in
+            guard lock.withLock({ !cancelSent && _delivery != nil }) else { return }
+            task.suspend()
+        }
     }
 
     /// The task to cancel now, or nil when cancelling must wait for a refused redirect. Needs `lock`.
@@ -121,7 +138,12 @@ final class URLSessionExchange: @unchecked Sendable {
             suspended = false
             return self.task
         }
-        if let task { Self.control.async { task.resume() } }
+        if let task {
+            Self.control.async { [self] in
+                guard lock.withLock({ !cancelSent && _delivery != nil }) else { return }
+                task.resume()
+            }
+        }
     }
 
     func sentBody(_ total: Int64) {
@@ -150,7 +172,7 @@ final class URLSessionExchange: @unchecked Sendable {
             return (continuation, pendingCancel)
         }
         continuation?.resume(returning: head)
-        pendingCancel?.cancel()
+        if let pendingCancel { sendCancel(pendingCancel) }
     }
 
     func receive(_ data: Data) {
@@ -172,9 +194,17 @@ final class URLSessionExchange: @unchecked Sendable {
                 switch producer.push(data) {
                 case .accepted: return .none
                 case .full:
+                    #if canImport(FoundationNetworking)
+                    // Linux's Foundation traps (`_NativeProtocol.stopLoading`, "Fatal error") when a suspended task is
+                    // resumed before the suspension took effect on its own queue, which a consumer catching up at once
+                    // does; and it reads ahead after a suspend anyway. So no suspension there: the buffer's cap
+                    // (16 × its limit) bounds memory, and a consumer that far behind gets `.limit`.
+                    return .none
+                    #else
                     guard let task, !suspended else { return .none }
                     suspended = true
                     return .suspend(task)
+                    #endif
                 case .terminated: return task.map(Next.cancel) ?? .none
                 }
             case nil:
@@ -185,8 +215,8 @@ final class URLSessionExchange: @unchecked Sendable {
         // with `resumeReceiving`.
         switch next {
         case .none: break
-        case .suspend(let task): Self.control.async { task.suspend() }
-        case .cancel(let task): Self.control.async { task.cancel() }
+        case .suspend(let task): sendSuspend(task)
+        case .cancel(let task): sendCancel(task)
         }
     }
 

@@ -6,7 +6,7 @@ CONFIG ?= debug
 BIN = .build/$(CONFIG)
 
 .PHONY: deps system-deps python-deps build generate hostile-fixture check test corpus example update bench bench-generator bench-runtime bench-hardening demo emulator clean \
-	schemathesis fuzz sanitize demo-check no-libcurl docs realtime-peer
+	schemathesis fuzz sanitize demo-check no-libcurl old-libcurl docs realtime-peer
 
 ## System packages: libcurl's dev headers (the runtime's transport); nginx and openssl for the TLS front
 ## (scripts/lib/tls-front.sh) that realtime-peer puts before the emulator.
@@ -70,6 +70,7 @@ test: deps
 	$(SWIFT) test --skip-build --filter '$(RUNTIME_SUITES)' --skip '$(CONTRACT_SUITES)'
 	$(SWIFT) test --skip-build --filter '^FalRuntimeTests\.TransportContractTests'
 	$(SWIFT) test --skip-build --filter '^FalRuntimeTests\.HostileServerTests'
+	FAL_TEST_TRANSPORT=urlSession $(SWIFT) test --skip-build --filter '^FalRuntimeTests\.HostileServerTests'
 	$(SWIFT) test --skip-build --filter '$(EMULATOR_SUITES)' --skip '$(LOAD_SUITES)'
 	$(SWIFT) test --skip-build --filter '$(LOAD_SUITES)'
 	$(MAKE) realtime-peer
@@ -79,6 +80,7 @@ test: deps
 	$(MAKE) fuzz
 	$(MAKE) demo-check
 	$(MAKE) no-libcurl
+	$(MAKE) old-libcurl
 	$(MAKE) docs
 
 ## The user's-package example (Examples/FalExample): FalCodegenPlugin generates its endpoints at build time; a no-op
@@ -124,6 +126,13 @@ demo-check: system-deps
 ## default transport, URLSessionTransport, and fal-codegen's fetch over URLSession (same bytes, 16 MiB cap).
 no-libcurl:
 	SWIFT=$(SWIFT) ./scripts/no-libcurl.sh
+
+## libcurl 7.68 and newer (Ubuntu 20.04/22.04, Debian 11, RHEL 9): FalRuntime and fal-codegen built against Debian 11's
+## libcurl 7.74 headers (downloaded once into .build-old-libcurl, the machine's apt sources untouched), that
+## fal-codegen fetching over Debian 11's libcurl.so.4, and the transport contract tests run with it loaded.
+old-libcurl: system-deps
+	$(SWIFT) build --build-tests
+	SWIFT=$(SWIFT) ./scripts/old-libcurl.sh
 
 ## DocC for FalCore, FalRuntime and FalSDK: no DocC warning and no undocumented public FalCore/FalRuntime symbol,
 ## then the combined archive (.build/plugins/Swift-DocC/outputs/FalSDK.doccarchive). Part of `make test`.

@@ -36,8 +36,7 @@ extension BoundedDownload {
             }
             try set(fal_curl_setopt_str(handle, CURLOPT_URL, url.absoluteString))
             try set(fal_curl_setopt_long(handle, CURLOPT_NOSIGNAL, 1))
-            try set(fal_curl_setopt_str(handle, CURLOPT_PROTOCOLS_STR, "http,https"))
-            try set(fal_curl_setopt_str(handle, CURLOPT_REDIR_PROTOCOLS_STR, "http,https"))
+            try set(fal_curl_restrict_to_http(handle, 1))
             try set(fal_curl_setopt_long(handle, CURLOPT_FOLLOWLOCATION, 1))
             try set(fal_curl_setopt_long(handle, CURLOPT_MAXREDIRS, 5))
             try set(fal_curl_setopt_str(handle, CURLOPT_ACCEPT_ENCODING, ""))  // the cap counts decoded bytes

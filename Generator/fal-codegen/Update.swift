@@ -48,32 +48,59 @@ struct Update: AsyncParsableCommand {
                 throw unusable("error: \(id): \(error)")
             }
         }
+        // Every step runs on copies beside the originals; the originals are swapped for them only when all passed,
+        // so a failure at any step (an overlay that no longer applies, a file of the user's in --output) leaves
+        // both folders as they were.
+        let staged: StagedFolder
+        do { staged = try StagedFolder(copying: directory) } catch { throw unusable("error: \(directory): \(error)") }
+        defer { staged.discard() }
         var written = 0
-        for (file, text) in refreshed where FileManager.default.contents(atPath: file) != Data(text.utf8) {
-            do { try Data(text.utf8).write(to: URL(fileURLWithPath: file)) } catch {
+        for (file, text) in refreshed {
+            let target = staged.path((file as NSString).lastPathComponent)
+            guard FileManager.default.contents(atPath: target) != Data(text.utf8) else { continue }
+            do { try Data(text.utf8).write(to: URL(fileURLWithPath: target)) } catch {
                 throw unusable("error: \(file): \(error.localizedDescription)")
             }
             written += 1
         }
         let updated: [LoadedDocument]
-        do { updated = try Generator.load(documents: [directory], overlaysDirectory: overlays) } catch {
-            throw unusable("error: the updated documents do not load (an overlay may no longer apply): \(error)")
+        do {
+            updated = try Generator.load(documents: [staged.copy], overlaysDirectory: existingDirectory(staged.path("overlays")))
+                .map { document in
+                    var document = document
+                    document.endpoint.source = (directory as NSString).appendingPathComponent((document.endpoint.source as NSString).lastPathComponent)
+                    return document
+                }
+        } catch {
+            throw unusable("error: the updated documents do not load (an overlay may no longer apply): \(staged.unstaged(error.description))")
         }
         let changeReport = SchemaDiff.compare(
             old: current.map(\.endpoint), new: updated.map(\.endpoint).filter { !removed.contains($0.id) })
-        FileHandle.standardError.write(Data("updated \(written) of \(current.count) documents in \(directory)\n".utf8))
+        var stagedOutput: StagedFolder?
+        defer { stagedOutput?.discard() }
+        var outputChanges = 0
         if let output {
             let result = Generator.generate(endpoints: updated.filter { !removed.contains($0.endpoint.id) }.map(\.endpoint))
             for diagnostic in updated.flatMap(\.diagnostics) + result.diagnostics {
-                FileHandle.standardError.write(Data("\(diagnostic)\n".utf8))
+                FileHandle.standardError.write(Data("\(staged.unstaged(diagnostic.description))\n".utf8))
             }
-            let target = OutputDirectory(path: output)
-            let changes = target.changes(for: result.files)
-            do { try target.apply(changes, files: result.files) } catch {
-                throw unusable("error: \(output): \(error.localizedDescription)")
+            do {
+                let folder = try StagedFolder(copying: output)
+                stagedOutput = folder
+                let target = OutputDirectory(path: folder.copy)
+                let plan = target.plan(for: result.files)
+                guard plan.foreign.isEmpty else { throw OutputDirectory.Failure.foreign(folder: output, names: plan.foreign) }
+                try target.apply(plan, files: result.files)
+                outputChanges = plan.changes.count
+            } catch {
+                throw unusable("error: \(output): \(error)")
             }
-            FileHandle.standardError.write(Data("regenerated \(output) (\(changes.count) files changed)\n".utf8))
         }
+        do { try StagedFolder.swapIn([staged] + (stagedOutput.map { [$0] } ?? [])) } catch {
+            throw unusable("error: \(error)")
+        }
+        FileHandle.standardError.write(Data("updated \(written) of \(current.count) documents in \(directory)\n".utf8))
+        if let output { FileHandle.standardError.write(Data("regenerated \(output) (\(outputChanges) files changed)\n".utf8)) }
         try report.emit(changeReport)
     }
 }

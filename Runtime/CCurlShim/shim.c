@@ -1,3 +1,4 @@
+#include <string.h>
 #include <curl/curl.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -11,6 +12,27 @@ CURLcode fal_curl_setopt_long(CURL *handle, CURLoption option, long value) { ret
 CURLcode fal_curl_setopt_ptr(CURL *handle, CURLoption option, void *value) { return curl_easy_setopt(handle, option, value); }
 CURLcode fal_curl_setopt_str(CURL *handle, CURLoption option, const char *value) { return curl_easy_setopt(handle, option, value); }
 CURLcode fal_curl_setopt_off(CURL *handle, CURLoption option, curl_off_t value) { return curl_easy_setopt(handle, option, value); }
+
+CURLcode fal_curl_restrict_to_http(CURL *handle, int redirects) {
+#if LIBCURL_VERSION_NUM >= 0x075500
+    CURLcode code = curl_easy_setopt(handle, CURLOPT_PROTOCOLS_STR, "http,https");
+    if (code == CURLE_OK && redirects) code = curl_easy_setopt(handle, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+    if (code != CURLE_UNKNOWN_OPTION) return code;
+    // Built against 7.85+ headers, running on an older libcurl.so.4: the bit mask below still works there.
+#endif
+    // The bit mask is deprecated (not removed) from 7.85 on; the warning would reach every user's build log.
+#if defined(__GNUC__) || defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+#endif
+    long mask = CURLPROTO_HTTP | CURLPROTO_HTTPS;
+    CURLcode result = curl_easy_setopt(handle, CURLOPT_PROTOCOLS, mask);
+    if (result == CURLE_OK && redirects) result = curl_easy_setopt(handle, CURLOPT_REDIR_PROTOCOLS, mask);
+#if defined(__GNUC__) || defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
+    return result;
+}
 
 long fal_curl_getinfo_long(CURL *handle, CURLINFO info) {
     long value = 0;
@@ -85,6 +107,41 @@ void fal_file_body_free(fal_file_body *body) {
     close(body->fd);
     free(body);
 }
+
+struct fal_once_body {
+    const char *bytes;
+    curl_off_t length;
+    curl_off_t position;
+};
+
+static size_t fal_once_body_read(char *buffer, size_t size, size_t count, void *userdata) {
+    fal_once_body *body = userdata;
+    curl_off_t remaining = body->length - body->position;
+    size_t wanted = size * count;
+    if (remaining <= 0) return 0;
+    if ((curl_off_t)wanted > remaining) wanted = (size_t)remaining;
+    memcpy(buffer, body->bytes + body->position, wanted);
+    body->position += (curl_off_t)wanted;
+    return wanted;
+}
+
+fal_once_body *fal_curl_set_once_body(CURL *handle, const void *bytes, curl_off_t length, CURLcode *code) {
+    fal_once_body *body = malloc(sizeof(fal_once_body));
+    if (!body) { *code = CURLE_OUT_OF_MEMORY; return NULL; }
+    body->bytes = bytes;
+    body->length = length;
+    body->position = 0;
+    // No CURLOPT_SEEKFUNCTION, on purpose: see the header.
+    if ((*code = curl_easy_setopt(handle, CURLOPT_READFUNCTION, fal_once_body_read)) != CURLE_OK ||
+        (*code = curl_easy_setopt(handle, CURLOPT_READDATA, body)) != CURLE_OK ||
+        (*code = curl_easy_setopt(handle, CURLOPT_POSTFIELDSIZE_LARGE, length)) != CURLE_OK) {
+        free(body);
+        return NULL;
+    }
+    return body;
+}
+
+void fal_once_body_free(fal_once_body *body) { free(body); }
 
 int fal_curl_msg_is_done(CURLMsg *message) { return message->msg == CURLMSG_DONE; }
 CURLcode fal_curl_msg_result(CURLMsg *message) { return message->data.result; }

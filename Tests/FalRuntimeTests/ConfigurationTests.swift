@@ -60,4 +60,34 @@ struct ConfigurationTests {
         #expect(!policy.shouldRetry(response(500)))
         #expect(RetryPolicy.retryAfter(response(429, [("Retry-After", "1.5")])) == .milliseconds(1500))
     }
+
+    // Regression (issue 18): `Retry-After: inf` trapped in `Int64(seconds * 1000)` and killed the app; `1e15`
+    // asked for a sleep of 31,000 years. Only digits count, and every delay ends at the policy's maximum.
+    @Test("a hostile Retry-After neither traps nor delays past maxDelay",
+          arguments: ["inf", "-inf", "nan", "1e20", "1e15", "-1", "0x10", " 12 ", "99999999999999999999999999999",
+                      "Fri, 31 Dec 9999 23:59:59 GMT", "Thu, 01 Jan 1970 00:00:00 GMT", "١٢", String(repeating: "9", count: 5000)])
+    func hostileRetryAfter(_ value: String) {
+        let policy = RetryPolicy(maxDelay: .seconds(7))
+        let response = HTTPResponse(status: 429, headers: HTTPHeaders([(name: "Retry-After", value: value)]), body: Data())
+        let parsed = RetryPolicy.retryAfter(response)
+        if let parsed { #expect(parsed >= .zero && parsed <= .seconds(RetryPolicy.longestDelaySeconds), "\(value): \(parsed)") }
+        if ["inf", "-inf", "nan", "1e20", "1e15", "-1", "0x10", "١٢"].contains(value) { #expect(parsed == nil, "\(value) is not delta-seconds") }
+        let delay = policy.delay(afterAttempt: 3, retryAfter: parsed)
+        #expect(delay >= .zero && delay <= .seconds(7), "\(value): \(delay)")
+    }
+
+    @Test("policies with extreme values give bounded delays, never a trap")
+    func extremePolicies() {
+        let policies = [
+            RetryPolicy(baseDelay: .seconds(Int64.max / 4), maxDelay: .seconds(Int64.max / 4)),
+            RetryPolicy(baseDelay: .seconds(-5), maxDelay: .seconds(-5)),
+            RetryPolicy(baseDelay: .seconds(1), maxDelay: .seconds(60), jitter: 1e300...1e308),
+        ]
+        for policy in policies {
+            for attempt in [Int.min, -1, 0, 1, 64, Int.max] {
+                let delay = policy.delay(afterAttempt: attempt)
+                #expect(delay >= .zero && delay <= .seconds(RetryPolicy.longestDelaySeconds), "\(policy) attempt \(attempt): \(delay)")
+            }
+        }
+    }
 }

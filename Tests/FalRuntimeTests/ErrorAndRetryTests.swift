@@ -20,6 +20,20 @@ struct ErrorAndRetryTests {
         #expect(attempts.count == 3, "\(attempts)")
     }
 
+    // Regression (issue 18): a 429 with `Retry-After: inf` killed the process (`Int64(inf * 1000)`), and `1e15`
+    // made the client sleep for 31,000 years. The refused submit is retried after the policy's own backoff.
+    @Test("a submit refused with a hostile Retry-After is retried within the policy's maximum delay, no trap",
+          arguments: ["inf", "1e20", "1e15", "nan", "Fri, 31 Dec 9999 23:59:59 GMT"])
+    func hostileRetryAfterOnSubmit(_ value: String) async throws {
+        let (options, faultID) = FakeFal.fault("429after:\(value)x2")
+        let started = ContinuousClock.now
+        let submission = try await model.submit(TestModel.Input(prompt: "p"), options: options)
+        let elapsed = ContinuousClock.now - started
+        #expect(!submission.requestID.isEmpty)
+        #expect(try await submits(faultID) == 3, "two refusals, then the accepted submit")
+        #expect(elapsed < .seconds(5), "two backoffs of at most maxDelay (50 ms) took \(elapsed)")
+    }
+
     // Regression (issue 11): a reset after the body was sent, before any answer byte, left it open whether
     // fal received the submit, and the runtime sent it again (up to 10 times): one call could start several
     // billed runs. The server counts the submits it received whole; each one is reset unanswered. On a
@@ -38,6 +52,35 @@ struct ErrorAndRetryTests {
         guard case .transport(let failure, _, _)? = error else { Issue.record("expected a transport error, got \(String(describing: error))"); return }
         #expect(failure != .connect, "a reset after the request was sent is not a failure to connect")
         #expect(server.requestsReceived == 1, "the server received the submit \(server.requestsReceived) times")
+    }
+
+    // Regression (issue 18): libcurl sends a request again, by itself, when a reused keep-alive connection dies
+    // before any answer byte; a fault run saw 220-226 resends in 250 resets. Here the status GET leaves the
+    // connection open, the submit goes on that same connection and is reset after its body arrived.
+    @Test("a submit reset on a reused keep-alive connection is not sent again by the transport",
+          arguments: TransportUnderTest.selected)
+    func resetSubmitOnReusedConnectionNotResent(_ kind: TransportUnderTest) async throws {
+        let server = try ResetAfterBodyServer(answeringGETs: true)
+        defer { server.stop() }
+        let configuration = FalConfiguration(
+            credentials: FalCredentials(key: FakeFal.key), hosts: .emulator(server.baseURL),
+            retry: RetryPolicy(maxAttempts: 4, baseDelay: .milliseconds(5), maxDelay: .milliseconds(20)), requestTimeout: .seconds(20))
+        let model = FalClient(configuration: configuration, transport: kind.transport).endpoint(TestModel.self)
+        for round in 1...5 {
+            let before = server.requestsReceived
+            _ = try await model.status(requestID: "r\(round)")
+            let error = await #expect(throws: FalError.self) { _ = try await model.submit(TestModel.Input(prompt: "p")) }
+            guard case .transport(let failure, _, _)? = error else { Issue.record("expected a transport error, got \(String(describing: error))"); return }
+            #expect(failure != .connect, "a reset after the request was sent is not a failure to connect")
+            #expect(server.requestsReceived - before == 1, "round \(round): the server received the submit \(server.requestsReceived - before) times")
+        }
+        #expect(server.getsAnswered == 5)
+        // The path under test was taken: libcurl sent submits on the connection a status GET had left open (without
+        // the read-once body it then sent each of them twice). URLSession sends a submit over a session of its own,
+        // never a reused connection (Linux's FoundationNetworking was not seen to resend here even without that).
+        print("reused-connection resets over \(kind): \(server.requestsOnReusedConnections) of 5 submits on a reused connection, \(server.connectionsAccepted) connections")
+        if kind == .libcurl { #expect(server.requestsOnReusedConnections >= 3, "\(server.requestsOnReusedConnections) of 5 submits went on a reused connection") }
+        if kind == .urlSession { #expect(server.requestsOnReusedConnections == 0) }
     }
 
     // A reset once the answer began was never resent (the answer shows the request arrived); kept so it stays so.

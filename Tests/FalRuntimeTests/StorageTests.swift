@@ -100,7 +100,8 @@ struct StorageTests {
     // Under a sanitizer peak RSS measures the sanitizer (AddressSanitizer's quarantine: 52 MiB was seen):
     // the bound is skipped there, and Swift Testing reports the test as skipped.
     @Test("a 192 MiB multipart upload streams from disk: peak RSS grows far less than the file",
-          .enabled(if: !Sanitizer.inflatesMemory, "peak RSS under a sanitizer measures the sanitizer"))
+          .enabled(if: !Sanitizer.inflatesMemory, "peak RSS under a sanitizer measures the sanitizer"),
+          .enabled(if: ProcessMemory.isAvailable, ProcessMemory.unavailableReason))
     func multipartStreamingMemory() async throws {
         let (info, size, growth) = try await Self.uploadMultipart(mebibytes: 192)
         #expect(info["size"] == .int(size))

@@ -12,6 +12,13 @@ CURLcode fal_curl_setopt_off(CURL *handle, CURLoption option, curl_off_t value);
 
 long fal_curl_getinfo_long(CURL *handle, CURLINFO info);
 
+// Limits a transfer to http and https (and, with `redirects` nonzero, what it may be redirected to). libcurl
+// 7.85 added CURLOPT_PROTOCOLS_STR and deprecated the CURLOPT_PROTOCOLS bit mask; 7.68 to 7.84 (Ubuntu 20.04
+// and 22.04, Debian 11, RHEL 9) have only the mask. The choice is made by LIBCURL_VERSION_NUM when compiled
+// and by curl_easy_setopt's answer when run, so a binary built against new headers still works when an older
+// libcurl.so.4 is loaded.
+CURLcode fal_curl_restrict_to_http(CURL *handle, int redirects);
+
 // CURL_WRITEFUNC_PAUSE, which Swift does not import: a write callback returns it to pause the transfer.
 static inline size_t fal_curl_writefunc_pause(void) { return CURL_WRITEFUNC_PAUSE; }
 
@@ -27,6 +34,15 @@ typedef struct fal_file_body fal_file_body;
 fal_file_body *fal_file_body_open(const char *path, curl_off_t offset, curl_off_t length, int *error_number);
 CURLcode fal_curl_set_file_body(CURL *handle, fal_file_body *body);
 void fal_file_body_free(fal_file_body *body);
+
+// A request body in memory that libcurl can read only once: a read callback and no seek callback. libcurl
+// resends a request on its own when a reused connection dies before any answer byte; to resend a body it
+// must rewind it, and without a seek callback it cannot, so the transfer fails (CURLE_SEND_FAIL_REWIND)
+// instead of starting billed work twice. `bytes` must outlive the transfer; free the source with
+// fal_once_body_free after curl is done with the handle.
+typedef struct fal_once_body fal_once_body;
+fal_once_body *fal_curl_set_once_body(CURL *handle, const void *bytes, curl_off_t length, CURLcode *code);
+void fal_once_body_free(fal_once_body *body);
 
 // The multi handle's socket interface (curl_multi_socket_action): libcurl says which sockets to watch,
 // so the event loop can poll without holding the multi handle and other threads can drive a new

@@ -143,9 +143,11 @@ extension FalClient {
             throw FalError.configuration("refusing to send header \(name.debugDescription): names must be HTTP tokens and values must not contain CR, LF or NUL")
         }
         let timeout: Duration? = request.timeout ?? configuration.requestTimeout
-        return HTTPRequest(
+        var prepared = HTTPRequest(
             method: request.method, url: url, headers: headers, body: request.body, timeout: timeout,
             connectTimeout: configuration.connectTimeout, idleTimeout: configuration.idleTimeout,
             responseBodyLimit: configuration.responseBodyLimit)
+        prepared.sendsAtMostOnce = request.startsWork && !configuration.retry.resendsAmbiguousRequests
+        return prepared
     }
 }

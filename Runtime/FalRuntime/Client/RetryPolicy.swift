@@ -48,12 +48,25 @@ public struct RetryPolicy: Sendable, Equatable {
     public static let none = RetryPolicy(maxAttempts: 1)
 
     /// Backoff before attempt `attempt + 1` (attempts count from 1), honouring `Retry-After` when given.
+    /// Computed in seconds as `Double` and clamped before it becomes a `Duration`, so no policy value or
+    /// server header can overflow or trap (a `Duration` multiplied past its range traps).
     func delay(afterAttempt attempt: Int, retryAfter: Duration? = nil) -> Duration {
-        if let retryAfter { return min(retryAfter, maxDelay) }
-        let exponent = min(attempt - 1, 40)
-        let base = min(baseDelay * Double(1 << exponent), maxDelay)
-        return min(base * Double.random(in: jitter), maxDelay)
+        let cap = max(0, maxDelay.inSeconds)
+        if let retryAfter { return Self.duration(seconds: min(max(0, retryAfter.inSeconds), cap)) }
+        let exponent = Double(min(max(attempt, 1), 41) - 1)
+        let base = min(max(0, baseDelay.inSeconds) * pow(2, exponent), cap)
+        let factor = Double.random(in: jitter)
+        return Self.duration(seconds: min(base * (factor.isFinite ? max(0, factor) : 1), cap))
     }
+
+    /// A finite, non-negative number of seconds as a `Duration` (NaN becomes zero; anything above a year is a year).
+    static func duration(seconds: Double) -> Duration {
+        guard seconds.isFinite, seconds > 0 else { return .zero }
+        return .milliseconds(Int64(min(seconds, Self.longestDelaySeconds) * 1000))
+    }
+
+    /// The longest delay a server may ask for before the policy's own cap applies: one year.
+    static let longestDelaySeconds: Double = 365 * 24 * 3600
 
     /// Whether an HTTP answer is worth another attempt.
     func shouldRetry(_ response: HTTPResponse) -> Bool {
@@ -76,15 +89,25 @@ public struct RetryPolicy: Sendable, Equatable {
         return String(decoding: response.body.prefix(64 * 1024), as: UTF8.self).contains("nginx")
     }
 
-    /// Parses `Retry-After` (delta seconds or an HTTP date).
+    /// Parses `Retry-After` (delta seconds or an HTTP date). Only digits (with an optional fraction) count as
+    /// seconds: `inf`, `nan`, `1e20`, `-1` and hex are ignored, as is any value a server could use to make the
+    /// client trap or sleep for ages; what is left is capped at a year here and at `maxDelay` by `delay`.
     static func retryAfter(_ response: HTTPResponse, now: Date = Date()) -> Duration? {
-        guard let value = response.headers["Retry-After"]?.trimmingCharacters(in: .whitespaces) else { return nil }
-        if let seconds = Double(value), seconds >= 0 { return .milliseconds(Int64(seconds * 1000)) }
+        guard let value = response.headers["Retry-After"]?.trimmingCharacters(in: .whitespaces), !value.isEmpty,
+              value.utf8.count <= 64 else { return nil }
+        if isDeltaSeconds(value) { return Double(value).map { duration(seconds: $0) } }
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = TimeZone(identifier: "GMT")
         formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
         guard let date = formatter.date(from: value) else { return nil }
-        return .milliseconds(Int64(max(0, date.timeIntervalSince(now)) * 1000))
+        return duration(seconds: date.timeIntervalSince(now))
+    }
+
+    /// `1*DIGIT` as RFC 9110 defines delta-seconds, also accepting a decimal fraction (`1.5`), nothing else.
+    private static func isDeltaSeconds(_ value: String) -> Bool {
+        let parts = value.utf8.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
+        guard parts.count <= 2, parts.allSatisfy({ !$0.isEmpty && $0.allSatisfy { (0x30...0x39).contains($0) } }) else { return false }
+        return true
     }
 }

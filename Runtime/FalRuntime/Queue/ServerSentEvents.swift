@@ -17,8 +17,11 @@ struct ServerSentEventParser {
 
     let maximumLineBytes: Int
     let maximumEventBytes: Int
-    /// The unfinished line carried over from earlier chunks.
-    private var partial: [UInt8] = []
+    /// The unfinished line carried over from earlier chunks, as the pieces that arrived: joined only once the
+    /// line ends, so a line growing toward the limit is never copied into ever larger buffers (growing one
+    /// array held the old and the new buffer at once: 24 MiB at the peak for a 16 MiB limit).
+    private var partial: [[UInt8]] = []
+    private var partialBytes = 0
     /// The previous chunk ended in CR: an LF starting the next chunk belongs to that line end.
     private var skipLineFeed = false
     private var event: String?
@@ -60,8 +63,7 @@ struct ServerSentEventParser {
                     try process(piece, into: &events)
                 } else {
                     try append(piece)
-                    let line = partial
-                    partial.removeAll(keepingCapacity: false)
+                    let line = takePartial()
                     try line.withUnsafeBufferPointer { (line) throws(FalError) in try process(line, into: &events) }
                 }
                 index += 1
@@ -82,8 +84,7 @@ struct ServerSentEventParser {
     mutating func finish() throws(FalError) -> [ServerSentEvent] {
         var events: [ServerSentEvent] = []
         if !partial.isEmpty {
-            let line = partial
-            partial = []
+            let line = takePartial()
             try line.withUnsafeBufferPointer { (line) throws(FalError) in try process(line, into: &events) }
         }
         try process(UnsafeBufferPointer(start: nil, count: 0), into: &events)
@@ -91,12 +92,25 @@ struct ServerSentEventParser {
     }
 
     private mutating func append(_ piece: UnsafeBufferPointer<UInt8>) throws(FalError) {
-        guard partial.count + piece.count <= maximumLineBytes else {
+        guard partialBytes + piece.count <= maximumLineBytes else {
             partial = []
+            partialBytes = 0
             throw FalError.transport(
                 kind: .limit, message: "server-sent event line exceeds \(maximumLineBytes) bytes", code: 0)
         }
-        partial.append(contentsOf: piece)
+        guard !piece.isEmpty else { return }
+        partial.append(Array(piece))
+        partialBytes += piece.count
+    }
+
+    /// The unfinished line's pieces joined (one allocation of the exact size), and the carry-over emptied.
+    private mutating func takePartial() -> [UInt8] {
+        var line: [UInt8] = []
+        line.reserveCapacity(partialBytes)
+        for piece in partial { line.append(contentsOf: piece) }
+        partial = []
+        partialBytes = 0
+        return line
     }
 
     private mutating func process(_ line: UnsafeBufferPointer<UInt8>, into events: inout [ServerSentEvent]) throws(FalError) {

@@ -149,6 +149,11 @@ public struct HTTPRequest: Sendable {
     /// Most bytes `Transport.send` collects of a response body before failing with `.limit`: buffered
     /// answers are API JSON, and a server sending without end must not grow memory without end.
     public var responseBodyLimit: Int
+    /// The transport must not send this request a second time on its own. HTTP stacks quietly resend a request
+    /// whose reused keep-alive connection died before any answer byte (libcurl does, and so does URLSession);
+    /// for a request that starts billed work (submit, run) that can start a second run. With this set, such a
+    /// request fails instead, and the caller's retry rules decide. The client sets it for submit and run.
+    public var sendsAtMostOnce: Bool = false
 
     /// Default `responseBodyLimit`: fal's JSON answers, even with data-URI outputs, are far smaller.
     public static let defaultResponseBodyLimit = 16 * 1024 * 1024

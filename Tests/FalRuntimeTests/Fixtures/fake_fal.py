@@ -100,6 +100,10 @@ class Handler(BaseHTTPRequestHandler):
             return False
         if kind == "429":
             self.send_json(429, {"detail": "rate limited"}, {"Retry-After": "0"})
+        elif kind.startswith("429after:"):
+            # A hostile or broken Retry-After (inf, nan, 1e20, a date in year 9999): the client must not trap
+            # and must not sleep longer than its policy's maxDelay.
+            self.send_json(429, {"detail": "rate limited"}, {"Retry-After": kind[len("429after:"):]})
         elif kind == "nginx503":
             page = b"<html><body><center><h1>503 Service Temporarily Unavailable</h1></center><hr><center>nginx</center></body></html>"
             self.send_response(503)

@@ -18,6 +18,8 @@ final class CurlTransfer: @unchecked Sendable {
 
     private var headerList: UnsafeMutablePointer<curl_slist>?
     private var fileBody: OpaquePointer?
+    /// The read-once source of an in-memory body that must not be resent (`HTTPRequest.sendsAtMostOnce`).
+    private var onceBody: OpaquePointer?
     /// In-memory body copied once into storage libcurl may read from at any time (POSTFIELDS is not copied).
     private var requestBody: UnsafeMutableRawPointer?
     private let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
@@ -59,7 +61,7 @@ final class CurlTransfer: @unchecked Sendable {
         try check(fal_curl_setopt_long(handle, CURLOPT_NOSIGNAL, 1))
         // Redirects are followed by the client itself, so credentials can be dropped on host changes.
         try check(fal_curl_setopt_long(handle, CURLOPT_FOLLOWLOCATION, 0))
-        try check(fal_curl_setopt_str(handle, CURLOPT_PROTOCOLS_STR, "http,https"))
+        try check(fal_curl_restrict_to_http(handle, 0))
         try check(fal_curl_setopt_str(handle, CURLOPT_ACCEPT_ENCODING, ""))
         try check(fal_curl_setopt_long(handle, CURLOPT_TCP_KEEPALIVE, 1))
         try check(fal_curl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, Self.milliseconds(request.connectTimeout)))
@@ -85,6 +87,8 @@ final class CurlTransfer: @unchecked Sendable {
                 try check(fal_curl_setopt_long(handle, CURLOPT_POST, 1))
                 try check(fal_curl_setopt_off(handle, CURLOPT_POSTFIELDSIZE_LARGE, 0))
                 try check(fal_curl_setopt_str(handle, CURLOPT_COPYPOSTFIELDS, ""))
+                // No body bytes to refuse a rewind for: only a new connection rules the quiet resend out.
+                if request.sendsAtMostOnce { try check(fal_curl_setopt_long(handle, CURLOPT_FRESH_CONNECT, 1)) }
             }
         case .data(let data):
             try check(fal_curl_setopt_long(handle, CURLOPT_POST, 1))
@@ -94,7 +98,13 @@ final class CurlTransfer: @unchecked Sendable {
                 if let base = bytes.baseAddress { storage.copyMemory(from: base, byteCount: bytes.count) }
             }
             requestBody = storage
-            try check(fal_curl_setopt_ptr(handle, CURLOPT_POSTFIELDS, storage))
+            if request.sendsAtMostOnce {
+                var code = CURLE_OK
+                onceBody = fal_curl_set_once_body(handle, storage, curl_off_t(data.count), &code)
+                try check(code)
+            } else {
+                try check(fal_curl_setopt_ptr(handle, CURLOPT_POSTFIELDS, storage))
+            }
         case .file(let path, let offset, let length):
             var errorNumber: Int32 = 0
             guard let source = fal_file_body_open(path, curl_off_t(offset), curl_off_t(length), &errorNumber) else {
@@ -210,6 +220,11 @@ final class CurlTransfer: @unchecked Sendable {
             var message = String(cString: errorBuffer)
             if message.isEmpty { message = String(cString: curl_easy_strerror(code)) }
             var kind = Self.kind(of: code, requestBytesSent: fal_curl_getinfo_long(handle, CURLINFO_REQUEST_SIZE))
+            if code == CURLE_SEND_FAIL_REWIND, onceBody != nil {
+                // libcurl wanted to send it again on a new connection; the read-once body stopped it.
+                kind = .other
+                message = "the connection was lost after the request was sent, before any answer; it was not sent again, as it may already have started work"
+            }
             if bodyTooLarge {
                 kind = .limit
                 message = "response body exceeds the limit of \(bodyLimit) bytes"
@@ -276,6 +291,8 @@ final class CurlTransfer: @unchecked Sendable {
         headerList = nil
         fal_file_body_free(fileBody)
         fileBody = nil
+        fal_once_body_free(onceBody)
+        onceBody = nil
         requestBody?.deallocate()
         requestBody = nil
     }

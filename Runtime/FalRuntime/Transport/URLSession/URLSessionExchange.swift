@@ -33,8 +33,10 @@ final class URLSessionExchange: @unchecked Sendable {
     private var headDelivered = false
     private var body = Data()
     private var suspended = false
+    /// Set when a cancel of the task was sent: a suspend queued before it must not run after it (Linux's
+    /// Foundation traps in `_NativeProtocol.stopLoading` when a task is suspended once it is cancelling).
+    private var cancelSent = false
     private var connected = false
-    private var bodyBytesSent: Int64 = 0
     private var timers: [Task<Void, Never>] = []
     private let bodyLimit: Int
     private let hasBody: Bool
@@ -64,16 +66,20 @@ final class URLSessionExchange: @unchecked Sendable {
                 TransportFailure(kind: .timeout, code: URLError.timedOut.rawValue, message: "no complete response within \(timeout)")
             })
         }
+        // URLSession reports no "connected" event. The first sign is our body leaving (didSendBodyData) or the
+        // server's answer; without a body only the answer is, so a connect timer would fail every answer slower
+        // than the connect timeout (a GET waiting 6 s for a result). Requests without a body rely on the idle
+        // timeout instead. And since didSendBodyData can lag the socket, a timer that fires before it is no
+        // proof that nothing was sent: the failure is a timeout, never `.connect`, so a submit is not resent.
         let connectTimeout = request.connectTimeout
-        timers.append(timer(after: connectTimeout) { [self] in
-            // URLSession does not report when it connected: "connected" is the first sign of the server
-            // (head, body bytes) or of our body leaving. With a body none of which left, nothing could run.
-            guard !connected else { return nil }
-            let nothingSent = hasBody && bodyBytesSent == 0
-            return TransportFailure(
-                kind: nothingSent ? .connect : .timeout, code: URLError.timedOut.rawValue,
-                message: "no connection within \(connectTimeout)")
-        })
+        if hasBody {
+            timers.append(timer(after: connectTimeout) { [self] in
+                guard !connected else { return nil }
+                return TransportFailure(
+                    kind: .timeout, code: URLError.timedOut.rawValue,
+                    message: "no sign of a connection within \(connectTimeout) (nothing acknowledged sent, nothing received)")
+            })
+        }
         lock.withLock { self.timers = timers }
         task.resume()
     }
@@ -89,7 +95,7 @@ final class URLSessionExchange: @unchecked Sendable {
                 self.ownFailure = reason
                 return self.taskToCancel()
             }
-            task?.cancel()
+            if let task { self.sendCancel(task) }
         }
     }
 
@@ -98,7 +104,21 @@ final class URLSessionExchange: @unchecked Sendable {
             cancelled = true
             return taskToCancel()
         }
-        task?.cancel()
+        if let task { sendCancel(task) }
+    }
+
+    /// Every suspend, resume and cancel goes through `control`, in order, and nothing is suspended or resumed
+    /// once a cancel was sent.
+    private func sendCancel(_ task: URLSessionTask) {
+        lock.withLock { cancelSent = true }
+        Self.control.async { task.cancel() }
+    }
+
+    private func sendSuspend(_ task: URLSessionTask) {
+        Self.control.async { [self] in
+            guard lock.withLock({ !cancelSent && _delivery != nil }) else { return }
+            task.suspend()
+        }
     }
 
     /// The task to cancel now, or nil when cancelling must wait for a refused redirect. Needs `lock`.
@@ -118,12 +138,16 @@ final class URLSessionExchange: @unchecked Sendable {
             suspended = false
             return self.task
         }
-        if let task { Self.control.async { task.resume() } }
+        if let task {
+            Self.control.async { [self] in
+                guard lock.withLock({ !cancelSent && _delivery != nil }) else { return }
+                task.resume()
+            }
+        }
     }
 
     func sentBody(_ total: Int64) {
         lock.withLock {
-            bodyBytesSent = total
             connected = true
         }
     }
@@ -148,7 +172,7 @@ final class URLSessionExchange: @unchecked Sendable {
             return (continuation, pendingCancel)
         }
         continuation?.resume(returning: head)
-        pendingCancel?.cancel()
+        if let pendingCancel { sendCancel(pendingCancel) }
     }
 
     func receive(_ data: Data) {
@@ -170,9 +194,17 @@ final class URLSessionExchange: @unchecked Sendable {
                 switch producer.push(data) {
                 case .accepted: return .none
                 case .full:
+                    #if canImport(FoundationNetworking)
+                    // Linux's Foundation traps (`_NativeProtocol.stopLoading`, "Fatal error") when a suspended task is
+                    // resumed before the suspension took effect on its own queue, which a consumer catching up at once
+                    // does; and it reads ahead after a suspend anyway. So no suspension there: the buffer's cap
+                    // (16 × its limit) bounds memory, and a consumer that far behind gets `.limit`.
+                    return .none
+                    #else
                     guard let task, !suspended else { return .none }
                     suspended = true
                     return .suspend(task)
+                    #endif
                 case .terminated: return task.map(Next.cancel) ?? .none
                 }
             case nil:
@@ -183,8 +215,8 @@ final class URLSessionExchange: @unchecked Sendable {
         // with `resumeReceiving`.
         switch next {
         case .none: break
-        case .suspend(let task): Self.control.async { task.suspend() }
-        case .cancel(let task): Self.control.async { task.cancel() }
+        case .suspend(let task): sendSuspend(task)
+        case .cancel(let task): sendCancel(task)
         }
     }
 

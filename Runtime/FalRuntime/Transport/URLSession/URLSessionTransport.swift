@@ -15,17 +15,25 @@ import FoundationNetworking
 ///   `idleTimeout`;
 /// - `URLError(.cancelled)` from a cancelled task becomes `CancellationError`;
 /// - `Content-Type` is always set when there is a body (a POST without one gets form encoding);
-/// - files upload with `uploadTask(with:fromFile:)`, and a file range (a multipart part) as a bounded
-///   `Data` (an `InputStream` body is sent chunked even with a length), with fewer parts in flight;
-/// - a streamed body's consumer falling behind suspends the task until it catches up.
+/// - files upload with `uploadTask(with:fromFile:)`, which streams from disk; a file range (a multipart part)
+///   is first copied to a temporary file of its own and uploaded from there (an `InputStream` body is sent
+///   chunked even with a length, and a part held as `Data` kept 10 MiB blocks per part in flight that glibc's
+///   malloc did not hand back: a 1 GiB upload peaked at 158 MiB RSS that way);
+/// - a streamed body's consumer falling behind suspends the task until it catches up;
+/// - a request that must not be resent (`HTTPRequest.sendsAtMostOnce`: submit, run) goes over a session of
+///   its own, so over a new connection: URLSession, like libcurl beneath Linux's FoundationNetworking, quietly
+///   sends a request again when a reused keep-alive connection dies before the answer, and it has no switch
+///   to turn that off.
 public final class URLSessionTransport: Transport, @unchecked Sendable {
     /// One transport (one session and its connection pool) for the process's default clients.
     public static let shared = URLSessionTransport()
 
     private let session: URLSession
     private let delegate: URLSessionTransportDelegate
+    private let delegateQueue: OperationQueue
 
-    /// Parts held in memory while uploading: 3 × the 10 MiB default part size.
+    /// Parts uploading at once: Linux's FoundationNetworking reads a few MiB ahead of each file upload, so
+    /// 10 parts in flight peaked at 77 MiB RSS for a 1 GiB upload, 4 at 62 MiB; 3 leave a margin under 64 MiB.
     public var maximumConcurrentPartUploads: Int? { 3 }
 
     /// `configuration` defaults to `URLSessionTransport.defaultConfiguration()`.
@@ -35,6 +43,7 @@ public final class URLSessionTransport: Transport, @unchecked Sendable {
         queue.maxConcurrentOperationCount = 1  // delegate callbacks in order
         queue.name = "fal-urlsession-transport"
         self.delegate = delegate
+        self.delegateQueue = queue
         self.session = URLSession(configuration: configuration, delegate: delegate, delegateQueue: queue)
     }
 
@@ -85,18 +94,19 @@ public final class URLSessionTransport: Transport, @unchecked Sendable {
     }
 
     private func start(_ exchange: URLSessionExchange, _ request: HTTPRequest) {
-        let task: URLSessionTask
+        let task: URLSessionTask, temporaryFile: String?
         do {
-            task = try makeTask(request)
+            (task, temporaryFile) = try makeTask(request)
         } catch {
             exchange.fail(error)
             return
         }
-        delegate.register(task, exchange)
+        delegate.register(task, exchange, removingWhenDone: temporaryFile)
         exchange.begin(task, request)
     }
 
-    private func makeTask(_ request: HTTPRequest) throws(TransportFailure) -> URLSessionTask {
+    /// The task, and the temporary file it uploads from when it sends a range of a file (removed when it ends).
+    private func makeTask(_ request: HTTPRequest) throws(TransportFailure) -> (URLSessionTask, String?) {
         guard let url = URL(string: request.url), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https" else {
             throw TransportFailure(kind: .other, code: URLError.unsupportedURL.rawValue, message: "unsupported URL \(request.url)")
         }
@@ -116,11 +126,16 @@ public final class URLSessionTransport: Transport, @unchecked Sendable {
         if hasBody && urlRequest.value(forHTTPHeaderField: "Content-Type") == nil {
             urlRequest.setValue("application/octet-stream", forHTTPHeaderField: "Content-Type")
         }
+        // A session of its own has no idle connection to reuse, so nothing can be resent on a new one; it is
+        // invalidated at once, which lets its one task finish and then releases it.
+        let session = request.sendsAtMostOnce
+            ? URLSession(configuration: self.session.configuration, delegate: delegate, delegateQueue: delegateQueue) : self.session
+        defer { if request.sendsAtMostOnce { session.finishTasksAndInvalidate() } }
         switch request.body {
         case .empty:
-            return session.dataTask(with: urlRequest)
+            return (session.dataTask(with: urlRequest), nil)
         case .data(let data):
-            return data.isEmpty ? session.dataTask(with: urlRequest) : session.uploadTask(with: urlRequest, from: data)
+            return (data.isEmpty ? session.dataTask(with: urlRequest) : session.uploadTask(with: urlRequest, from: data), nil)
         case .file(let path, let offset, let length):
             let fileSize = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.int64Value
             guard let fileSize, offset >= 0, length >= 0, offset + length <= fileSize else {
@@ -128,42 +143,61 @@ public final class URLSessionTransport: Transport, @unchecked Sendable {
             }
             urlRequest.setValue(String(length), forHTTPHeaderField: "Content-Length")
             if offset == 0 && length == fileSize {
-                return session.uploadTask(with: urlRequest, fromFile: URL(fileURLWithPath: path))
+                return (session.uploadTask(with: urlRequest, fromFile: URL(fileURLWithPath: path)), nil)
             }
-            return session.uploadTask(with: urlRequest, from: try Self.read(path, offset: offset, length: length))
+            let part = try Self.copyRange(of: path, offset: offset, length: length)
+            return (session.uploadTask(with: urlRequest, fromFile: URL(fileURLWithPath: part)), part)
         }
     }
 
-    /// A byte range of a file (a multipart part), read whole: bounded by the part size.
-    static func read(_ path: String, offset: Int64, length: Int64) throws(TransportFailure) -> Data {
+    /// Copies a byte range of a file (a multipart part) to a new temporary file, 1 MiB at a time.
+    static func copyRange(of path: String, offset: Int64, length: Int64) throws(TransportFailure) -> String {
+        let target = FileManager.default.temporaryDirectory.appendingPathComponent("fal-part-\(UUID().uuidString)").path
         do {
-            let handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: path))
-            defer { try? handle.close() }
-            try handle.seek(toOffset: UInt64(offset))
-            let data = try handle.read(upToCount: Int(length)) ?? Data()
-            guard data.count == Int(length) else {
-                throw TransportFailure(kind: .other, code: URLError.cannotOpenFile.rawValue, message: "\(path) is shorter than expected")
+            let source = try FileHandle(forReadingFrom: URL(fileURLWithPath: path))
+            defer { try? source.close() }
+            guard FileManager.default.createFile(atPath: target, contents: nil, attributes: [.posixPermissions: 0o600]),
+                  let sink = FileHandle(forWritingAtPath: target) else {
+                throw TransportFailure(kind: .other, code: URLError.cannotCreateFile.rawValue, message: "cannot create \(target)")
             }
-            return data
-        } catch let failure as TransportFailure {
-            throw failure
+            defer { try? sink.close() }
+            try source.seek(toOffset: UInt64(offset))
+            var remaining = length
+            while remaining > 0 {
+                let chunk = try source.read(upToCount: Int(min(remaining, 1 << 20))) ?? Data()
+                guard !chunk.isEmpty else {
+                    throw TransportFailure(kind: .other, code: URLError.cannotOpenFile.rawValue, message: "\(path) is shorter than expected")
+                }
+                try sink.write(contentsOf: chunk)
+                remaining -= Int64(chunk.count)
+            }
+            return target
         } catch {
+            try? FileManager.default.removeItem(atPath: target)
+            if let failure = error as? TransportFailure { throw failure }
             throw TransportFailure(kind: .other, code: URLError.cannotOpenFile.rawValue, message: "cannot read \(path): \(error.localizedDescription)")
         }
     }
 }
 
 /// The session's one delegate: routes each task's events to its exchange.
+/// Tasks are told apart by identity: task identifiers are unique within one session only, and one-shot
+/// sessions share this delegate.
 final class URLSessionTransportDelegate: NSObject, URLSessionDataDelegate, @unchecked Sendable {
     private let lock = NSLock()
-    private var exchanges: [Int: URLSessionExchange] = [:]
+    private var exchanges: [ObjectIdentifier: URLSessionExchange] = [:]
+    private var temporaryFiles: [ObjectIdentifier: String] = [:]
 
-    func register(_ task: URLSessionTask, _ exchange: URLSessionExchange) {
-        lock.withLock { exchanges[task.taskIdentifier] = exchange }
+    /// Routes `task`'s events to `exchange`; `temporaryFile`, if any, is removed when the task ends.
+    func register(_ task: URLSessionTask, _ exchange: URLSessionExchange, removingWhenDone temporaryFile: String? = nil) {
+        lock.withLock {
+            exchanges[ObjectIdentifier(task)] = exchange
+            if let temporaryFile { temporaryFiles[ObjectIdentifier(task)] = temporaryFile }
+        }
     }
 
     private func exchange(_ task: URLSessionTask) -> URLSessionExchange? {
-        lock.withLock { exchanges[task.taskIdentifier] }
+        lock.withLock { exchanges[ObjectIdentifier(task)] }
     }
 
     func urlSession(
@@ -196,7 +230,10 @@ final class URLSessionTransportDelegate: NSObject, URLSessionDataDelegate, @unch
     }
 
     func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: (any Error)?) {
-        let exchange = lock.withLock { exchanges.removeValue(forKey: task.taskIdentifier) }
+        let (exchange, temporaryFile) = lock.withLock {
+            (exchanges.removeValue(forKey: ObjectIdentifier(task)), temporaryFiles.removeValue(forKey: ObjectIdentifier(task)))
+        }
+        if let temporaryFile { try? FileManager.default.removeItem(atPath: temporaryFile) }
         exchange?.complete(error)
     }
 }

@@ -27,6 +27,7 @@ python-deps:
 	@$(PYTHON) -c "import jsonschema" 2>/dev/null || $(PYTHON) -m pip install --quiet jsonschema
 	@$(PYTHON) -c "import fal_client" 2>/dev/null || $(PYTHON) -m pip install --quiet "fal-client==1.0.3"
 	@$(PYTHON) -c "import schemathesis" 2>/dev/null || $(PYTHON) -m pip install --quiet "schemathesis==4.32.5"
+	@$(PYTHON) -c "import websockets" 2>/dev/null || $(PYTHON) -m pip install --quiet "websockets==17.4"
 	@$(PYTHON) -c "import msgpack" 2>/dev/null || $(PYTHON) -m pip install --quiet "msgpack"
 
 deps: system-deps python-deps

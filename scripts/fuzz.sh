@@ -8,6 +8,7 @@
 #   ServerSentEvents  FalRuntime's ServerSentEventParser       (status and run streams)
 #   EmulatorBody  the emulator's JSONBodyParser + JSONCoding   (every JSON request body)
 #   MessagePack  FalCore's MessagePackReader + MessagePackDecoder (every realtime WebSocket frame)
+#   WebSocketFrames  FalCore's WebSocket frame parser, message assembler, UTF-8 and handshake readers (realtime)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,7 +16,7 @@ SWIFTC="${SWIFTC:-swiftc}"
 SECONDS_EACH="${FUZZ_SECONDS:-20}"
 OUT=.build/fuzz
 TARGETS=("$@")
-[ ${#TARGETS[@]} -eq 0 ] && TARGETS=(JSONTape OrderedJSON ServerSentEvents EmulatorBody MessagePack)
+[ ${#TARGETS[@]} -eq 0 ] && TARGETS=(JSONTape OrderedJSON ServerSentEvents EmulatorBody MessagePack WebSocketFrames)
 mkdir -p "$OUT"
 
 FLAGS=(-sanitize=fuzzer,address -O -parse-as-library -package-name FalSDK -swift-version 6)
@@ -41,6 +42,7 @@ sources() {
         EmulatorBody) echo Tests/Fuzz/EmulatorBodyFuzz.swift Emulator/FalEmulator/Server/JSONBodyParser.swift \
             Emulator/FalEmulator/Support/JSONCoding.swift ;;
         MessagePack) echo Tests/Fuzz/MessagePackFuzz.swift ;;
+        WebSocketFrames) echo Tests/Fuzz/WebSocketFramesFuzz.swift ;;
         *) echo "fuzz: unknown target $1" >&2; exit 2 ;;
     esac
 }
@@ -48,6 +50,7 @@ corpus() {
     case "$1" in
         JSONTape) echo json ;; OrderedJSON) echo openapi ;; ServerSentEvents) echo sse ;; EmulatorBody) echo body ;;
         MessagePack) echo msgpack ;;
+        WebSocketFrames) echo websocket ;;
     esac
 }
 

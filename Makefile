@@ -6,7 +6,7 @@ CONFIG ?= debug
 BIN = .build/$(CONFIG)
 
 .PHONY: deps system-deps python-deps build generate hostile-fixture check test corpus example update bench bench-generator bench-runtime bench-hardening demo emulator clean \
-	schemathesis fuzz sanitize demo-check no-libcurl old-libcurl docs realtime-peer
+	schemathesis fuzz sanitize demo-check no-libcurl old-libcurl docs realtime-peer bench-realtime
 
 ## System packages: libcurl's dev headers (the runtime's transport); nginx and openssl for the TLS front
 ## (scripts/lib/tls-front.sh) that realtime-peer puts before the emulator.
@@ -158,6 +158,11 @@ demo: system-deps
 
 clean:
 	rm -rf .build demo-output .corpus-out
+
+## Realtime (issue 17): round trips, throughput with throttle 0 and memory over a 60 s stream, against fal-client's
+## realtime in the same run, both over wss through the same nginx TLS front to a release-built emulator.
+bench-realtime: deps
+	SWIFT=$(SWIFT) PYTHON=$(PYTHON) ./scripts/bench-realtime.sh
 
 ## Runtime benchmark (issue 4 §9): FalClient vs bare libcurl vs fal-client 1.0.3 against the emulator
 ## (zero model latency), 64 concurrent subscribes, SSE vs polling, and a 1 GiB upload vs the curl CLI.

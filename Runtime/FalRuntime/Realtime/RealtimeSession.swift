@@ -106,8 +106,9 @@ actor RealtimeSession<Output: Sendable> {
         if let socket { return socket }
         if let connecting { return await connecting.value }
         let task = Task { () -> (any WebSocketConnection)? in
-            if let failure = await self.openSocket() { await self.deliver(.failure(failure)) }
-            return await self.socket
+            // Isolated to this actor (a task made in its method), so its own state is read directly.
+            if let failure = await self.openSocket() { self.deliver(.failure(failure)) }
+            return self.socket
         }
         connecting = task
         let socket = await task.value
@@ -171,11 +172,11 @@ actor RealtimeSession<Output: Sendable> {
         readTask = Task {
             do {
                 for try await message in socket.messages {
-                    await self.handle(RealtimeMessageReader.event(message, decode: decode), generation: generation)
+                    self.handle(RealtimeMessageReader.event(message, decode: decode), generation: generation)
                 }
-                await self.socketEnded(generation: generation, error: nil)
+                self.socketEnded(generation: generation, error: nil)
             } catch {
-                await self.socketEnded(generation: generation, error: error)
+                self.socketEnded(generation: generation, error: error)
             }
         }
     }

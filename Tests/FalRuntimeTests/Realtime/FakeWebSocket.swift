@@ -66,8 +66,12 @@ final class FakeRealtimeServer: WebSocketConnecting, @unchecked Sendable {
         output.append((key: "seed", value: value["seed"] ?? 7))
         let frame = MessagePackValue.map(output).encoded()
         let delay = replyDelay
+        guard delay > .zero else {
+            connection.deliver(.binary(frame))  // in order, as a server answering one input at a time does
+            return
+        }
         Task {
-            if delay > .zero { try? await Task.sleep(for: delay) }
+            try? await Task.sleep(for: delay)
             connection.deliver(.binary(frame))
         }
     }

@@ -6,14 +6,20 @@ CONFIG ?= debug
 BIN = .build/$(CONFIG)
 
 .PHONY: deps system-deps python-deps build generate hostile-fixture check test corpus example update bench bench-generator bench-runtime bench-hardening demo emulator clean \
-	schemathesis fuzz sanitize demo-check no-libcurl old-libcurl docs
+	schemathesis fuzz sanitize demo-check no-libcurl old-libcurl docs realtime-peer
 
-## System packages: libcurl's dev headers (the runtime's transport).
+## System packages: libcurl's dev headers (the runtime's transport); nginx and openssl for the TLS front
+## (scripts/lib/tls-front.sh) that realtime-peer puts before the emulator.
 system-deps:
 	@if ! [ -f /usr/include/curl/curl.h ] && ! [ -f /usr/include/x86_64-linux-gnu/curl/curl.h ] && ! [ -f /usr/include/aarch64-linux-gnu/curl/curl.h ]; then \
 		echo "installing libcurl4-openssl-dev"; \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		$$SUDO apt-get install -y libcurl4-openssl-dev || { $$SUDO apt-get update && $$SUDO apt-get install -y libcurl4-openssl-dev; }; \
+	fi
+	@if ! command -v nginx >/dev/null 2>&1 && ! [ -x /usr/sbin/nginx ] || ! command -v openssl >/dev/null 2>&1; then \
+		echo "installing nginx-light and openssl"; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get install -y nginx-light openssl || { $$SUDO apt-get update && $$SUDO apt-get install -y nginx-light openssl; }; \
 	fi
 
 ## Python packages used by tests and benchmarks as peers and oracles.
@@ -21,6 +27,7 @@ python-deps:
 	@$(PYTHON) -c "import jsonschema" 2>/dev/null || $(PYTHON) -m pip install --quiet jsonschema
 	@$(PYTHON) -c "import fal_client" 2>/dev/null || $(PYTHON) -m pip install --quiet "fal-client==1.0.3"
 	@$(PYTHON) -c "import schemathesis" 2>/dev/null || $(PYTHON) -m pip install --quiet "schemathesis==4.32.5"
+	@$(PYTHON) -c "import msgpack" 2>/dev/null || $(PYTHON) -m pip install --quiet "msgpack"
 
 deps: system-deps python-deps
 
@@ -66,6 +73,7 @@ test: deps
 	FAL_TEST_TRANSPORT=urlSession $(SWIFT) test --skip-build --filter '^FalRuntimeTests\.HostileServerTests'
 	$(SWIFT) test --skip-build --filter '$(EMULATOR_SUITES)' --skip '$(LOAD_SUITES)'
 	$(SWIFT) test --skip-build --filter '$(LOAD_SUITES)'
+	$(MAKE) realtime-peer
 	$(MAKE) check
 	$(MAKE) example
 	$(MAKE) schemathesis
@@ -84,6 +92,13 @@ example: system-deps
 ## print the change report. FAIL_ON_BREAKING=1 exits 1 on breaking changes.
 update: system-deps
 	$(SWIFT) run fal-codegen update $(SCHEMAS) --output Generated/FalSDK $(if $(BASE_URL),--base-url $(BASE_URL)) $(if $(FAIL_ON_BREAKING),--fail-on-breaking)
+
+## fal's own Python client (fal-client 1.0.3, its realtime code unmodified) against the emulator's realtime WebSocket,
+## through a TLS front (nginx with a throwaway CA, scripts/lib/tls-front.sh): echoes, sync_mode bytes, a validation
+## error, a token and a Key-header connection, the idle TIMEOUT. Bounded to 120 s; stops what it started.
+realtime-peer: system-deps python-deps
+	$(SWIFT) build --product fal-emulator
+	$(PYTHON) Tests/Realtime/fal_client_realtime.py --emulator "$$($(SWIFT) build --show-bin-path)/fal-emulator" --schemas $(SCHEMAS)
 
 ## Hostile input, found by tools made for it (issue 11), each bounded in time:
 ## schemathesis against the emulator on every fixture document (about 2-3 min; the emulator must survive),

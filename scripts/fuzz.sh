@@ -7,6 +7,7 @@
 #   OrderedJSON  FalCodegen's OrderedJSONReader               (every OpenAPI document)
 #   ServerSentEvents  FalRuntime's ServerSentEventParser       (status and run streams)
 #   EmulatorBody  the emulator's JSONBodyParser + JSONCoding   (every JSON request body)
+#   MessagePack  FalCore's MessagePackReader + MessagePackDecoder (every realtime WebSocket frame)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,7 +15,7 @@ SWIFTC="${SWIFTC:-swiftc}"
 SECONDS_EACH="${FUZZ_SECONDS:-20}"
 OUT=.build/fuzz
 TARGETS=("$@")
-[ ${#TARGETS[@]} -eq 0 ] && TARGETS=(JSONTape OrderedJSON ServerSentEvents EmulatorBody)
+[ ${#TARGETS[@]} -eq 0 ] && TARGETS=(JSONTape OrderedJSON ServerSentEvents EmulatorBody MessagePack)
 mkdir -p "$OUT"
 
 FLAGS=(-sanitize=fuzzer,address -O -parse-as-library -package-name FalSDK -swift-version 6)
@@ -39,12 +40,14 @@ sources() {
             echo Tests/Fuzz/ServerSentEventsFuzz.swift "$OUT/ServerSentEventParser.swift" ;;
         EmulatorBody) echo Tests/Fuzz/EmulatorBodyFuzz.swift Emulator/FalEmulator/Server/JSONBodyParser.swift \
             Emulator/FalEmulator/Support/JSONCoding.swift ;;
+        MessagePack) echo Tests/Fuzz/MessagePackFuzz.swift ;;
         *) echo "fuzz: unknown target $1" >&2; exit 2 ;;
     esac
 }
 corpus() {
     case "$1" in
         JSONTape) echo json ;; OrderedJSON) echo openapi ;; ServerSentEvents) echo sse ;; EmulatorBody) echo body ;;
+        MessagePack) echo msgpack ;;
     esac
 }
 

@@ -288,6 +288,12 @@ final class URLSessionExchange: @unchecked Sendable {
             kind = .connect
         case .timedOut:
             kind = .timeout
+        case .serverCertificateUntrusted, .serverCertificateHasUnknownRoot, .serverCertificateHasBadDate,
+             .serverCertificateNotYetValid, .secureConnectionFailed:
+            let detail = urlError.localizedDescription
+            return TransportFailure(
+                kind: .tls, code: urlError.code.rawValue,
+                message: "TLS: the server's certificate was refused or the handshake failed (\(detail))", receivedStatus: receivedStatus)
         default:
             kind = .other
         }

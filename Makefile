@@ -28,6 +28,7 @@ python-deps:
 	@$(PYTHON) -c "import fal_client" 2>/dev/null || $(PYTHON) -m pip install --quiet "fal-client==1.0.3"
 	@$(PYTHON) -c "import schemathesis" 2>/dev/null || $(PYTHON) -m pip install --quiet "schemathesis==4.32.5"
 	@$(PYTHON) -c "import msgpack" 2>/dev/null || $(PYTHON) -m pip install --quiet "msgpack"
+	@$(PYTHON) -c "import h2" 2>/dev/null || $(PYTHON) -m pip install --quiet "h2"
 
 deps: system-deps python-deps
 
@@ -65,7 +66,7 @@ CONTRACT_SUITES = ^FalRuntimeTests\.(TransportContractTests|HostileServerTests)
 EMULATOR_SUITES = ^(FalEmulatorTests|EndToEndTests)\.
 LOAD_SUITES = ^FalEmulatorTests\.LoadTests
 ## Run by `make tls` only (they start nginx fronts).
-TLS_SUITES = ^FalRuntimeTests\.TLSTests
+TLS_SUITES = ^FalRuntimeTests\.(TLSTests|HTTP2HostileTests)
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --skip '$(RUNTIME_SUITES)' --skip '$(EMULATOR_SUITES)'
@@ -89,7 +90,7 @@ test: deps
 ## The runtime end-to-end suite and TLSTests over https:// through nginx TLS fronts (HTTP/2 and HTTP/1.1 by ALPN), both
 ## transports, the test CA given to the client (URLSession's through a private mount namespace's system store:
 ## scripts/tls-tests.sh). Certificates for another name or from another CA must be refused. Part of `make test`.
-tls: system-deps
+tls: system-deps python-deps
 	$(SWIFT) build --build-tests
 	SWIFT=$(SWIFT) ./scripts/tls-tests.sh
 

@@ -16,7 +16,7 @@ trap 'rm -rf "$dir"' EXIT
 source scripts/lib/tls-front.sh
 tls_front_make_test_set "$dir"
 
-suites='^FalRuntimeTests\.(RuntimeEndToEndTests|TLSTests)'
+suites='^FalRuntimeTests\.(RuntimeEndToEndTests|TLSTests|HTTP2HostileTests)'
 system_bundle=/etc/ssl/certs/ca-certificates.crt
 export FAL_TEST_TLS=1 FAL_TEST_TLS_DIR="$dir"
 

@@ -117,3 +117,54 @@ import Testing
         }
     }
 }
+
+/// What HTTP/2 adds, against a server that misbehaves on purpose (Fixtures/hostile_h2.py): a GOAWAY before the
+/// request is processed, a GOAWAY in the middle of the answer, a stream reset, a connection that never opens
+/// its flow-control window. Each submit (a billed request, `sendsAtMostOnce`) ends in an error, and the server
+/// received it exactly once although the policy allows 3 attempts.
+@Suite(.serialized) struct HTTP2HostileTests {
+    static var transports: [TransportUnderTest] {
+        TLSTests.systemTrustsTestCA ? TransportUnderTest.selected : TransportUnderTest.selected.filter { $0 == .libcurl }
+    }
+
+    func submitOnce(_ segment: String, _ kind: TransportUnderTest, input: JSONValue = TLSTests.input) async throws -> FalError? {
+        let transport = kind.transport(trusting: TLSFront.material.caBundle)
+        let fal = FalClient(configuration: FalConfiguration(
+            credentials: FalCredentials(key: "k"), hosts: .emulator(HostileH2.baseURL + "/" + segment),
+            retry: RetryPolicy(maxAttempts: 3, baseDelay: .milliseconds(10)), requestTimeout: .seconds(4)), transport: transport)
+        let before = try await HostileH2.posts(transport)[segment] ?? 0
+        var caught: FalError?
+        do {
+            _ = try await fal.submit("fal-ai/illusion-diffusion", input: input)
+            Issue.record("expected \(segment) to fail")
+        } catch {
+            caught = error
+        }
+        let after = try await HostileH2.posts(transport)[segment] ?? 0
+        #expect(after - before == 1, "\(segment) over \(kind): the server received \(after - before) POSTs")
+        print("HTTP/2 \(segment) over \(kind): \(caught.map { "\($0)" } ?? "no error"); POSTs received: \(after - before)")
+        return caught
+    }
+
+    @Test(arguments: transports) func goawayBeforeTheRequestWasProcessed(_ kind: TransportUnderTest) async throws {
+        let error = try await submitOnce("goaway-early", kind)
+        guard case .transport = error else { Issue.record("expected a transport error, got \(String(describing: error))"); return }
+    }
+
+    @Test(arguments: transports) func goawayInTheMiddleOfTheAnswer(_ kind: TransportUnderTest) async throws {
+        let error = try await submitOnce("goaway-mid", kind)
+        guard case .transport = error else { Issue.record("expected a transport error, got \(String(describing: error))"); return }
+    }
+
+    @Test(arguments: transports) func streamReset(_ kind: TransportUnderTest) async throws {
+        let error = try await submitOnce("rst", kind)
+        guard case .transport = error else { Issue.record("expected a transport error, got \(String(describing: error))"); return }
+    }
+
+    /// 256 KiB of input against a 64 KiB window that never opens: the deadline ends it (`.timeout`), not resent.
+    @Test(arguments: transports) func flowControlStall(_ kind: TransportUnderTest) async throws {
+        let input: JSONValue = ["prompt": .string(String(repeating: "x", count: 256 * 1024)), "image_url": "https://example.com/p.png"]
+        let error = try await submitOnce("stall", kind, input: input)
+        guard case .transport(.timeout, _, _) = error else { Issue.record("expected a timeout, got \(String(describing: error))"); return }
+    }
+}

@@ -67,7 +67,7 @@ import Testing
                 _ = try await client(base, HTTPTransport()).submit(RuntimeEndToEndTests.endpoint, input: Self.input)
                 Issue.record("expected the private CA to be refused")
             } catch {
-                guard case .transport(.tls, _, _) = error else { Issue.record("expected a TLS error, got \(error)"); return }
+                guard case .transport(.tls, _, _)? = error as? FalError else { Issue.record("expected a TLS error, got \(error)"); return }
             }
         }
     }

@@ -6,7 +6,7 @@ CONFIG ?= debug
 BIN = .build/$(CONFIG)
 
 .PHONY: deps system-deps python-deps build generate hostile-fixture check test corpus example update bench bench-generator bench-runtime bench-hardening demo emulator clean \
-	schemathesis fuzz sanitize demo-check no-libcurl old-libcurl docs realtime-peer bench-realtime
+	schemathesis fuzz sanitize demo-check no-libcurl old-libcurl docs realtime-peer bench-realtime tls bench-tls
 
 ## System packages: libcurl's dev headers (the runtime's transport); nginx and openssl for the TLS front
 ## (scripts/lib/tls-front.sh) that realtime-peer puts before the emulator.
@@ -29,6 +29,7 @@ python-deps:
 	@$(PYTHON) -c "import schemathesis" 2>/dev/null || $(PYTHON) -m pip install --quiet "schemathesis==4.32.5"
 	@$(PYTHON) -c "import websockets" 2>/dev/null || $(PYTHON) -m pip install --quiet "websockets==17.4"
 	@$(PYTHON) -c "import msgpack" 2>/dev/null || $(PYTHON) -m pip install --quiet "msgpack"
+	@$(PYTHON) -c "import h2" 2>/dev/null || $(PYTHON) -m pip install --quiet "h2"
 
 deps: system-deps python-deps
 
@@ -65,15 +66,18 @@ RUNTIME_SUITES = ^FalRuntimeTests\.
 CONTRACT_SUITES = ^FalRuntimeTests\.(TransportContractTests|HostileServerTests)
 EMULATOR_SUITES = ^(FalEmulatorTests|EndToEndTests)\.
 LOAD_SUITES = ^FalEmulatorTests\.LoadTests
+## Run by `make tls` only (they start nginx fronts).
+TLS_SUITES = ^FalRuntimeTests\.(TLSTests|HTTP2HostileTests)
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --skip '$(RUNTIME_SUITES)' --skip '$(EMULATOR_SUITES)'
-	$(SWIFT) test --skip-build --filter '$(RUNTIME_SUITES)' --skip '$(CONTRACT_SUITES)'
+	$(SWIFT) test --skip-build --filter '$(RUNTIME_SUITES)' --skip '$(CONTRACT_SUITES)' --skip '$(TLS_SUITES)'
 	$(SWIFT) test --skip-build --filter '^FalRuntimeTests\.TransportContractTests'
 	$(SWIFT) test --skip-build --filter '^FalRuntimeTests\.HostileServerTests'
 	FAL_TEST_TRANSPORT=urlSession $(SWIFT) test --skip-build --filter '^FalRuntimeTests\.HostileServerTests'
 	$(SWIFT) test --skip-build --filter '$(EMULATOR_SUITES)' --skip '$(LOAD_SUITES)'
 	$(SWIFT) test --skip-build --filter '$(LOAD_SUITES)'
+	$(MAKE) tls
 	$(MAKE) realtime-peer
 	$(MAKE) check
 	$(MAKE) example
@@ -83,6 +87,13 @@ test: deps
 	$(MAKE) no-libcurl
 	$(MAKE) old-libcurl
 	$(MAKE) docs
+
+## The runtime end-to-end suite and TLSTests over https:// through nginx TLS fronts (HTTP/2 and HTTP/1.1 by ALPN), both
+## transports, the test CA given to the client (URLSession's through a private mount namespace's system store:
+## scripts/tls-tests.sh). Certificates for another name or from another CA must be refused. Part of `make test`.
+tls: system-deps python-deps
+	$(SWIFT) build --build-tests
+	SWIFT=$(SWIFT) ./scripts/tls-tests.sh
 
 ## The user's-package example (Examples/FalExample): FalCodegenPlugin generates its endpoints at build time; a no-op
 ## rebuild must run nothing, a broken document must fail the build, and it runs against an emulator it starts.
@@ -170,6 +181,13 @@ bench-runtime: deps
 	$(SWIFT) build -c release --product fal-emulator
 	$(SWIFT) build -c release --product fal-bench-runtime
 	.build/release/fal-bench-runtime --emulator .build/release/fal-emulator --schemas $(SCHEMAS) --python $(PYTHON)
+
+## Issue 18: 1,000 concurrent subscribes over TLS through nginx (2 s model latency): libcurl over HTTP/2 vs HTTP/1.1,
+## URLSession, and fal-client 1.0.3's AsyncClient; TCP connections and TLS handshakes from nginx's log, peak RSS, wall time.
+bench-tls: system-deps python-deps
+	$(SWIFT) build -c release --product fal-emulator
+	$(SWIFT) build -c release --product fal-bench-runtime
+	ulimit -n 4096 2>/dev/null || true; PYTHON=$(PYTHON) ./scripts/bench-tls.sh
 
 ## Issue 11's runs (release builds): 1,000 concurrent subscribes at 2 s model latency under `ulimit -n 1024`, over
 ## each transport (completions, wall time, peak RSS, peak sockets), then 1,000 subscribes whose submits meet 429,

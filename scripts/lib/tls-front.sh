@@ -13,7 +13,9 @@
 #   SSL_CERT_FILE="$dir/ca.pem" curl --http2 "$TLS_FRONT_URL/…"   # clients trust $dir/ca.pem
 #   tls_front_stop "$dir"
 #
-# Logs: $dir/nginx-error.log and $dir/nginx-access.log. Bodies and responses are streamed both ways (no
+# Logs: $dir/nginx-error.log and $dir/nginx-access.log (nginx's combined format, then four fields: the HTTP
+# version, the connection's serial number, the requests on it so far, and r/. for a resumed TLS session or a
+# full handshake). Bodies and responses are streamed both ways (no
 # buffering, no size limit), so uploads and server-sent events pass through as they are; idle upstream reads
 # time out after an hour.
 
@@ -45,6 +47,24 @@ EOF
     } >"$dir/openssl.log" 2>&1 || { echo "tls-front: could not make the server certificate:" >&2; cat "$dir/openssl.log" >&2; return 1; }
 }
 
+# tls_front_make_test_set DIR: what the TLS tests need: DIR's CA and its certificate for 127.0.0.1 (as above),
+# DIR/other-name (the same CA's certificate for fal.example only) and DIR/untrusted (another CA's certificate
+# for 127.0.0.1); each folder holds ca.pem, server.pem and server.key.
+tls_front_make_test_set() {
+    local dir="$1" other="$1/other-name"
+    tls_front_make_ca "$dir" && tls_front_make_cert "$dir" || return 1
+    mkdir -p "$dir/untrusted" "$other"
+    tls_front_make_ca "$dir/untrusted" && tls_front_make_cert "$dir/untrusted" || return 1
+    cp "$dir/ca.pem" "$other/ca.pem"
+    printf 'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\nsubjectAltName=DNS:fal.example\n' >"$other/server.ext"
+    {
+        openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -subj "/CN=fal.example" \
+            -keyout "$other/server.key" -out "$other/server.csr" &&
+            openssl x509 -req -in "$other/server.csr" -CA "$dir/ca.pem" -CAkey "$dir/ca.key" -CAcreateserial \
+                -days 2 -extfile "$other/server.ext" -out "$other/server.pem"
+    } >"$other/openssl.log" 2>&1 || { echo "tls-front: could not make the other-name certificate:" >&2; cat "$other/openssl.log" >&2; return 1; }
+}
+
 # The nginx binary: PATH first, then where Debian puts it (sbin is not on every user's PATH).
 _tls_front_nginx() {
     command -v nginx 2>/dev/null || { [ -x /usr/sbin/nginx ] && echo /usr/sbin/nginx; } || return 1
@@ -73,7 +93,12 @@ pid $dir/nginx.pid;
 error_log $dir/nginx-error.log info;
 events { worker_connections 1024; }
 http {
-    access_log $dir/nginx-access.log;
+    # nginx's combined format, then the protocol, the connection's serial number and its request count, and
+    # whether the TLS session was resumed (r) or a full handshake (.): connections and handshakes can be counted.
+    log_format tls_front '\$remote_addr - \$remote_user [\$time_local] "\$request" \$status \$body_bytes_sent '
+                         '"\$http_referer" "\$http_user_agent" \$server_protocol \$connection \$connection_requests '
+                         '\$ssl_session_reused';
+    access_log $dir/nginx-access.log tls_front;
     client_body_temp_path $dir/nginx-temp/body;
     proxy_temp_path $dir/nginx-temp/proxy;
     fastcgi_temp_path $dir/nginx-temp/fastcgi;

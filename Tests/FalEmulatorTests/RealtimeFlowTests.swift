@@ -21,9 +21,10 @@ import Testing
     /// `max_buffering` are kept and older ones dropped.
     @Test func maxBufferingDropsTheOldestWaitingInputs() async throws {
         try await EmulatorFixture.with { _, base in
-            let client = try await RealtimeFixture.openWithToken(base, query: ["max_buffering": "2"], headers: [ControlHeaders.latency: "1500"])
+            let client = try await RealtimeFixture.openWithToken(base, query: ["max_buffering": "2"], headers: [ControlHeaders.latency: "4000"])
             try await client.send(binary: RealtimeFixture.pack(RealtimeFixture.input(seed: 1)))
-            // Input 1 is being answered (taken off the queue) before the others arrive.
+            // Input 1 is being answered (taken off the queue) before the others arrive; its 4 s leave the five
+            // sends below time to arrive while it runs, even on a loaded machine (1.5 s was not enough in make test).
             _ = try await RealtimeFixture.waitForStatus(base) { $0["open"]?.arrayValue?.first?["received"] == 1 && $0["open"]?.arrayValue?.first?["pending"] == 0 }
             for seed in 2...6 { try await client.send(binary: RealtimeFixture.pack(RealtimeFixture.input(seed: Int64(seed)))) }
             var seeds: [MessagePackValue] = []

@@ -28,7 +28,7 @@ struct DocumentationExampleTests {
         }
     }
 
-    // Realtime.md: the camera-style loop, over the emulator's realtime protocol (tokens, msgpack, bytes inline).
+    // RealtimeConnections.md: the camera-style loop, over the emulator's realtime protocol (tokens, msgpack, bytes inline).
     @Test("Realtime: frames in through the throttle, typed results with their bytes out, close")
     func realtime() async throws {
         try await EmulatedFal.with { fal, _ in

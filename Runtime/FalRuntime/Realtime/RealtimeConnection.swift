@@ -58,13 +58,17 @@ public final class RealtimeConnection<Input: Encodable & Validatable & Sendable,
 
 /// The results of a `RealtimeConnection`, as an `AsyncSequence` that throws `FalError`.
 public struct RealtimeOutputs<Output: Sendable>: AsyncSequence, Sendable {
+    /// Each result is the endpoint's output.
     public typealias Element = Output
+    /// Iterating throws only `FalError`.
     public typealias Failure = FalError
     let session: RealtimeSession<Output>
 
     /// Pulls the next result from the connection.
     public struct AsyncIterator: AsyncIteratorProtocol {
+        /// Each result is the endpoint's output.
         public typealias Element = Output
+        /// `next()` throws only `FalError`.
         public typealias Failure = FalError
         let session: RealtimeSession<Output>
 

@@ -11,6 +11,8 @@ final class RealtimeHub: Sendable {
         var sessions: [Int: RealtimeSession] = [:]
         var nextID = 1
         var opened = 0
+        /// Upgrades accepted: one more than `opened` while an accepted socket has not reached `serve` yet.
+        var accepted = 0
         /// Result delays by endpoint id; "" applies to every endpoint without its own.
         var delays: [String: Int] = [:]
         var closed = Ring<JSONValue>(capacity: 100)
@@ -22,6 +24,9 @@ final class RealtimeHub: Sendable {
     init(maxConnections: Int) { self.maxConnections = maxConnections }
 
     var count: Int { state.withLock { $0.sessions.count } }
+
+    /// Counts an accepted upgrade, so that `shutdown` also waits for a socket whose session has not started.
+    func accept() { state.withLock { $0.accepted += 1 } }
 
     /// Registers a connection for as long as `body` runs (its whole life), then keeps a summary of it.
     func serve(plan: RealtimePlan, channel: any Channel, emulator: EmulatorState, _ body: (RealtimeSession) async throws -> Void) async rethrows {
@@ -63,13 +68,19 @@ final class RealtimeHub: Sendable {
         return matching.count
     }
 
-    /// Every connection closes with 1001 (going away): the emulator is stopping. Waits (at most `timeout`)
-    /// until each has said so, before the server's own graceful shutdown closes them with 1000.
-    func shutdown(timeout: Duration = .seconds(1)) async {
-        let open = sessions(endpointID: nil)
-        for session in open { session.send(.goingAway) }
+    /// Every connection closes with 1001 (going away): the emulator is stopping. Waits (at most `timeout`: 1 s was
+    /// too short on two busy cores)
+    /// until each has said so, before the server's own graceful shutdown closes them with 1000. The list is
+    /// taken again on every turn: a socket upgraded just before the stop registers its session a moment later
+    /// (on a loaded machine, after a single listing), and would otherwise get the server's 1000.
+    func shutdown(timeout: Duration = .seconds(5)) async {
         let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline, !open.allSatisfy({ $0.ending != nil }) {
+        while ContinuousClock.now < deadline {
+            let (open, starting) = state.withLock { state in
+                (state.sessions.values.sorted { $0.id < $1.id }, state.accepted > state.opened)
+            }
+            for session in open where session.ending == nil { session.send(.goingAway) }
+            if !starting, open.allSatisfy({ $0.ending != nil }) { return }
             try? await Task.sleep(for: .milliseconds(10))
         }
     }
@@ -79,6 +90,7 @@ final class RealtimeHub: Sendable {
         state.withLock { state in
             state.delays[endpointID ?? ""] = milliseconds > 0 ? milliseconds : nil
         }
+        for session in sessions(endpointID: endpointID) { session.wake() }
     }
 
     func delayMilliseconds(for endpointID: String) -> Int {

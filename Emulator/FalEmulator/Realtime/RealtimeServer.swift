@@ -37,6 +37,7 @@ enum RealtimeServer {
             case .success(let plan):
                 entry.status = 101
                 state.log.record(entry)
+                state.realtime.accept()
                 return .upgrade([:]) { inbound, outbound, _ in
                     try await state.realtime.serve(plan: plan, channel: channel, emulator: state) { session in
                         try await session.run(inbound: inbound, outbound: outbound)

@@ -86,6 +86,9 @@ final class RealtimeSession: Sendable {
         wakeup.signal()
     }
 
+    /// Wakes the worker to look at its controls again (a changed result delay).
+    func wake() { wakeup.signal() }
+
     /// Closes the TCP connection at once, with no close frame: SO_LINGER 0 makes it a reset, as a crashed
     /// runner or a broken network path looks to the client.
     func dropAbruptly() {
@@ -265,7 +268,11 @@ final class RealtimeSession: Sendable {
         let started = ContinuousClock.now
         let controls = emulator.controls
         let latency = plan.latencyMilliseconds ?? controls.realtimeLatencyMilliseconds
-        let deadline = started + .milliseconds(latency + emulator.realtime.delayMilliseconds(for: endpointID))
+        // The delay is read again on every wake: changing it (the control wakes the session) applies to the
+        // input being answered too, so a test can hold a result back and release it.
+        var deadline: ContinuousClock.Instant {
+            started + .milliseconds(latency + emulator.realtime.delayMilliseconds(for: endpointID))
+        }
         while ContinuousClock.now < deadline {
             if box.withLock({ $0.command != nil || $0.inboundEnded }) || Task.isCancelled || emulator.isStopping {
                 box.withLock { $0.counters.dropped += 1 }

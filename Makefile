@@ -6,7 +6,7 @@ CONFIG ?= debug
 BIN = .build/$(CONFIG)
 
 .PHONY: deps system-deps python-deps build generate hostile-fixture check test corpus example update bench bench-generator bench-runtime bench-hardening demo emulator clean \
-	schemathesis fuzz sanitize demo-check no-libcurl old-libcurl docs realtime-peer bench-realtime tls bench-tls
+	schemathesis fuzz sanitize demo-check no-libcurl old-libcurl docs realtime-peer bench-realtime realtime-build-cost tls bench-tls
 
 ## System packages: libcurl's dev headers (the runtime's transport); nginx and openssl for the TLS front
 ## (scripts/lib/tls-front.sh) that realtime-peer puts before the emulator.
@@ -174,6 +174,10 @@ clean:
 ## realtime in the same run, both over wss through the same nginx TLS front to a release-built emulator.
 bench-realtime: deps
 	SWIFT=$(SWIFT) PYTHON=$(PYTHON) ./scripts/bench-realtime.sh
+
+## What realtime adds to a user's cold build: the SDK's modules built from scratch with and without it (RUNS=3 each).
+realtime-build-cost: deps
+	SWIFT=$(SWIFT) ./scripts/realtime-build-cost.sh
 
 ## Runtime benchmark (issue 4 §9): FalClient vs bare libcurl vs fal-client 1.0.3 against the emulator
 ## (zero model latency), 64 concurrent subscribes, SSE vs polling, and a 1 GiB upload vs the curl CLI.

@@ -18,9 +18,12 @@ enum EmulatedFal {
 
     static func with<T>(
         controls: EmulatorControls = .immediate, requestTimeout: Duration = .seconds(20), multipartThreshold: Int64 = 100 * 1024 * 1024,
+        configure: (inout FalEmulator.Configuration) -> Void = { _ in },
         _ body: (FalClient, FalEmulator) async throws -> T
     ) async throws -> T {
-        let emulator = try FalEmulator(configuration: .init(host: "127.0.0.1", port: 0, apiKey: "end-to-end-key", schemasDirectory: schemas, controls: controls))
+        var configuration = FalEmulator.Configuration(host: "127.0.0.1", port: 0, apiKey: "end-to-end-key", schemasDirectory: schemas, controls: controls)
+        configure(&configuration)
+        let emulator = try FalEmulator(configuration: configuration)
         let base = try await emulator.start()
         do {
             let value = try await body(client(base, requestTimeout: requestTimeout, multipartThreshold: multipartThreshold), emulator)

@@ -7,7 +7,7 @@ struct RealtimePlan: Sendable {
     enum Credential: Sendable {
         /// `Authorization: Key …` on the handshake (fal-client's `use_jwt=False`): valid for the connection's life.
         case key
-        /// `?fal_jwt_token=…`: checked again on every input, so an expired or revoked token is noticed.
+        /// `?fal_jwt_token=…`: its expiry checked here, its revocation again on every input.
         case token(RealtimeTokens.Claims)
     }
 

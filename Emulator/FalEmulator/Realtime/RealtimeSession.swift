@@ -16,8 +16,9 @@ import Synchronization
 /// value), and never more than `maxPendingBytes` of them in all.
 ///
 /// Bad inputs are answered at once by the reader (`RealtimeFrames`), before any queued result, and the
-/// connection stays usable. A token-authenticated connection whose token expired or was revoked answers its
-/// next input with `{"status": "error", "error": "Unauthorized"}` and closes normally.
+/// connection stays usable. A token-authenticated connection whose token was revoked (`expire-tokens`) answers
+/// its next input with `{"status": "error", "error": "Unauthorized"}` and closes normally; a token's own expiry
+/// counts at the handshake only, so a client that refreshes its token keeps its socket.
 final class RealtimeSession: Sendable {
     /// What the worker is told to do by the reader and the emulator's controls, ahead of queued inputs.
     enum Command: Sendable {

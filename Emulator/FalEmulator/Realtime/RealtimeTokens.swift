@@ -80,16 +80,18 @@ final class RealtimeTokens: Sendable {
         case .failure(let refusal): return .failure(refusal)
         case .success(let decoded): claims = decoded
         }
-        if let refusal = stillValid(claims, now: now) { return .failure(refusal) }
+        if let refusal = stillValid(claims) { return .failure(refusal) }
+        if claims.expiresAt <= now { return .failure(.expired) }
         guard claims.allowedApps.contains(app) else { return .failure(.appNotAllowed(app)) }
         return .success(claims)
     }
 
-    /// Why claims that were valid at the handshake no longer are (expiry or revocation), or nil.
-    func stillValid(_ claims: Claims, now: Date = Date()) -> Refusal? {
-        if claims.generation < minimumGeneration { return .revoked }
-        if claims.expiresAt <= now { return .expired }
-        return nil
+    /// Why claims that were valid at the handshake no longer are, or nil: only revocation. Expiry is checked at
+    /// the handshake, as a JWT in a URL is: fal's clients refresh the token at 90 % of its lifetime for the next
+    /// connection and keep the open socket (fal-js's `authenticated` event in the `active` state), which they
+    /// could not do if an open socket died with its token.
+    func stillValid(_ claims: Claims) -> Refusal? {
+        claims.generation < minimumGeneration ? .revoked : nil
     }
 
     private func decode(_ token: String) -> Result<Claims, Refusal> {

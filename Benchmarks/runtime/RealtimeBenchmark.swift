@@ -21,9 +21,11 @@ enum RealtimeBenchmark {
 
     static func run(runURL: String, caFile: String, key: String, iterations: Int, sustained: Int, seconds: Int) async throws {
         let hosts = FalHosts(queue: runURL, run: runURL, rest: runURL.replacingOccurrences(of: "/run", with: "/rest"), cdn: runURL)
-        let fal = FalClient(configuration: FalConfiguration(credentials: FalCredentials(key: key), hosts: hosts))
-        var options = RealtimeOptions(throttle: .zero, outputBufferLimit: 1024)
-        options.caBundlePath = caFile
+        // The transport's CA is the WebSocket's too (the token request and the socket trust the same front).
+        let fal = FalClient(
+            configuration: FalConfiguration(credentials: FalCredentials(key: key), hosts: hosts),
+            transport: HTTPTransport(tls: TLSOptions(trustedCertificatesPath: caFile)))
+        let options = RealtimeOptions(throttle: .zero, outputBufferLimit: 1024)
         let frame = jpegSizedFrame()
         let input = FastSDXLImageToImage.Input(imageURL: .data(frame, contentType: "image/jpeg"), prompt: "a cat", seed: 1, syncMode: true)
         let connection = try await fal.fastSDXLImageToImage.realtime(options: options)
@@ -40,7 +42,7 @@ enum RealtimeBenchmark {
         }
 
         // The same frames over a bare WebSocket (same connector, same token route): no validation, no encoding.
-        let bare = try await bareRoundTrips(fal: fal, options: options, input: input, iterations: iterations)
+        let bare = try await bareRoundTrips(fal: fal, caFile: caFile, input: input, iterations: iterations)
 
         // Sustained: pipelined, throttle 0.
         let sustainedStart = ContinuousClock.now
@@ -56,8 +58,7 @@ enum RealtimeBenchmark {
 
         // Memory: 40 inputs a second (the camera sample's aim), the default throttle, for `seconds`.
         await connection.close()
-        var camera = RealtimeOptions(throttle: .milliseconds(25))
-        camera.caBundlePath = caFile
+        let camera = RealtimeOptions(throttle: .milliseconds(25))
         let stream = try await fal.fastSDXLImageToImage.realtime(options: camera)
         let drain = Task { for try await _ in stream.outputs {} }
         var resident: [Double] = []
@@ -83,11 +84,11 @@ enum RealtimeBenchmark {
     }
 
     /// Round trips over a WebSocket opened the way the SDK opens it, with the frame encoded once up front.
-    static func bareRoundTrips(fal: FalClient, options: RealtimeOptions, input: FastSDXLImageToImage.Input, iterations: Int) async throws -> Samples {
+    static func bareRoundTrips(fal: FalClient, caFile: String, input: FastSDXLImageToImage.Input, iterations: Int) async throws -> Samples {
         let token = try await fal.realtimeToken(alias: "fast-sdxl", lifetimeSeconds: 120)
         let url = try fal.realtimeURL(FalClient.realtimeApp(FastSDXLImageToImage.id, path: nil), maxBuffering: nil)
         var request = WebSocketRequest(url: FalClient.realtimeURL(url, token: token))
-        request.caBundlePath = options.caBundlePath
+        request.caBundlePath = caFile
         let socket = try await defaultWebSocketConnector().connect(request)
         var encoder = MessagePackEncoder()
         encoder.userInfo[FalFile.inlineEncodingKey] = 16 << 20

@@ -94,6 +94,26 @@ import Testing
         }
     }
 
+    /// Realtime over wss: the token request and the WebSocket both trust the CA the transport was given (one
+    /// setting, not two), and a WebSocket to a front whose CA the transport does not trust is refused.
+    @Test func realtimeOverWSSTrustsTheTransportsCA() async throws {
+        try await withFront { base, _, _ in
+            let fal = client(base, HTTPTransport(tls: TLSOptions(trustedCertificatesPath: TLSFront.material.caBundle)))
+            let connection = try await fal.realtime(RuntimeEndToEndTests.endpoint, options: RealtimeOptions(throttle: .zero))
+            var outputs = connection.outputs.makeAsyncIterator()
+            try await connection.send(Self.input)
+            #expect(try await outputs.next()?["seed"] == .int(4))
+            await connection.close()
+        }
+        try await withFront(certificates: TLSFront.material.untrusted) { base, _, _ in
+            let tokens: RealtimeTokenProvider = { _ in "a-token-from-the-apps-server" }
+            let fal = client(base, HTTPTransport(tls: TLSOptions(trustedCertificatesPath: TLSFront.material.caBundle)))
+            await #expect(throws: FalError.self) {
+                _ = try await fal.realtime(RuntimeEndToEndTests.endpoint, options: RealtimeOptions(throttle: .zero, tokenProvider: tokens))
+            }
+        }
+    }
+
     /// `.http1_1` is honoured (the measurement's baseline): HTTP/1.1 on the wire.
     @Test func libcurlKeepsToHTTP11WhenAsked() async throws {
         try await withFront { base, _, front in

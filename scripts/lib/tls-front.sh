@@ -107,9 +107,13 @@ http {
     client_max_body_size 0;
     proxy_request_buffering off;
     proxy_buffering off;
-    # Upgrade requests keep their Connection: upgrade; others reuse upstream connections.
+    # Upgrade requests keep their Connection: upgrade; others reuse upstream connections. Upgrades go on a fresh
+    # upstream connection: the emulator's server (Hummingbird) upgrades only a connection's first request and
+    # answers a later one with 307 and Connection: close, which nginx would pass to the WebSocket client.
     map \$http_upgrade \$connection_upgrade { default upgrade; '' ''; }
+    map \$http_upgrade \$tls_front_pool { default tls_front_fresh; '' tls_front_upstream; }
     upstream tls_front_upstream { server $upstream; keepalive 16; }
+    upstream tls_front_fresh { server $upstream; }
     server {
         $listen
         $http2
@@ -118,7 +122,7 @@ http {
         ssl_certificate_key $dir/server.key;
         ssl_protocols TLSv1.2 TLSv1.3;
         location / {
-            proxy_pass http://tls_front_upstream;
+            proxy_pass http://\$tls_front_pool;
             proxy_http_version 1.1;
             proxy_set_header Host \$http_host;
             proxy_set_header Upgrade \$http_upgrade;

@@ -37,7 +37,7 @@ extension FalClient {
         let session = RealtimeSession<Output>(
             connector: webSocketConnector,
             route: .init(url: url, headers: [(name: "User-Agent", value: configuration.userAgent)], fetchToken: fetchToken),
-            options: options, caBundlePath: options.caBundlePath, decode: decode)
+            options: options, caBundlePath: options.caBundlePath ?? transportTrustedCertificatesPath, decode: decode)
         try await session.start()
         return RealtimeConnection(endpointID: endpoint.full, session: session, maximumInlineFileBytes: options.maximumInlineFileBytes)
     }
@@ -89,6 +89,16 @@ extension FalClient {
         default: break
         }
         throw FalError.decoding(path: "", message: "fal's token service did not answer with a token string")
+    }
+
+    /// The certificate authorities the client's transport trusts (`HTTPTransport(tls:)`), so that the WebSocket trusts
+    /// the same ones as the token request before it: one place to give a private CA, for both.
+    private var transportTrustedCertificatesPath: String? {
+        #if canImport(CCurlShim)
+        return (transport as? HTTPTransport)?.tls.trustedCertificatesPath
+        #else
+        return nil
+        #endif
     }
 }
 

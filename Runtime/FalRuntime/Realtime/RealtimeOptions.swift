@@ -25,7 +25,8 @@ public struct RealtimeOptions: Sendable {
     public var maximumMessageBytes: Int
     /// The largest file, in bytes, sent inline in an input frame (16 MiB by default).
     public var maximumInlineFileBytes: Int
-    /// A PEM file of certificate authorities to trust instead of the system's (a private CA in tests).
+    /// A PEM file of certificate authorities to trust instead of the system's (a private CA in tests); without it the
+    /// WebSocket trusts what the client's `HTTPTransport(tls:)` does.
     package var caBundlePath: String?
 
     /// Options with fal-js's defaults for anything not given.

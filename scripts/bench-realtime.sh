@@ -23,14 +23,14 @@ tls_front_make_ca "$DIR" && tls_front_make_cert "$DIR" && tls_front_start "$DIR"
 FRONT="127.0.0.1:$(cat "$DIR/port")"
 echo "bench-realtime: emulator $BASE behind https://$FRONT; $ITERATIONS round trips, $SUSTAINED pipelined, ${SECONDS_STREAMED} s at 40/s"
 
-SWIFT_JSON="$("$BIN/fal-bench-runtime" realtime "https://$FRONT/run" "$DIR/ca.pem" "$KEY" "$ITERATIONS" "$SUSTAINED" "$SECONDS_STREAMED")"
+SWIFT_JSON="$(timeout 900 "$BIN/fal-bench-runtime" realtime "https://$FRONT/run" "$DIR/ca.pem" "$KEY" "$ITERATIONS" "$SUSTAINED" "$SECONDS_STREAMED")"
 PEER_JSON="$(FAL_KEY="$KEY" FAL_RUN_HOST="$FRONT/run" SSL_CERT_FILE="$DIR/ca.pem" \
     timeout 600 "$PYTHON" Benchmarks/runtime/peers/fal_client_realtime_peer.py "$ITERATIONS" "$SUSTAINED")"
 "$PYTHON" - "$SWIFT_JSON" "$PEER_JSON" <<'PY'
 import json, sys
 swift, peer = json.loads(sys.argv[1]), json.loads(sys.argv[2])
 rss = swift["residentMiB"]
-print("\n### Realtime over wss (TLS front), 40 KB input, PNG answer as bytes, emulator latency 0\n")
+print("\n### Realtime over wss (TLS front), 40 KB input, 512×512 PNG answer (768 KiB, stored) as bytes, emulator latency 0\n")
 print("| client | round trip p50 (ms) | p99 (ms) | p50 vs fal-client | results/s, throttle 0 | vs fal-client |")
 print("|---|---|---|---|---|---|")
 print(f"| FalRuntime realtime (libcurl WebSocket) | {swift['roundTripP50']:.2f} | {swift['roundTripP99']:.2f} | "

@@ -3,7 +3,7 @@ the handshake) against the same emulator, behind the same TLS front, with the sa
 
 Usage: FAL_RUN_HOST=127.0.0.1:PORT/run SSL_CERT_FILE=ca.pem FAL_KEY=... python3 fal_client_realtime_peer.py N M
 Prints one JSON object: round-trip p50/p99 (ms) over N sequential round trips, and results per second over M
-inputs sent as fast as fal-client sends them while a thread receives.
+inputs sent as fast as fal-client sends them, at most WINDOW in flight, while a thread receives.
 """
 import json
 import os
@@ -15,6 +15,8 @@ import time
 import fal_client
 
 ENDPOINT = "fal-ai/fast-sdxl/image-to-image"
+# Inputs in flight at most in the sustained run (RealtimeBenchmark.window).
+WINDOW = 32
 
 
 def percentile(values, p):
@@ -33,7 +35,7 @@ def frame():
 def main():
     iterations, sustained = int(sys.argv[1]), int(sys.argv[2])
     image = frame()
-    payload = {"image_url": image, "prompt": "a cat", "seed": 1, "sync_mode": True}
+    payload = {"image_url": image, "prompt": "a cat", "image_size": "square", "seed": 1, "sync_mode": True}
     client = fal_client.SyncClient(key=os.environ["FAL_KEY"])
     with client.realtime(ENDPOINT, use_jwt=False) as connection:
         for _ in range(20):
@@ -46,17 +48,21 @@ def main():
             result = connection.recv()
             trips.append((time.perf_counter() - started) * 1000)
             assert result["images"][0].get("content"), "no image bytes"
+        # At most WINDOW inputs in flight, as the Swift side: fal's server drops inputs beyond max_buffering.
         received = [0]
+        window = threading.Semaphore(WINDOW)
 
         def receive():
             while received[0] < sustained:
                 connection.recv()
                 received[0] += 1
+                window.release()
 
         started = time.perf_counter()
         receiver = threading.Thread(target=receive, daemon=True)
         receiver.start()
         for _ in range(sustained):
+            window.acquire()
             connection.send(payload)
         receiver.join(timeout=300)
         per_second = received[0] / (time.perf_counter() - started)

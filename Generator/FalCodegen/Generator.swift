@@ -52,14 +52,10 @@ public enum Generator {
         let rendered = Mutex<[(GeneratedFile, [Diagnostic])?]>(Array(repeating: nil, count: sorted.count))
         DispatchQueue.concurrentPerform(iterations: sorted.count) { index in
             let endpoint = sorted[index]
-            let (typeName, accessor) = names[endpoint.id]!
-            var planner = TypePlanner(endpoint: endpoint, typeName: typeName)
-            let plan = planner.plan()
-            let model = EndpointModel(typeName: typeName, accessorName: accessor, endpoint: endpoint,
-                                      declarations: plan.declarations, validating: plan.validating)
-            let fileName = fileNaming == .document ? documentFileName(endpoint.source) : "\(typeName).swift"
+            let (model, found) = plan(endpoint, names: names[endpoint.id]!)
+            let fileName = fileNaming == .document ? documentFileName(endpoint.source) : "\(model.typeName).swift"
             let file = GeneratedFile(name: fileName, contents: EndpointPrinter.print(model))
-            rendered.withLock { $0[index] = (file, planner.diagnostics) }
+            rendered.withLock { $0[index] = (file, found) }
         }
         for case let (file, found)? in rendered.withLock({ $0 }) {
             files.append(file)
@@ -69,6 +65,21 @@ public enum Generator {
             for index in 0..<2 { files[index].name = "FalCodegen_" + files[index].name }
         }
         return GenerationResult(files: files, diagnostics: diagnostics)
+    }
+
+    /// What `generate` emits for one endpoint, before it is printed: every declaration and decision.
+    static func plan(_ endpoint: Endpoint, names: (type: String, accessor: String)) -> (EndpointModel, [Diagnostic]) {
+        var planner = TypePlanner(endpoint: endpoint, typeName: names.type)
+        let plan = planner.plan()
+        let model = EndpointModel(typeName: names.type, accessorName: names.accessor, endpoint: endpoint,
+                                  declarations: plan.declarations, validating: plan.validating)
+        return (model, planner.diagnostics)
+    }
+
+    /// The models `generate` would print for a set of endpoints (names unique across the set), in endpoint id order.
+    static func plan(endpoints: [Endpoint]) -> [EndpointModel] {
+        let names = EndpointNaming.names(for: endpoints.map(\.id))
+        return endpoints.sorted(by: { $0.id < $1.id }).map { plan($0, names: names[$0.id]!).0 }
     }
 
     /// `fal-ai__flux__dev.json` → `fal-ai__flux__dev.swift`.
@@ -112,7 +123,11 @@ public enum Generator {
                 throw CodegenError(file: input, path: "", message: "no such file or directory")
             }
             if isDirectory.boolValue {
-                let names = ((try? manager.contentsOfDirectory(atPath: input)) ?? [])
+                let entries: [String]
+                do { entries = try manager.contentsOfDirectory(atPath: input) } catch {
+                    throw CodegenError(file: input, path: "", message: "cannot read directory")
+                }
+                let names = entries
                     .filter { $0.hasSuffix(".json") && !$0.hasSuffix(".overlay.json") }
                     .sorted()
                 files += names.map { (input as NSString).appendingPathComponent($0) }

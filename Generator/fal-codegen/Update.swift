@@ -10,7 +10,7 @@ struct Update: AsyncParsableCommand {
             An endpoint fal no longer serves (HTTP 404) is reported as removed and its file is left in place. \
             Overlays in DIR/overlays apply to both versions. With --output, the Swift files are regenerated there \
             (as `generate`); a target using FalCodegenPlugin regenerates on its next build instead. \
-            Exit status: 0, or 1 with --fail-on-breaking when anything is breaking; 2 when a document cannot be \
+            Exit status: 0, or 1 with --fail-on-breaking when anything is source-breaking; 2 when a document cannot be \
             read, fetched or used (nothing is written then).
             """)
 
@@ -74,7 +74,7 @@ struct Update: AsyncParsableCommand {
         } catch {
             throw unusable("error: the updated documents do not load (an overlay may no longer apply): \(staged.unstaged(error.description))")
         }
-        let changeReport = SchemaDiff.compare(
+        let changeReport = APIDiff.compare(
             old: current.map(\.endpoint), new: updated.map(\.endpoint).filter { !removed.contains($0.id) })
         var stagedOutput: StagedFolder?
         defer { stagedOutput?.discard() }

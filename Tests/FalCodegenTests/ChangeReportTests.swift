@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import FalCodegen
 
-/// `SchemaDiff`: fal's legacy documents against their current twins (expected reports written by reading both
+/// The wire layer (`SchemaDiff`): fal's legacy documents against their current twins (expected reports written by reading both
 /// documents, `Tests/Fixtures/diff/legacy/*.expected.json`), and one mutation of a fixture per kind of change.
 struct ChangeReportTests {
     /// A change without its message, which is prose; kind, side and path are the contract.
@@ -13,7 +13,7 @@ struct ChangeReportTests {
         var description: String { "\(kind) \(side) \(path.isEmpty ? "(body)" : path)" }
     }
 
-    static func keys(_ report: ChangeReport) -> Set<Key> {
+    static func keys(_ report: WireReport) -> Set<Key> {
         Set(report.allChanges.map { Key(kind: $0.kind.rawValue, side: $0.side.rawValue, path: $0.path) })
     }
 
@@ -242,12 +242,14 @@ struct ChangeReportTests {
     @Test func jsonFormatHasTheDocumentedShape() throws {
         let old = try Self.endpoint(Self.document())
         let new = try Self.endpoint(try Self.mutated([(#""maximum": 50"#, #""maximum": 40"#)]))
-        let json = SchemaDiff.compare(old: [old], new: [new]).json
+        let json = APIDiff.compare(old: [old], new: [new]).json
         let parsed = try JSONDecoder().decode(ChangeReport.self, from: Data(json.utf8))
         #expect(parsed.endpoints.count == 1)
-        #expect(parsed.endpoints[0].changes[0].symbol == "TestDoc.Input.numInferenceSteps")
+        let change = try #require(parsed.endpoints[0].changes.first)
+        #expect(change.symbol == "TestDoc.Input.numInferenceSteps" && change.kind == .runtimeBreaking && change.rule == .wire)
+        #expect(!parsed.hasSourceBreakingChanges)
         // Members in the documented order.
-        let order = ["\"kind\"", "\"side\"", "\"path\"", "\"symbol\"", "\"message\""].map { json.range(of: $0)!.lowerBound }
+        let order = ["kind", "side", "declaration", "symbol", "path", "rule", "message"].map { json.range(of: "\"\($0)\"")!.lowerBound }
         #expect(order == order.sorted())
     }
 }

@@ -80,6 +80,21 @@ struct ChangeReportTests {
         #expect(Self.keys(SchemaDiff.compare(old: [old], new: [changed])) == [Key(kind: "breaking", side: "input", path: removed)])
     }
 
+    /// `Tests/Fixtures/diff/restyled/<base>.json` is fal's restyle of each legacy document (`LegacyRestyle`), stored
+    /// for `make api-digester`, which compiles both and cannot run test code. `FAL_UPDATE_FIXTURES=1` rewrites them.
+    @Test(arguments: legacyDocuments)
+    func restyledFixtureIsTheRestyle(_ base: String) throws {
+        let legacy = Repository.path("Tests/Fixtures/diff/legacy/\(base).legacy.json")
+        let tree = try OrderedJSONReader.read(Array(try Data(contentsOf: URL(fileURLWithPath: legacy))))
+        let expected = LegacyRestyle.document(tree).serialized(indent: 2) + "\n"
+        let path = Repository.path("Tests/Fixtures/diff/restyled/\(base).json")
+        if ProcessInfo.processInfo.environment["FAL_UPDATE_FIXTURES"] == "1" {
+            try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try Data(expected.utf8).write(to: URL(fileURLWithPath: path))
+        }
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == expected, "run with FAL_UPDATE_FIXTURES=1 to rewrite \(path)")
+    }
+
     // MARK: Mutations of one fixture, one per kind of change
 
     static let baseInput = """

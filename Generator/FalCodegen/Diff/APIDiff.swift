@@ -33,18 +33,28 @@ enum SurfaceComparison {
                 kind: kind, side: declaration.side, declaration: declaration.kind, symbol: symbol ?? declaration.name,
                 path: declaration.path, rule: rule, message: message))
         }
-        for before in old {
+        // The members of a type removed or added are not listed again, as the digester does not list them. Those of
+        // a type that became another kind of type (`ImageSize` a struct before, an enum now) are: they changed too.
+        func listed(_ parent: String?, in other: [String: APIDeclaration]) -> Bool { parent.map { other[$0] != nil } ?? true }
+        for before in old where listed(before.parent, in: newByKey) {
             guard let after = newByKey[before.key] else {
-                // A removed type's members go with it: only the outermost declaration is listed, as the digester does.
-                if before.parent.map({ newByKey[$0] != nil }) ?? true { removed(before, add) }
+                removed(before, add)
                 continue
             }
-            compare(before, after, add)
+            if after.kind != before.kind {
+                add(after, .sourceBreaking, .changed, before.name, "`\(before.name)` is now \(article(after.kind)) (was \(article(before.kind))).")
+            } else {
+                compare(before, after, add)
+            }
         }
-        for after in new where oldByKey[after.key] == nil && (after.parent.map { oldByKey[$0] != nil } ?? true) {
+        for after in new where oldByKey[after.key] == nil && listed(after.parent, in: oldByKey) {
             added(after, add)
         }
         return found
+    }
+
+    private static func article(_ kind: APIChange.Declaration) -> String {
+        kind == .enumeration || kind == .enumCase || kind == .endpoint ? "an \(kind.rawValue)" : "a \(kind.rawValue)"
     }
 
     typealias Reporter = (APIDeclaration, APIChange.Kind, APIChange.Rule, String?, String) -> Void

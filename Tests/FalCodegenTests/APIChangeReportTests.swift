@@ -20,7 +20,13 @@ struct APIChangeReportTests {
 
     /// What each mutation must report as source-breaking: `rule symbol`, the symbol as the digester spells it.
     static let expected: [String: Set<String>] = [
-        "component-renamed": ["removed TestDoc.ImageSize", "changed TestDoc.InputImageSize"],
+        // `ImageSize` → `ImageDimensions`: the union `InputImageSize` takes the freed name `ImageSize`, and the struct
+        // that had it becomes `ImageDimensions`.
+        "component-renamed": [
+            "removed TestDoc.InputImageSize", "changed TestDoc.ImageSize", "removed TestDoc.ImageSize.width", "removed TestDoc.ImageSize.height",
+            "removed TestDoc.ImageSize.init(width:height:)", "changed TestDoc.Input.imageSize", "changed TestDoc.Input.Defaults.imageSize",
+            "changed TestDoc.Input.init(prompt:imageSize:seed:guidanceScale:scheduler:mask:tags:)",
+        ],
         "seed-moved-first": ["changed TestDoc.Input.init(prompt:imageSize:seed:guidanceScale:scheduler:mask:tags:)"],
         "default-undocumented": ["removed TestDoc.Input.Defaults.guidanceScale"],
         "shared-file-type-grew": ["changed TestDoc.Output.images", "changed TestDoc.Output.init(images:seed:status:labels:)"],

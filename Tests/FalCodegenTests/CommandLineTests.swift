@@ -254,5 +254,16 @@ import Testing
         try Data("{\"openapi\": 3}".utf8).write(to: URL(fileURLWithPath: invalid + "/bad.json"))
         let broken = try Self.run(["diff", invalid + "/bad.json", "\(folder)/fal-ai__flux-lora.json"])
         #expect(broken.status == 2 && broken.errors.contains("bad.json at $.openapi"), "\(broken.errors)")
+        // An empty NEW folder is unusable, not "every endpoint removed"; so is one that cannot be read.
+        let empty = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: empty) }
+        let emptied = try Self.run(["diff", "--fail-on-breaking", "\(folder)/fal-ai__flux-lora.json", empty])
+        #expect(emptied.status == 2 && emptied.output.isEmpty && emptied.errors.contains("no fal document"), "\(emptied.errors)")
+        try FileManager.default.setAttributes([.posixPermissions: 0o000], ofItemAtPath: empty)
+        defer { try? FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: empty) }
+        if !FileManager.default.isReadableFile(atPath: empty) {  // root reads any folder
+            let unreadable = try Self.run(["diff", "\(folder)/fal-ai__flux-lora.json", empty])
+            #expect(unreadable.status == 2 && unreadable.errors.contains("cannot read directory"), "\(unreadable.errors)")
+        }
     }
 }

@@ -6,7 +6,7 @@ import FalCore
 /// label and its position, enum case, `Defaults` constant and shared file type, so a renamed component, a
 /// reordered `x-fal-order-properties` or a default fal stopped documenting is reported as the Swift change it is.
 /// Layer two is the JSON schemas (`SchemaDiff`): narrowed ranges and the like, which no Swift type shows, named
-/// by the declaration they constrain. `Scripts/api-digester-check.sh` holds layer one to `swift-api-digester`.
+/// by the declaration they constrain. `scripts/api-digester-check.sh` (`make api-digester`) holds layer one to `swift-api-digester`.
 public enum APIDiff {
     /// Both sets matched by endpoint id. Each side is named as `generate` names it alone.
     public static func compare(old: [Endpoint], new: [Endpoint]) -> ChangeReport {
@@ -42,7 +42,7 @@ enum SurfaceComparison {
                 continue
             }
             if after.kind != before.kind {
-                add(after, .sourceBreaking, .changed, before.name, "`\(before.name)` is now \(article(after.kind)) (was \(article(before.kind))).")
+                add(after, .sourceBreaking, .changed, symbol: before.name, "`\(before.name)` is now \(article(after.kind)) (was \(article(before.kind))).")
             } else {
                 compare(before, after, add)
             }

@@ -8,10 +8,13 @@ import FalCore
 /// Layer two is the JSON schemas (`SchemaDiff`): narrowed ranges and the like, which no Swift type shows, named
 /// by the declaration they constrain. `scripts/api-digester-check.sh` (`make api-digester`) holds layer one to `swift-api-digester`.
 public enum APIDiff {
-    /// Both sets matched by endpoint id. Each side is named as `generate` names it alone.
-    public static func compare(old: [Endpoint], new: [Endpoint]) -> ChangeReport {
-        let before = Generator.plan(endpoints: old)
-        let after = Generator.plan(endpoints: new)
+    /// Both sets matched by endpoint id. OLD is named as `generate` names it with `lock` (the one beside the old
+    /// documents, if any), NEW with the names OLD got, as `update` regenerates it (see `NamesLock`): a renamed
+    /// component or a reordered `x-fal-order-properties` then changes no declaration, as it changes nothing in Swift.
+    public static func compare(old: [Endpoint], new: [Endpoint], lock: NamesLock? = nil) -> ChangeReport {
+        let before = Generator.plan(endpoints: old, lock: lock)
+        let kept = (lock ?? NamesLock()).merging(NamesLock(models: before))
+        let after = Generator.plan(endpoints: new, lock: kept)
         let declared = SurfaceComparison.changes(old: before.flatMap(APISurface.declarations(of:)),
                                                  new: after.flatMap(APISurface.declarations(of:)))
         let wire = WireLayer.changes(old: before, new: after, excluding: declared)

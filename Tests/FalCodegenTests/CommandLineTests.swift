@@ -226,6 +226,40 @@ import Testing
         #expect(leftovers.isEmpty, "no staging folder is left behind: \(leftovers)")
     }
 
+    /// fal renames a component (`ImageSize` → `ImageDimensions`): `update` keeps the Swift name, reports nothing,
+    /// and writes the names lock beside the documents, which a later `generate` of that folder (as the build plugin
+    /// runs it) honours, producing what `update` produced.
+    @Test func updateKeepsNamesThroughARenameAndWritesTheLock() throws {
+        let workspace = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: workspace) }
+        let documents = workspace + "/schemas"
+        try FileManager.default.createDirectory(atPath: documents, withIntermediateDirectories: true)
+        let original = try String(contentsOfFile: Repository.path("schemas/fal-ai__illusion-diffusion.json"), encoding: .utf8)
+        try original.write(toFile: documents + "/illusion.json", atomically: false, encoding: .utf8)
+        let edits = [(#"#/components/schemas/ImageSize""#, #"#/components/schemas/ImageDimensions""#), (#""ImageSize": {"#, #""ImageDimensions": {"#)]
+        var renamed = original
+        for (find, replace) in edits {
+            try #require(renamed.components(separatedBy: find).count == 2)
+            renamed = renamed.replacingOccurrences(of: find, with: replace)
+        }
+        let (served, server) = try serve(Data(renamed.utf8))
+        defer { try? FileManager.default.removeItem(atPath: served) }
+        let result = try server.run(["update", documents, "--base-url", server.baseURL, "--fail-on-breaking",
+                                     "--output", workspace + "/Generated"]) { $0.status != 2 }
+        #expect(result.status == 0, "\(result.output)\(result.errors)")
+        #expect(result.output == "No changes to the Swift API.\n", "\(result.output)")
+        let generated = try String(contentsOfFile: workspace + "/Generated/IllusionDiffusion.swift", encoding: .utf8)
+        #expect(generated.contains("public struct ImageSize:") && generated.contains("case custom(ImageSize)"))
+        #expect(!generated.contains("struct ImageDimensions"))
+        let lock = try #require(try NamesLock.read(documents + "/" + NamesLock.fileName))
+        #expect(lock.endpoints["fal-ai/illusion-diffusion"]?.types["InputImageSize/anyOf/0"] == "ImageSize")
+
+        let again = try Self.run(["generate", "--check", "--output", workspace + "/Generated", documents])
+        #expect(again.status == 0, "generate reads the lock beside the documents: \(again.output)")
+        let unlocked = try Self.run(["generate", "--check", "--lock", workspace + "/none.lock", "--output", workspace + "/Generated", documents])
+        #expect(unlocked.status == 1, "without it the rename would move the names")
+    }
+
     @Test func updateReportsAnEndpointFalNoLongerServesAsRemoved() throws {
         let workspace = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: workspace) }

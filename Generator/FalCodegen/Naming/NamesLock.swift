@@ -58,25 +58,29 @@ public struct NamesLock: Sendable, Equatable {
 
     // MARK: File format
 
-    /// Sorted keys and two-space indents: the same names always give the same bytes, and a review shows what moved.
+    /// Sorted keys, two-space indents and one line per site or initializer: the same names always give the same
+    /// bytes, and a review of an update shows what moved, line by line.
     public var serialized: String {
-        let entries = endpoints.keys.sorted().map { id -> (key: String, value: OrderedJSON) in
-            let names = endpoints[id]!
-            return (key: id, value: .object([
-                (key: "type", value: .string(names.type)),
-                (key: "accessor", value: .string(names.accessor)),
-                (key: "types", value: .object(names.types.keys.sorted().map { (key: $0, value: .string(names.types[$0]!)) })),
-                (key: "initializers", value: .object(names.initializers.keys.sorted().map { name in
-                    (key: name, value: .array(names.initializers[name]!.map(OrderedJSON.string)))
-                })),
-            ]))
+        func quoted(_ text: String) -> String { OrderedJSON.string(text).serialized() }
+        func object(_ lines: [String], indent: String) -> String {
+            lines.isEmpty ? "{}" : "{\n" + lines.map { indent + "  " + $0 }.joined(separator: ",\n") + "\n" + indent + "}"
         }
-        let root = OrderedJSON.object([
-            (key: "comment", value: .string("Swift names chosen by fal-codegen, kept so fal's renames do not rename them. Written by `fal-codegen update`; edit to rename.")),
-            (key: "version", value: .number(String(Self.version))),
-            (key: "endpoints", value: .object(entries)),
-        ])
-        return root.serialized(indent: 2) + "\n"
+        let entries = endpoints.keys.sorted().map { id -> String in
+            let names = endpoints[id]!
+            let types = names.types.keys.sorted().map { "\(quoted($0)): \(quoted(names.types[$0]!))" }
+            let initializers = names.initializers.keys.sorted().map { name in
+                "\(quoted(name)): [" + names.initializers[name]!.map(quoted).joined(separator: ", ") + "]"
+            }
+            return "\(quoted(id)): " + object([
+                "\"type\": \(quoted(names.type))", "\"accessor\": \(quoted(names.accessor))",
+                "\"types\": " + object(types, indent: "      "), "\"initializers\": " + object(initializers, indent: "      "),
+            ], indent: "    ")
+        }
+        return object([
+            "\"comment\": " + quoted("Swift names chosen by fal-codegen, kept so that fal renaming or restyling its documents renames nothing. Written by `fal-codegen update` (or `generate --write-lock`); edit a name to rename it."),
+            "\"version\": \(Self.version)",
+            "\"endpoints\": " + object(entries, indent: "  "),
+        ], indent: "") + "\n"
     }
 
     public init(parsing bytes: [UInt8], file: String) throws(CodegenError) {

@@ -140,4 +140,43 @@ struct NamesLockTests {
         #expect(compared > 400)
         #expect(changed.isEmpty, "\(changed)")
     }
+
+    /// Every `x-fal-order-properties` of every current corpus document reversed (and `properties` with it): with the
+    /// lock, the public API (initializer labels and their order included) is what it was.
+    @Test(.enabled(if: ProcessInfo.processInfo.environment["FAL_CORPUS"] != nil))
+    func corpusReorderedKeepsEveryInitializer() throws {
+        let folder = try #require(ProcessInfo.processInfo.environment["FAL_CORPUS"])
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder)
+            .filter { $0.hasSuffix(".json") && !$0.hasSuffix(".legacy.json") && !$0.hasSuffix(".schemas-only.json") }.sorted()
+        var changed: [String] = [], unlockedChanged = 0, compared = 0
+        for file in files {
+            let tree = try OrderedJSONReader.read(Array(try Data(contentsOf: URL(fileURLWithPath: folder + "/" + file))))
+            guard let old = try? DocumentLoader.load(tree: tree, name: file).endpoint else { continue }
+            let new = try DocumentLoader.load(tree: Self.reversingPropertyOrder(tree), name: file).endpoint
+            let before = Self.surface([old], lock: nil)
+            compared += 1
+            if Self.surface([new], lock: nil) != before { unlockedChanged += 1 }
+            if Self.surface([new], lock: Generator.names(for: [old])) != before { changed.append(file) }
+        }
+        print("reordered \(compared) corpus documents; API changed in \(changed.count) with the lock, \(unlockedChanged) without")
+        #expect(unlockedChanged > 0, "the reorder must move something without the lock")
+        #expect(changed.isEmpty, "\(changed)")
+    }
+
+    static func reversingPropertyOrder(_ value: OrderedJSON) -> OrderedJSON {
+        switch value {
+        case .array(let items): return .array(items.map(reversingPropertyOrder))
+        case .object(let members):
+            return .object(members.map { member in
+                switch member.key {
+                case "x-fal-order-properties": return (key: member.key, value: .array((member.value.items ?? []).reversed()))
+                case "properties": return (key: member.key, value: .object((member.value.members ?? []).reversed().map {
+                    (key: $0.key, value: reversingPropertyOrder($0.value))
+                }))
+                default: return (key: member.key, value: reversingPropertyOrder(member.value))
+                }
+            })
+        default: return value
+        }
+    }
 }

@@ -108,7 +108,8 @@ example: system-deps
 	SWIFT=$(SWIFT) ./scripts/example.sh
 
 ## Re-fetch schemas/ from fal (or BASE_URL=http://127.0.0.1:PORT for an emulator), regenerate Generated/FalSDK and
-## print the change report. FAIL_ON_BREAKING=1 exits 1 on breaking changes.
+## print the change report. FAIL_ON_BREAKING=1 exits 1 on breaking changes. Keeps schemas/fal-codegen.lock (the Swift
+## names chosen, which `generate` and `check` honour) so fal's renames and reorders rename nothing.
 update: system-deps
 	$(SWIFT) run fal-codegen update $(SCHEMAS) --output Generated/FalSDK $(if $(BASE_URL),--base-url $(BASE_URL)) $(if $(FAIL_ON_BREAKING),--fail-on-breaking)
 

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """The change report against Swift's own oracle (issue 20 §1).
 
-For each case (an old and a new set of fal documents), generate both, compile each as a Swift module against the
-debug build's FalRuntime, let swift-api-digester list what the new module's public API lost or changed, and check
+For each case (an old and a new set of fal documents), generate both (the old side writing a names lock that the new
+side honours, as `fal-codegen update` regenerates, and as `fal-codegen diff` names NEW), compile each as a Swift
+module against the debug build's FalRuntime, let swift-api-digester list what the new module's public API lost or changed, and check
 that `fal-codegen diff`'s source-breaking list names exactly those declarations. Exit 1, with the difference
 printed case by case, when they disagree.
 

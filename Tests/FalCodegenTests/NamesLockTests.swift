@@ -100,6 +100,13 @@ struct NamesLockTests {
         #expect(text.contains("public struct Dimensions:"))
         #expect(text.contains("case custom(Dimensions)"))
         #expect(text.contains("public enum Scheduler:"), "a reserved name is not taken")
+
+        // Renaming a holder, as the README says: its name replaced throughout, sites under it included.
+        let edited = lock.serialized.replacingOccurrences(of: "\"InputImageSize", with: "\"SizeChoice")
+        let renamed = try NamesLock(parsing: Array(edited.utf8), file: "edited.lock")
+        let renamedText = try #require(Generator.generate(endpoints: [old], lock: renamed).files.last?.contents)
+        #expect(renamedText.contains("public enum SizeChoice:") && renamedText.contains("case custom(Dimensions)"))
+        #expect(!renamedText.contains("InputImageSize"))
     }
 
     /// Endpoint names depend on the set of ids: an endpoint added beside one whose name it shares would rename

@@ -260,6 +260,35 @@ import Testing
         #expect(unlocked.status == 1, "without it the rename would move the names")
     }
 
+    /// `diff OLD NEW` names OLD with the lock in OLD (here hand-edited: `InputImageSize` renamed `SizeChoice`), so the
+    /// declarations it reports are the user's; with another lock (`--lock`, absent here) they are the default ones.
+    @Test func diffNamesOldWithItsLock() throws {
+        let workspace = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: workspace) }
+        let old = workspace + "/old", new = workspace + "/new"
+        for folder in [old, new] { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
+        let original = try String(contentsOfFile: Repository.path("schemas/fal-ai__illusion-diffusion.json"), encoding: .utf8)
+        try original.write(toFile: old + "/illusion.json", atomically: false, encoding: .utf8)
+        let locked = try Self.run(["generate", "--write-lock", "--output", workspace + "/Generated", old])
+        #expect(locked.status == 0, "\(locked.errors)")
+        let lock = try String(contentsOfFile: old + "/" + NamesLock.fileName, encoding: .utf8)
+        try lock.replacingOccurrences(of: "\"InputImageSize", with: "\"SizeChoice").write(toFile: old + "/" + NamesLock.fileName, atomically: false, encoding: .utf8)
+        // fal drops `image_size`: its type goes away, under the name the user's code knows.
+        let tree = try OrderedJSONReader.read(Array(original.utf8))
+        let components = try #require(tree["components"]), schemas = try #require(components["schemas"])
+        let input = try #require(schemas["IllusionDiffusionInput"])
+        let trimmed = input
+            .setting("properties", to: .object(try #require(input["properties"]?.members).filter { $0.key != "image_size" }))
+            .setting("x-fal-order-properties", to: .array(try #require(input["x-fal-order-properties"]?.items).filter { $0.string != "image_size" }))
+        let newer = tree.setting("components", to: components.setting("schemas", to: schemas.setting("IllusionDiffusionInput", to: trimmed)))
+        try newer.serialized(indent: 2).write(toFile: new + "/illusion.json", atomically: false, encoding: .utf8)
+        let report = try Self.run(["diff", old, new])
+        #expect(report.output.contains("IllusionDiffusion.SizeChoice"), "\(report.output)")
+        #expect(!report.output.contains("InputImageSize"), "\(report.output)")
+        let unlocked = try Self.run(["diff", "--lock", workspace + "/none.lock", old, new])
+        #expect(unlocked.output.contains("IllusionDiffusion.InputImageSize"), "\(unlocked.output)")
+    }
+
     @Test func updateReportsAnEndpointFalNoLongerServesAsRemoved() throws {
         let workspace = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: workspace) }

@@ -5,7 +5,7 @@ PYTHON ?= python3
 CONFIG ?= debug
 BIN = .build/$(CONFIG)
 
-.PHONY: deps system-deps python-deps build generate hostile-fixture check test corpus example update bench bench-generator bench-runtime bench-hardening demo emulator clean \
+.PHONY: deps system-deps python-deps build generate hostile-fixture check api-digester test corpus example update bench bench-generator bench-runtime bench-hardening demo emulator clean \
 	schemathesis fuzz sanitize demo-check no-libcurl old-libcurl docs realtime-peer bench-realtime realtime-build-cost tls bench-tls
 
 ## System packages: libcurl's dev headers (the runtime's transport); nginx and openssl for the TLS front
@@ -51,6 +51,12 @@ check: system-deps
 	$(SWIFT) run fal-codegen generate --check --overlays $(SCHEMAS)/overlays --output Generated/FalSDK $(SCHEMAS)
 	$(SWIFT) run fal-codegen generate --check --output Tests/CorpusFixtures Tests/Fixtures/openapi
 
+## The change report against swift-api-digester: for each mutation (Tests/Fixtures/diff/api) and fal's legacy documents
+## against their restyle and their current twins, the old and new generated modules compiled and diffed by the digester,
+## whose findings must be the report's source-breaking declarations, endpoint by endpoint. Part of `make test`.
+api-digester: system-deps
+	SWIFT=$(SWIFT) PYTHON=$(PYTHON) ./scripts/api-digester-check.sh
+
 ## Generate all of ../shared/fal-openapi (legacy twins in a second run), compile it, round-trip every example.
 CORPUS ?= ../shared/fal-openapi
 corpus: system-deps
@@ -80,6 +86,7 @@ test: deps
 	$(MAKE) tls
 	$(MAKE) realtime-peer
 	$(MAKE) check
+	$(MAKE) api-digester
 	$(MAKE) example
 	$(MAKE) schemathesis
 	$(MAKE) fuzz
@@ -101,7 +108,8 @@ example: system-deps
 	SWIFT=$(SWIFT) ./scripts/example.sh
 
 ## Re-fetch schemas/ from fal (or BASE_URL=http://127.0.0.1:PORT for an emulator), regenerate Generated/FalSDK and
-## print the change report. FAIL_ON_BREAKING=1 exits 1 on breaking changes.
+## print the change report. FAIL_ON_BREAKING=1 exits 1 on breaking changes. Keeps schemas/fal-codegen.lock (the Swift
+## names chosen, which `generate` and `check` honour) so fal's renames and reorders rename nothing.
 update: system-deps
 	$(SWIFT) run fal-codegen update $(SCHEMAS) --output Generated/FalSDK $(if $(BASE_URL),--base-url $(BASE_URL)) $(if $(FAIL_ON_BREAKING),--fail-on-breaking)
 

@@ -36,7 +36,8 @@ fi
 rows=()
 # run NAME COMMAND…: a fresh front, the client, then the front's log counted.
 run() {
-    local name="$1" front="$dir/front-$1"; shift
+    # The label names the table's row; the front's folder gets it without spaces or slashes (nginx's paths).
+    local name="$1" front="$dir/front-${1//[^A-Za-z0-9.]/-}"; shift
     mkdir -p "$front"; cp "$dir/ca.pem" "$dir/server.pem" "$dir/server.key" "$front/"
     tls_front_start "$front" "$upstream"
     local url="$TLS_FRONT_URL" out

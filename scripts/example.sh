@@ -82,15 +82,18 @@ report=$( (cd "$EXAMPLE" && "${PLUGIN[@]}" update --target VideoUpscaling --base
 grep -q "No changes to the Swift API." <<<"$report" || { echo "example: unexpected update report:" >&2; echo "$report" | tail -5 >&2; exit 1; }
 
 # fal publishes a newer version (the emulator's PUT /_emulator/openapi control): `update` rewrites the document and
-# reports the change in Swift terms, failing under --fail-on-breaking. The example's document is restored after.
+# its names lock and reports the change in Swift terms, failing under --fail-on-breaking. Both are restored after.
 UPSCALER="$EXAMPLE/Sources/VideoUpscaling/fal-openapi/fal-ai__video-upscaler.json"
+UPSCALER_LOCK="$EXAMPLE/Sources/VideoUpscaling/fal-openapi/fal-codegen.lock"
 cp "$UPSCALER" "$DOCUMENTS/upscaler.before"
-trap 'cp "$DOCUMENTS/upscaler.before" "$UPSCALER"; cleanup' EXIT
+cp "$UPSCALER_LOCK" "$DOCUMENTS/upscaler-lock.before"
+trap 'cp "$DOCUMENTS/upscaler.before" "$UPSCALER"; cp "$DOCUMENTS/upscaler-lock.before" "$UPSCALER_LOCK"; cleanup' EXIT
 python3 - "$UPSCALER" "$DOCUMENTS/upscaler.newer" <<'PY'
 import json, sys
 document = json.load(open(sys.argv[1]))
-scale = document["components"]["schemas"]["VideoUpscalerInput"]["properties"]["scale"]
-scale["maximum"] = 4           # narrowed from 8: breaking
+schema = document["components"]["schemas"]["VideoUpscalerInput"]
+del schema["properties"]["scale"]   # an input field removed: source-breaking
+schema["x-fal-order-properties"] = [name for name in schema["x-fal-order-properties"] if name != "scale"]
 json.dump(document, open(sys.argv[2], "w"), indent=2)
 PY
 curl -fsS -X PUT -H "Authorization: Key example-key" -H "Content-Type: application/json" \
@@ -98,8 +101,10 @@ curl -fsS -X PUT -H "Authorization: Key example-key" -H "Content-Type: applicati
 if report=$( (cd "$EXAMPLE" && "${PLUGIN[@]}" update --target VideoUpscaling --base-url "$BASE" --fail-on-breaking --format json) 2>/dev/null ); then
     echo "example: update did not fail on a breaking change" >&2; exit 1
 fi
-grep -q '"path": "scale"' <<<"$report" && grep -q '"kind": "breaking"' <<<"$report" && grep -q '"symbol": "VideoUpscaler.Input.scale"' <<<"$report" \
-    || { echo "example: the update report misses the narrowed maximum:" >&2; echo "$report" >&2; exit 1; }
-grep -q '"maximum": 4' "$UPSCALER" || { echo "example: update did not rewrite the document" >&2; exit 1; }
+grep -q '"kind": "source-breaking"' <<<"$report" && grep -q '"symbol": "VideoUpscaler.Input.scale"' <<<"$report" \
+    || { echo "example: the update report misses the removed field:" >&2; echo "$report" >&2; exit 1; }
+! grep -q '"scale"' "$UPSCALER" || { echo "example: update did not rewrite the document" >&2; exit 1; }
+cmp -s "$UPSCALER_LOCK" "$DOCUMENTS/upscaler-lock.before" && { echo "example: update did not rewrite the names lock" >&2; exit 1; }
 cp "$DOCUMENTS/upscaler.before" "$UPSCALER"
-echo "example: swift package fal-codegen fetch and update work against the emulator (a narrowed maximum is reported breaking)"
+cp "$DOCUMENTS/upscaler-lock.before" "$UPSCALER_LOCK"
+echo "example: swift package fal-codegen fetch and update work against the emulator (a removed field is reported source-breaking)"

@@ -32,7 +32,7 @@ enum ScaleProbe {
         }
         let (completed, failures, wall, sockets) = await measure(base: base, count: count, transport: transport)
         let seconds = Double(wall.components.seconds) + Double(wall.components.attoseconds) / 1e18
-        let failureList = failures.map { "\($0.value)x \($0.key)".replacingOccurrences(of: "\"", with: "'") }
+        let failureList = failures.map { "\($0.value)x \($0.key)".replacingOccurrences(of: "\"", with: "'").replacingOccurrences(of: "\n", with: " ") }
         print(#"{"completed": \#(completed), "failed": \#(count - completed), "seconds": \#(seconds), "peak_rss_mib": \#(peakResidentKiB() / 1024), "#
               + #""peak_sockets": \#(sockets), "failures": [\#(failureList.map { "\"\($0)\"" }.joined(separator: ", "))]}"#)
     }

@@ -20,6 +20,8 @@ public enum FileNaming: Sendable, Hashable {
 public struct GenerationResult: Sendable {
     public var files: [GeneratedFile]
     public var diagnostics: [Diagnostic]
+    /// The names this generation chose, for `fal-codegen.lock` (`NamesLock`).
+    public var names = NamesLock()
 }
 
 /// The whole pipeline: documents → `Endpoint` IR → Swift files. Every function is deterministic.
@@ -43,32 +45,52 @@ public enum Generator {
     static let legacyExportsContents = "import FalCore\n@_exported import FalRuntime\n"
 
     /// Generates one file per endpoint plus `Exports.swift`. Endpoint type names are unique across the set.
-    public static func generate(endpoints: [Endpoint], fileNaming: FileNaming = .typeName) -> GenerationResult {
-        let names = EndpointNaming.names(for: endpoints.map(\.id))
+    /// With a names lock, the names it recorded are kept (see `NamesLock`).
+    public static func generate(endpoints: [Endpoint], fileNaming: FileNaming = .typeName, lock: NamesLock? = nil) -> GenerationResult {
+        let names = EndpointNaming.names(for: endpoints.map(\.id), lock: lock)
         var files = [exportsFile]
         var diagnostics: [Diagnostic] = []
         let sorted = endpoints.sorted(by: { $0.id < $1.id })
         files.append(registryFile(sorted.map { names[$0.id]!.type }))
-        let rendered = Mutex<[(GeneratedFile, [Diagnostic])?]>(Array(repeating: nil, count: sorted.count))
+        let rendered = Mutex<[(GeneratedFile, [Diagnostic], NamesLock)?]>(Array(repeating: nil, count: sorted.count))
         DispatchQueue.concurrentPerform(iterations: sorted.count) { index in
             let endpoint = sorted[index]
-            let (typeName, accessor) = names[endpoint.id]!
-            var planner = TypePlanner(endpoint: endpoint, typeName: typeName)
-            let plan = planner.plan()
-            let model = EndpointModel(typeName: typeName, accessorName: accessor, endpoint: endpoint,
-                                      declarations: plan.declarations, validating: plan.validating)
-            let fileName = fileNaming == .document ? documentFileName(endpoint.source) : "\(typeName).swift"
+            let (model, found) = plan(endpoint, names: names[endpoint.id]!, lock: lock?.endpoints[endpoint.id])
+            let fileName = fileNaming == .document ? documentFileName(endpoint.source) : "\(model.typeName).swift"
             let file = GeneratedFile(name: fileName, contents: EndpointPrinter.print(model))
-            rendered.withLock { $0[index] = (file, planner.diagnostics) }
+            rendered.withLock { $0[index] = (file, found, NamesLock(models: [model])) }
         }
-        for case let (file, found)? in rendered.withLock({ $0 }) {
+        var chosen = NamesLock()
+        for case let (file, found, modelNames)? in rendered.withLock({ $0 }) {
             files.append(file)
             diagnostics += found
+            chosen = chosen.merging(modelNames)
         }
         if fileNaming == .document {
             for index in 0..<2 { files[index].name = "FalCodegen_" + files[index].name }
         }
-        return GenerationResult(files: files, diagnostics: diagnostics)
+        return GenerationResult(files: files, diagnostics: diagnostics, names: chosen)
+    }
+
+    /// What `generate` emits for one endpoint, before it is printed: every declaration and decision.
+    static func plan(_ endpoint: Endpoint, names: (type: String, accessor: String),
+                     lock: NamesLock.EndpointNames? = nil) -> (EndpointModel, [Diagnostic]) {
+        var planner = TypePlanner(endpoint: endpoint, typeName: names.type, lock: lock)
+        let plan = planner.plan()
+        let model = EndpointModel(typeName: names.type, accessorName: names.accessor, endpoint: endpoint,
+                                  declarations: plan.declarations, validating: plan.validating, sites: planner.sites)
+        return (model, planner.diagnostics)
+    }
+
+    /// The models `generate` would print for a set of endpoints (names unique across the set), in endpoint id order.
+    static func plan(endpoints: [Endpoint], lock: NamesLock? = nil) -> [EndpointModel] {
+        let names = EndpointNaming.names(for: endpoints.map(\.id), lock: lock)
+        return endpoints.sorted(by: { $0.id < $1.id }).map { plan($0, names: names[$0.id]!, lock: lock?.endpoints[$0.id]).0 }
+    }
+
+    /// The names generating `endpoints` with `lock` chooses: the lock `update` writes after regenerating.
+    public static func names(for endpoints: [Endpoint], lock: NamesLock? = nil) -> NamesLock {
+        NamesLock(models: plan(endpoints: endpoints, lock: lock))
     }
 
     /// `fal-ai__flux__dev.json` → `fal-ai__flux__dev.swift`.
@@ -95,9 +117,9 @@ public enum Generator {
     /// overlays from `overlaysDirectory` (`<document base name>.overlay.json`), and generates.
     /// Throws for the first invalid document or overlay; two documents with the same endpoint id are an error.
     public static func generate(documents inputs: [String], overlaysDirectory: String? = nil,
-                                fileNaming: FileNaming = .typeName) throws(CodegenError) -> GenerationResult {
+                                fileNaming: FileNaming = .typeName, lock: NamesLock? = nil) throws(CodegenError) -> GenerationResult {
         let loaded = try load(documents: inputs, overlaysDirectory: overlaysDirectory)
-        var result = generate(endpoints: loaded.map(\.endpoint), fileNaming: fileNaming)
+        var result = generate(endpoints: loaded.map(\.endpoint), fileNaming: fileNaming, lock: lock)
         result.diagnostics = loaded.flatMap(\.diagnostics) + result.diagnostics
         return result
     }
@@ -112,7 +134,11 @@ public enum Generator {
                 throw CodegenError(file: input, path: "", message: "no such file or directory")
             }
             if isDirectory.boolValue {
-                let names = ((try? manager.contentsOfDirectory(atPath: input)) ?? [])
+                let entries: [String]
+                do { entries = try manager.contentsOfDirectory(atPath: input) } catch {
+                    throw CodegenError(file: input, path: "", message: "cannot read directory")
+                }
+                let names = entries
                     .filter { $0.hasSuffix(".json") && !$0.hasSuffix(".overlay.json") }
                     .sorted()
                 files += names.map { (input as NSString).appendingPathComponent($0) }

@@ -6,16 +6,17 @@ extension ChangeReport.Format: ExpressibleByArgument {}
 
 /// Options shared by `diff` and `update`: how the report is printed and when it fails the run.
 struct ReportOptions: ParsableArguments {
-    @Flag(help: "Exit 1 when any change is breaking.")
+    @Flag(help: "Exit 1 when the generated public API lost or changed a declaration (a source-breaking change).")
     var failOnBreaking = false
 
     @Option(help: "Report format: text or json.")
     var format: ChangeReport.Format = .text
 
-    /// Prints the report; exit 1 for breaking changes under `--fail-on-breaking`.
+    /// Prints the report; exit 1 for source-breaking changes under `--fail-on-breaking`. Runtime-breaking ones
+    /// (a narrowed range) are printed but do not fail it: no code written against the API stops compiling.
     func emit(_ report: ChangeReport) throws {
         FileHandle.standardOutput.write(Data(report.rendered(as: format).utf8))
-        if failOnBreaking, report.hasBreakingChanges { throw ExitCode(1) }
+        if failOnBreaking, report.hasSourceBreakingChanges { throw ExitCode(1) }
     }
 }
 
@@ -30,8 +31,11 @@ struct Diff: ParsableCommand {
         abstract: "Report what changed between two versions of fal documents, in terms of the generated Swift API.",
         discussion: """
             OLD and NEW are two documents, or two directories whose documents are matched by endpoint id. \
-            Each change is breaking, additive or notice, with the field's JSON path and the Swift symbol it affects. \
-            Exit status: 0, or 1 with --fail-on-breaking when anything is breaking; 2 when an input is unusable.
+            NEW is named as `update` regenerates it: with the names OLD got (its names lock, \(NamesLock.fileName)), \
+            so what fal renames or restyles without changing the JSON changes nothing here. \
+            Each change names the Swift declaration it affects and is source-breaking, runtime-breaking, additive or notice. \
+            Exit status: 0, or 1 with --fail-on-breaking when anything is source-breaking; 2 when an input is unusable \
+            (missing, unreadable, not a fal document, or NEW holding no document at all).
             """)
 
     @Argument(help: "The earlier document or directory.")
@@ -43,16 +47,24 @@ struct Diff: ParsableCommand {
     @Option(help: "Directory of OpenAPI Overlay files applied to both sides (as `generate --overlays`).")
     var overlays: String?
 
+    @Option(help: "The names lock OLD was generated with (default: \(NamesLock.fileName) in OLD, when it is a directory that has one).")
+    var lock: String?
+
     @OptionGroup var report: ReportOptions
 
     func run() throws {
         let before: [LoadedDocument], after: [LoadedDocument]
+        let names: NamesLock?
         do {
             before = try Generator.load(documents: [old], overlaysDirectory: overlays)
             after = try Generator.load(documents: [new], overlaysDirectory: overlays)
+            names = try (lock ?? existingDirectory(old).map { ($0 as NSString).appendingPathComponent(NamesLock.fileName) }).flatMap(NamesLock.read)
         } catch {
             throw unusable(error.description)
         }
-        try report.emit(SchemaDiff.compare(old: before.map(\.endpoint), new: after.map(\.endpoint)))
+        // An empty NEW is a wrong path or a failed download far more often than fal removing every endpoint.
+        guard !after.isEmpty else { throw unusable("error: \(new): no fal document (*.json) to compare with") }
+        // NEW keeps OLD's names, as `update` regenerates it.
+        try report.emit(APIDiff.compare(old: before.map(\.endpoint), new: after.map(\.endpoint), lock: names))
     }
 }

@@ -25,15 +25,25 @@ struct Generate: ParsableCommand {
     @Flag(help: "Name files after their documents (<document>.swift, FalCodegen_Endpoints.swift, FalCodegen_Exports.swift), as FalCodegenPlugin declares them.")
     var namesFromDocuments = false
 
+    @Option(help: "The names lock to honour (default: \(NamesLock.fileName) in the one input directory, when there).")
+    var lock: String?
+
+    @Flag(help: "Record the names chosen in the names lock (--lock, or \(NamesLock.fileName) in the one input directory), so later generations keep them.")
+    var writeLock = false
+
     @Argument(help: "Documents or directories of documents.")
     var inputs: [String] = ["schemas"]
 
     func run() throws {
         let overlaysDirectory = overlays ?? defaultOverlays()
+        let lockPath = lock ?? (inputs.count == 1 ? existingDirectory(inputs[0]).map { ($0 as NSString).appendingPathComponent(NamesLock.fileName) } : nil)
+        if writeLock, lockPath == nil { throw ValidationError("--write-lock needs --lock FILE when the inputs are not one directory") }
         let result: GenerationResult
+        let names: NamesLock?
         do {
+            names = try lockPath.flatMap(NamesLock.read)
             result = try Generator.generate(
-                documents: inputs, overlaysDirectory: overlaysDirectory, fileNaming: namesFromDocuments ? .document : .typeName)
+                documents: inputs, overlaysDirectory: overlaysDirectory, fileNaming: namesFromDocuments ? .document : .typeName, lock: names)
         } catch {
             FileHandle.standardError.write(Data("\(error)\n".utf8))
             throw ExitCode(1)
@@ -56,6 +66,13 @@ struct Generate: ParsableCommand {
             throw ExitCode(1)
         }
         print("generated \(result.files.count - 2) endpoints into \(output) (\(changes.count) files changed)")
+        if writeLock, let lockPath {
+            let text = (names ?? NamesLock()).merging(result.names).serialized
+            do { try Data(text.utf8).write(to: URL(fileURLWithPath: lockPath)) } catch {
+                FileHandle.standardError.write(Data("error: \(lockPath): \(error.localizedDescription)\n".utf8))
+                throw ExitCode(1)
+            }
+        }
     }
 
     /// `schemas/overlays` next to a single input directory, when present and not given explicitly.

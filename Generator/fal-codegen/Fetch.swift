@@ -19,6 +19,7 @@ struct Fetch: AsyncParsableCommand {
         var failed = false
         let fetcher = try DocumentFetcher(baseURL: baseURL)
         try FileManager.default.createDirectory(atPath: into, withIntermediateDirectories: true)
+        try pinNamesBeforeReplacing()
         for id in endpointIDs {
             do {
                 let document = try await fetcher.fetch(id)
@@ -31,6 +32,22 @@ struct Fetch: AsyncParsableCommand {
             }
         }
         if failed { throw ExitCode(1) }
+    }
+
+    /// Re-fetching a document the folder has replaces it as `update` would, so the names it had are recorded in the
+    /// names lock first (as `update` does); otherwise fal's renames since the last fetch would rename Swift types.
+    private func pinNamesBeforeReplacing() throws {
+        let replaced = endpointIDs.map { (into as NSString).appendingPathComponent(DocumentFetcher.fileName(for: $0)) }
+        guard replaced.contains(where: { FileManager.default.fileExists(atPath: $0) }) else { return }
+        let lockPath = (into as NSString).appendingPathComponent(NamesLock.fileName)
+        do {
+            let lock = try NamesLock.read(lockPath)
+            let current = try Generator.load(documents: [into], overlaysDirectory: existingDirectory((into as NSString).appendingPathComponent("overlays")))
+            let pinned = (lock ?? NamesLock()).merging(Generator.names(for: current.map(\.endpoint), lock: lock))
+            try Data(pinned.serialized.utf8).write(to: URL(fileURLWithPath: lockPath))
+        } catch {
+            throw unusable("error: \(lockPath): cannot record the current names before replacing documents: \(error)")
+        }
     }
 }
 

@@ -8,9 +8,11 @@ struct Update: AsyncParsableCommand {
         discussion: """
             Each document's endpoint id is read from the document itself (info.x-fal-metadata.endpointId). \
             An endpoint fal no longer serves (HTTP 404) is reported as removed and its file is left in place. \
-            Overlays in DIR/overlays apply to both versions. With --output, the Swift files are regenerated there \
+            Overlays in DIR/overlays apply to both versions. The Swift names the current documents get (kept in \
+            DIR/\(NamesLock.fileName), read when there) are recorded there again for the new ones, so fal renaming a \
+            component or reordering properties renames nothing. With --output, the Swift files are regenerated there \
             (as `generate`); a target using FalCodegenPlugin regenerates on its next build instead. \
-            Exit status: 0, or 1 with --fail-on-breaking when anything is breaking; 2 when a document cannot be \
+            Exit status: 0, or 1 with --fail-on-breaking when anything is source-breaking; 2 when a document cannot be \
             read, fetched or used (nothing is written then).
             """)
 
@@ -28,7 +30,11 @@ struct Update: AsyncParsableCommand {
     func run() async throws {
         let overlays = existingDirectory((directory as NSString).appendingPathComponent("overlays"))
         let current: [LoadedDocument]
-        do { current = try Generator.load(documents: [directory], overlaysDirectory: overlays) } catch {
+        let lockedNames: NamesLock?
+        do {
+            current = try Generator.load(documents: [directory], overlaysDirectory: overlays)
+            lockedNames = try NamesLock.read((directory as NSString).appendingPathComponent(NamesLock.fileName))
+        } catch {
             throw unusable(error.description)
         }
         let fetcher: DocumentFetcher
@@ -74,13 +80,20 @@ struct Update: AsyncParsableCommand {
         } catch {
             throw unusable("error: the updated documents do not load (an overlay may no longer apply): \(staged.unstaged(error.description))")
         }
-        let changeReport = SchemaDiff.compare(
-            old: current.map(\.endpoint), new: updated.map(\.endpoint).filter { !removed.contains($0.id) })
+        let served = updated.map(\.endpoint).filter { !removed.contains($0.id) }
+        let changeReport = APIDiff.compare(old: current.map(\.endpoint), new: served, lock: lockedNames)
+        // The names the current documents have (a lock made by an earlier update, or as generated without one) are
+        // the ones the new documents get, and what the lock records from now on.
+        let kept = (lockedNames ?? NamesLock()).merging(Generator.names(for: current.map(\.endpoint), lock: lockedNames))
+        let newNames = kept.merging(Generator.names(for: served, lock: kept))
+        do { try Data(newNames.serialized.utf8).write(to: URL(fileURLWithPath: staged.path(NamesLock.fileName))) } catch {
+            throw unusable("error: \(directory)/\(NamesLock.fileName): \(error.localizedDescription)")
+        }
         var stagedOutput: StagedFolder?
         defer { stagedOutput?.discard() }
         var outputChanges = 0
         if let output {
-            let result = Generator.generate(endpoints: updated.filter { !removed.contains($0.endpoint.id) }.map(\.endpoint))
+            let result = Generator.generate(endpoints: served, lock: kept)
             for diagnostic in updated.flatMap(\.diagnostics) + result.diagnostics {
                 FileHandle.standardError.write(Data("\(staged.unstaged(diagnostic.description))\n".utf8))
             }

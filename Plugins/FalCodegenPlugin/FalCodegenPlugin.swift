@@ -24,6 +24,7 @@ struct FalCodegenPlugin: BuildToolPlugin {
         let output = context.pluginWorkDirectoryURL.appending(path: "GeneratedSources")
         var arguments = ["generate", "--names-from-documents", "--output", output.path]
         if !layout.overlays.isEmpty { arguments += ["--overlays", layout.overlaysDirectory.path] }
+        if let lock = layout.lock { arguments += ["--lock", lock.path] }
         arguments += layout.documents.map(\.path)
         let outputs = layout.documents.map { output.appending(path: $0.deletingPathExtension().lastPathComponent + ".swift") }
             + ["FalCodegen_Endpoints.swift", "FalCodegen_Exports.swift"].map { output.appending(path: $0) }
@@ -31,16 +32,18 @@ struct FalCodegenPlugin: BuildToolPlugin {
             displayName: "Generating \(layout.documents.count) fal endpoint(s) for \(target.name)",
             executable: try context.tool(named: "fal-codegen").url,
             arguments: arguments,
-            inputFiles: layout.documents + layout.overlays,
+            inputFiles: layout.documents + layout.overlays + (layout.lock.map { [$0] } ?? []),
             outputFiles: outputs)]
     }
 }
 
-/// `fal-openapi/*.json` (documents) and `fal-openapi/overlays/*.overlay.json`, in name order.
+/// `fal-openapi/*.json` (documents) and `fal-openapi/overlays/*.overlay.json`, in name order, and the names lock
+/// `fal-codegen update` keeps there (`fal-codegen.lock`), so the build keeps the Swift names fal's renames would move.
 struct DocumentLayout {
     var documents: [URL]
     var overlaysDirectory: URL
     var overlays: [URL]
+    var lock: URL?
 
     init?(_ directory: URL) {
         func jsonFiles(_ folder: URL, suffix: String) -> [URL] {
@@ -50,6 +53,8 @@ struct DocumentLayout {
         documents = jsonFiles(directory, suffix: ".json").filter { !$0.lastPathComponent.hasSuffix(".overlay.json") }
         overlaysDirectory = directory.appending(path: "overlays")
         overlays = jsonFiles(overlaysDirectory, suffix: ".overlay.json")
+        let lockFile = directory.appending(path: "fal-codegen.lock")
+        lock = FileManager.default.fileExists(atPath: lockFile.path) ? lockFile : nil
         if documents.isEmpty { return nil }
     }
 }

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import FalCodegen
 
-/// `SchemaDiff`: fal's legacy documents against their current twins (expected reports written by reading both
+/// The wire layer (`SchemaDiff`): fal's legacy documents against their current twins (expected reports written by reading both
 /// documents, `Tests/Fixtures/diff/legacy/*.expected.json`), and one mutation of a fixture per kind of change.
 struct ChangeReportTests {
     /// A change without its message, which is prose; kind, side and path are the contract.
@@ -13,7 +13,7 @@ struct ChangeReportTests {
         var description: String { "\(kind) \(side) \(path.isEmpty ? "(body)" : path)" }
     }
 
-    static func keys(_ report: ChangeReport) -> Set<Key> {
+    static func keys(_ report: WireReport) -> Set<Key> {
         Set(report.allChanges.map { Key(kind: $0.kind.rawValue, side: $0.side.rawValue, path: $0.path) })
     }
 
@@ -60,10 +60,13 @@ struct ChangeReportTests {
         "fal-ai__stable-diffusion-v35-large",
     ]
 
-    /// What fal changed in style between the legacy documents and the current ones, which a Swift caller never
-    /// sees, must report nothing on real documents: components renamed, `allOf: [{$ref}]` written as a `$ref`
-    /// with siblings, titles and examples dropped, members in another order. And the restyled document is still
-    /// compared through its renamed references: removing the input's first property is then the one change.
+    /// What fal changed in style between the legacy documents and the current ones (components renamed, `allOf:
+    /// [{$ref}]` written as a `$ref` with siblings, titles and examples dropped, members in another order) changes
+    /// nothing a Swift caller sees: regenerated with the names lock the legacy generation wrote, as `update` does,
+    /// every generated line but the comments is the same (so every public name, initializer and case), and the
+    /// report (both layers) says nothing. `make api-digester` holds the same pairs to `swift-api-digester`. The
+    /// restyled document is still compared through its renamed references: removing the input's first property is
+    /// then the one change.
     @Test(arguments: legacyDocuments)
     func falsNewerStyleChangesNothing(_ base: String) throws {
         let path = Repository.path("Tests/Fixtures/diff/legacy/\(base).legacy.json")
@@ -72,12 +75,38 @@ struct ChangeReportTests {
         let restyled = LegacyRestyle.document(tree)
         #expect(restyled != tree)
         let new = try DocumentLoader.load(tree: restyled, name: "\(base).restyled.json").endpoint
-        let report = SchemaDiff.compare(old: [old], new: [new])
+        let wire = SchemaDiff.compare(old: [old], new: [new])
+        #expect(wire.endpoints.isEmpty, "\(wire.text)")
+
+        let before = Generator.generate(endpoints: [old])
+        let after = Generator.generate(endpoints: [new], lock: before.names)
+        #expect(NamesLockTests.code(after.files) == NamesLockTests.code(before.files))
+        #expect(after.names == before.names)
+        let report = APIDiff.compare(old: [old], new: [new])
         #expect(report.endpoints.isEmpty, "\(report.text)")
 
         let (trimmed, removed) = try #require(LegacyRestyle.removingFirstInputProperty(restyled))
         let changed = try DocumentLoader.load(tree: trimmed, name: "\(base).trimmed.json").endpoint
         #expect(Self.keys(SchemaDiff.compare(old: [old], new: [changed])) == [Key(kind: "breaking", side: "input", path: removed)])
+        let property = "." + SwiftNames.bare(SwiftNames.escaped(SwiftNames.lowerCamel(removed)))
+        #expect(APIDiff.compare(old: [old], new: [changed]).allChanges.contains {
+            $0.kind == .sourceBreaking && $0.rule == .removed && $0.symbol.hasSuffix(".Input" + property)
+        })
+    }
+
+    /// `Tests/Fixtures/diff/restyled/<base>.json` is fal's restyle of each legacy document (`LegacyRestyle`), stored
+    /// for `make api-digester`, which compiles both and cannot run test code. `FAL_UPDATE_FIXTURES=1` rewrites them.
+    @Test(arguments: legacyDocuments)
+    func restyledFixtureIsTheRestyle(_ base: String) throws {
+        let legacy = Repository.path("Tests/Fixtures/diff/legacy/\(base).legacy.json")
+        let tree = try OrderedJSONReader.read(Array(try Data(contentsOf: URL(fileURLWithPath: legacy))))
+        let expected = LegacyRestyle.document(tree).serialized(indent: 2) + "\n"
+        let path = Repository.path("Tests/Fixtures/diff/restyled/\(base).json")
+        if ProcessInfo.processInfo.environment["FAL_UPDATE_FIXTURES"] == "1" {
+            try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try Data(expected.utf8).write(to: URL(fileURLWithPath: path))
+        }
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == expected, "run with FAL_UPDATE_FIXTURES=1 to rewrite \(path)")
     }
 
     // MARK: Mutations of one fixture, one per kind of change
@@ -242,12 +271,14 @@ struct ChangeReportTests {
     @Test func jsonFormatHasTheDocumentedShape() throws {
         let old = try Self.endpoint(Self.document())
         let new = try Self.endpoint(try Self.mutated([(#""maximum": 50"#, #""maximum": 40"#)]))
-        let json = SchemaDiff.compare(old: [old], new: [new]).json
+        let json = APIDiff.compare(old: [old], new: [new]).json
         let parsed = try JSONDecoder().decode(ChangeReport.self, from: Data(json.utf8))
         #expect(parsed.endpoints.count == 1)
-        #expect(parsed.endpoints[0].changes[0].symbol == "TestDoc.Input.numInferenceSteps")
+        let change = try #require(parsed.endpoints[0].changes.first)
+        #expect(change.symbol == "TestDoc.Input.numInferenceSteps" && change.kind == .runtimeBreaking && change.rule == .wire)
+        #expect(!parsed.hasSourceBreakingChanges)
         // Members in the documented order.
-        let order = ["\"kind\"", "\"side\"", "\"path\"", "\"symbol\"", "\"message\""].map { json.range(of: $0)!.lowerBound }
+        let order = ["kind", "side", "declaration", "symbol", "path", "rule", "message"].map { json.range(of: "\"\($0)\"")!.lowerBound }
         #expect(order == order.sorted())
     }
 }

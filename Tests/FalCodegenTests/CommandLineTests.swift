@@ -186,11 +186,12 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: served) }
         let result = try server.run(["update", documents, "--base-url", server.baseURL, "--format", "json", "--fail-on-breaking",
                                      "--output", workspace + "/Generated"]) { $0.status != 2 }
-        #expect(result.status == 1, "breaking change under --fail-on-breaking: \(result.errors)")
+        // A narrowed range breaks at run time only: reported, but --fail-on-breaking fails on source-breaking changes.
+        #expect(result.status == 0, "runtime-breaking only: \(result.errors)")
         let report = try JSONDecoder().decode(ChangeReport.self, from: Data(result.output.utf8))
-        let changes = report.allChanges.map { "\($0.kind.rawValue) \($0.side.rawValue) \($0.path)" }
-        #expect(changes.contains("breaking input guidance_scale"), "\(changes)")
-        #expect(changes.contains("additive input sync_mode"), "\(changes)")
+        let changes = report.allChanges.map { "\($0.kind.rawValue) \($0.symbol) \($0.path)" }
+        #expect(changes.contains("runtime-breaking IllusionDiffusion.Input.guidanceScale guidance_scale"), "\(changes)")
+        #expect(changes.contains("additive IllusionDiffusion.Input.syncMode sync_mode"), "\(changes)")
         #expect(report.endpoints.map(\.id) == ["fal-ai/illusion-diffusion"], "the id comes from the document, not its file name")
         let stored = try String(contentsOfFile: documents + "/illusion.json", encoding: .utf8)
         #expect(stored.contains(#""maximum": 20"#) && stored.contains("sync_mode"), "the document is rewritten")
@@ -225,6 +226,69 @@ import Testing
         #expect(leftovers.isEmpty, "no staging folder is left behind: \(leftovers)")
     }
 
+    /// fal renames a component (`ImageSize` → `ImageDimensions`): `update` keeps the Swift name, reports nothing,
+    /// and writes the names lock beside the documents, which a later `generate` of that folder (as the build plugin
+    /// runs it) honours, producing what `update` produced.
+    @Test func updateKeepsNamesThroughARenameAndWritesTheLock() throws {
+        let workspace = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: workspace) }
+        let documents = workspace + "/schemas"
+        try FileManager.default.createDirectory(atPath: documents, withIntermediateDirectories: true)
+        let original = try String(contentsOfFile: Repository.path("schemas/fal-ai__illusion-diffusion.json"), encoding: .utf8)
+        try original.write(toFile: documents + "/illusion.json", atomically: false, encoding: .utf8)
+        let edits = [(#"#/components/schemas/ImageSize""#, #"#/components/schemas/ImageDimensions""#), (#""ImageSize": {"#, #""ImageDimensions": {"#)]
+        var renamed = original
+        for (find, replace) in edits {
+            try #require(renamed.components(separatedBy: find).count == 2)
+            renamed = renamed.replacingOccurrences(of: find, with: replace)
+        }
+        let (served, server) = try serve(Data(renamed.utf8))
+        defer { try? FileManager.default.removeItem(atPath: served) }
+        let result = try server.run(["update", documents, "--base-url", server.baseURL, "--fail-on-breaking",
+                                     "--output", workspace + "/Generated"]) { $0.status != 2 }
+        #expect(result.status == 0, "\(result.output)\(result.errors)")
+        #expect(result.output == "No changes to the Swift API.\n", "\(result.output)")
+        let generated = try String(contentsOfFile: workspace + "/Generated/IllusionDiffusion.swift", encoding: .utf8)
+        #expect(generated.contains("public struct ImageSize:") && generated.contains("case custom(ImageSize)"))
+        #expect(!generated.contains("struct ImageDimensions"))
+        let lock = try #require(try NamesLock.read(documents + "/" + NamesLock.fileName))
+        #expect(lock.endpoints["fal-ai/illusion-diffusion"]?.types["InputImageSize/anyOf/0"] == "ImageSize")
+
+        let again = try Self.run(["generate", "--check", "--output", workspace + "/Generated", documents])
+        #expect(again.status == 0, "generate reads the lock beside the documents: \(again.output)")
+        let unlocked = try Self.run(["generate", "--check", "--lock", workspace + "/none.lock", "--output", workspace + "/Generated", documents])
+        #expect(unlocked.status == 1, "without it the rename would move the names")
+    }
+
+    /// `diff OLD NEW` names OLD with the lock in OLD (here hand-edited: `InputImageSize` renamed `SizeChoice`), so the
+    /// declarations it reports are the user's; with another lock (`--lock`, absent here) they are the default ones.
+    @Test func diffNamesOldWithItsLock() throws {
+        let workspace = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: workspace) }
+        let old = workspace + "/old", new = workspace + "/new"
+        for folder in [old, new] { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
+        let original = try String(contentsOfFile: Repository.path("schemas/fal-ai__illusion-diffusion.json"), encoding: .utf8)
+        try original.write(toFile: old + "/illusion.json", atomically: false, encoding: .utf8)
+        let locked = try Self.run(["generate", "--write-lock", "--output", workspace + "/Generated", old])
+        #expect(locked.status == 0, "\(locked.errors)")
+        let lock = try String(contentsOfFile: old + "/" + NamesLock.fileName, encoding: .utf8)
+        try lock.replacingOccurrences(of: "\"InputImageSize", with: "\"SizeChoice").write(toFile: old + "/" + NamesLock.fileName, atomically: false, encoding: .utf8)
+        // fal drops `image_size`: its type goes away, under the name the user's code knows.
+        let tree = try OrderedJSONReader.read(Array(original.utf8))
+        let components = try #require(tree["components"]), schemas = try #require(components["schemas"])
+        let input = try #require(schemas["IllusionDiffusionInput"])
+        let trimmed = input
+            .setting("properties", to: .object(try #require(input["properties"]?.members).filter { $0.key != "image_size" }))
+            .setting("x-fal-order-properties", to: .array(try #require(input["x-fal-order-properties"]?.items).filter { $0.string != "image_size" }))
+        let newer = tree.setting("components", to: components.setting("schemas", to: schemas.setting("IllusionDiffusionInput", to: trimmed)))
+        try newer.serialized(indent: 2).write(toFile: new + "/illusion.json", atomically: false, encoding: .utf8)
+        let report = try Self.run(["diff", old, new])
+        #expect(report.output.contains("IllusionDiffusion.SizeChoice"), "\(report.output)")
+        #expect(!report.output.contains("InputImageSize"), "\(report.output)")
+        let unlocked = try Self.run(["diff", "--lock", workspace + "/none.lock", old, new])
+        #expect(unlocked.output.contains("IllusionDiffusion.InputImageSize"), "\(unlocked.output)")
+    }
+
     @Test func updateReportsAnEndpointFalNoLongerServesAsRemoved() throws {
         let workspace = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: workspace) }
@@ -232,7 +296,7 @@ import Testing
         let server = try StaticServer(serving: workspace + "/nothing-here")  // every path is a 404
         let result = try server.run(["update", workspace, "--base-url", server.baseURL]) { $0.status != 2 }
         #expect(result.status == 0, "\(result.errors)")
-        #expect(result.output.contains("breaking endpoint (endpoint)  [IllusionDiffusion]"), "\(result.output)")
+        #expect(result.output.contains("source-breaking  endpoint IllusionDiffusion\n"), "\(result.output)")
         #expect(FileManager.default.fileExists(atPath: workspace + "/illusion.json"), "the file is left in place")
     }
 
@@ -240,12 +304,12 @@ import Testing
         let folder = Repository.path("Tests/Fixtures/diff/legacy")
         let additive = try Self.run(["diff", "--fail-on-breaking", "\(folder)/fal-ai__flux-lora.legacy.json", "\(folder)/fal-ai__flux-lora.json"])
         #expect(additive.status == 0, "additive only: \(additive.errors)")
-        #expect(additive.output.contains("additive input    acceleration  [FluxLora.Input.acceleration]"), "\(additive.output)")
+        #expect(additive.output.contains("additive         property FluxLora.Input.acceleration  (acceleration)\n"), "\(additive.output)")
         let breaking = ["diff", "\(folder)/fal-ai__flux-pro__v1.1.legacy.json", "\(folder)/fal-ai__flux-pro__v1.1.json"]
         #expect(try Self.run(breaking).status == 0, "breaking without --fail-on-breaking")
         let failing = try Self.run(breaking + ["--fail-on-breaking", "--format", "json"])
         #expect(failing.status == 1)
-        #expect(try JSONDecoder().decode(ChangeReport.self, from: Data(failing.output.utf8)).hasBreakingChanges)
+        #expect(try JSONDecoder().decode(ChangeReport.self, from: Data(failing.output.utf8)).hasSourceBreakingChanges)
         let missing = try Self.run(["diff", "\(folder)/absent.json", "\(folder)/fal-ai__flux-lora.json"])
         #expect(missing.status == 2 && missing.errors.contains("absent.json"), "unusable input: \(missing.errors)")
         let invalid = try temporaryDirectory()
@@ -253,5 +317,16 @@ import Testing
         try Data("{\"openapi\": 3}".utf8).write(to: URL(fileURLWithPath: invalid + "/bad.json"))
         let broken = try Self.run(["diff", invalid + "/bad.json", "\(folder)/fal-ai__flux-lora.json"])
         #expect(broken.status == 2 && broken.errors.contains("bad.json at $.openapi"), "\(broken.errors)")
+        // An empty NEW folder is unusable, not "every endpoint removed"; so is one that cannot be read.
+        let empty = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: empty) }
+        let emptied = try Self.run(["diff", "--fail-on-breaking", "\(folder)/fal-ai__flux-lora.json", empty])
+        #expect(emptied.status == 2 && emptied.output.isEmpty && emptied.errors.contains("no fal document"), "\(emptied.errors)")
+        try FileManager.default.setAttributes([.posixPermissions: 0o000], ofItemAtPath: empty)
+        defer { try? FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: empty) }
+        if !FileManager.default.isReadableFile(atPath: empty) {  // root reads any folder
+            let unreadable = try Self.run(["diff", "\(folder)/fal-ai__flux-lora.json", empty])
+            #expect(unreadable.status == 2 && unreadable.errors.contains("cannot read directory"), "\(unreadable.errors)")
+        }
     }
 }

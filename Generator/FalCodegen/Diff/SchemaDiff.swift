@@ -1,37 +1,38 @@
 import FalCore
 import Foundation
 
-/// Compares two versions of fal endpoints and says, in the generated Swift API's terms, what changed.
+/// Compares two versions of fal endpoints' JSON schemas: the wire layer of the change report (`WireLayer` keeps
+/// what the Swift declarations do not show).
 ///
 /// The comparison is structural: `$ref`s are followed, so renamed components (fal's legacy documents call
 /// `ImageSize` `registry__image__fast_sdxl__models__ImageSize`) compare equal when they resolve to the same
 /// shape. Titles and examples are not compared. Where a field was added, removed or changed its type, only
 /// that change is reported, not the differences beneath it.
-public enum SchemaDiff {
+enum SchemaDiff {
     /// Both sets matched by endpoint id: endpoints only in `old` are removed, only in `new` added.
-    public static func compare(old: [Endpoint], new: [Endpoint]) -> ChangeReport {
+    static func compare(old: [Endpoint], new: [Endpoint]) -> WireReport {
         let names = EndpointNaming.names(for: old.map(\.id) + new.map(\.id))
         let oldByID = Dictionary(old.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         let newByID = Dictionary(new.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         let ids = Set(oldByID.keys).union(newByID.keys).sorted()
-        return ChangeReport(endpoints: ids.map { id in
+        return WireReport(endpoints: ids.map { id in
             compare(old: oldByID[id], new: newByID[id], typeName: names[id]!.type)
         })
     }
 
     /// One endpoint. `typeName` is its generated Swift type (`FluxLora`); nil on a side means absent there.
-    public static func compare(old: Endpoint?, new: Endpoint?, typeName: String) -> EndpointChanges {
+    static func compare(old: Endpoint?, new: Endpoint?, typeName: String) -> WireEndpointChanges {
         guard let old, let new else {
             let id = (old ?? new)?.id ?? ""
             let change = old == nil
-                ? APIChange(kind: .additive, side: .endpoint, path: "", symbol: typeName,
+                ? WireChange(kind: .additive, side: .endpoint, path: "", symbol: typeName,
                             message: "Endpoint added: `fal.\(EndpointNaming.lowerFirst(typeName))` is new.")
-                : APIChange(kind: .breaking, side: .endpoint, path: "", symbol: typeName,
+                : WireChange(kind: .breaking, side: .endpoint, path: "", symbol: typeName,
                             message: "Endpoint removed: `\(typeName)` and `fal.\(EndpointNaming.lowerFirst(typeName))` go away.")
-            return EndpointChanges(id: id, changes: old == nil && new == nil ? [] : [change])
+            return WireEndpointChanges(id: id, changes: old == nil && new == nil ? [] : [change])
         }
-        var changes: [APIChange] = []
-        for side in [APIChange.Side.input, .output] {
+        var changes: [WireChange] = []
+        for side in [WireChange.Side.input, .output] {
             var walk = SchemaWalk(old: old, new: new, side: side)
             let root = Location(path: "", symbol: "\(typeName).\(side == .input ? "Input" : "Output")")
             let before = side == .input ? old.input : old.output
@@ -46,7 +47,7 @@ public enum SchemaDiff {
             }
             changes += walk.changes
         }
-        return EndpointChanges(id: new.id, changes: changes)
+        return WireEndpointChanges(id: new.id, changes: changes)
     }
 }
 
@@ -67,12 +68,12 @@ struct Location: Hashable {
 struct SchemaWalk {
     let old: Endpoint
     let new: Endpoint
-    let side: APIChange.Side
-    private(set) var changes: [APIChange] = []
+    let side: WireChange.Side
+    private(set) var changes: [WireChange] = []
     /// Reference pairs being compared further up, so recursive schemas end.
     private var visiting: Set<[String]> = []
 
-    init(old: Endpoint, new: Endpoint, side: APIChange.Side) {
+    init(old: Endpoint, new: Endpoint, side: WireChange.Side) {
         self.old = old
         self.new = new
         self.side = side
@@ -80,8 +81,8 @@ struct SchemaWalk {
 
     var isInput: Bool { side == .input }
 
-    mutating func report(_ kind: APIChange.Kind, at location: Location, _ message: String) {
-        changes.append(APIChange(kind: kind, side: side, path: location.path, symbol: location.symbol, message: message))
+    mutating func report(_ kind: WireChange.Kind, at location: Location, _ message: String) {
+        changes.append(WireChange(kind: kind, side: side, path: location.path, symbol: location.symbol, message: message))
     }
 
     mutating func compare(_ before: Schema, _ after: Schema, at location: Location) {

@@ -10,7 +10,9 @@ enum EndpointNaming {
     ]
     static let reservedTypes: Set<String> = TypePlanner.reservedTypeNames.union(["FalError", "FileUploadCollector", "JSONValue", "FalEndpoints", "Endpoints", "Exports"])
 
-    static func names(for ids: [String]) -> [String: (type: String, accessor: String)] {
+    /// With a names lock, an id it has keeps its recorded names (when they are still usable), and the others are
+    /// named around them: adding an endpoint whose name collides with another's does not rename the other.
+    static func names(for ids: [String], lock: NamesLock? = nil) -> [String: (type: String, accessor: String)] {
         func plain(_ id: String) -> String {
             let trimmed = id.hasPrefix("fal-ai/") ? String(id.dropFirst("fal-ai/".count)) : id
             return SwiftNames.upperCamel(trimmed)
@@ -22,10 +24,19 @@ enum EndpointNaming {
         let sorted = Array(Set(ids)).sorted()
         var counts: [String: Int] = [:]
         for id in sorted { counts[plain(id), default: 0] += 1 }
-        var registry = NameRegistry(reserved: reservedTypes)
-        var accessors = NameRegistry(reserved: clientMembers)
         var result: [String: (String, String)] = [:]
-        for id in sorted {
+        var lockedTypes: Set<String> = [], lockedAccessors: Set<String> = []
+        for (id, names) in (lock?.endpoints ?? [:]).sorted(by: { $0.key < $1.key }) {
+            guard SwiftNames.isIdentifier(names.type), !reservedTypes.contains(names.type), !lockedTypes.contains(names.type),
+                  SwiftNames.isIdentifier(names.accessor), !clientMembers.contains(names.accessor), !lockedAccessors.contains(names.accessor)
+            else { continue }
+            lockedTypes.insert(names.type)
+            lockedAccessors.insert(names.accessor)
+            if ids.contains(id) { result[id] = (names.type, names.accessor) }
+        }
+        var registry = NameRegistry(reserved: reservedTypes.union(lockedTypes))
+        var accessors = NameRegistry(reserved: clientMembers.union(lockedAccessors))
+        for id in sorted where result[id] == nil {
             var base = counts[plain(id)]! > 1 ? separated(id) : plain(id)
             if reservedTypes.contains(base) { base += "Endpoint" }
             let type = registry.claim(base)

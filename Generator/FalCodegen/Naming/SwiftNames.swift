@@ -120,6 +120,15 @@ public enum SwiftNames {
         return keywords.contains(identifier) ? "`\(identifier)`" : identifier
     }
 
+    /// An identifier as written (ASCII letters, digits, `_`, not starting with a digit): what a hand-edited names lock must hold.
+    static func isIdentifier(_ text: String) -> Bool {
+        guard let first = text.utf8.first, !(UInt8(ascii: "0")...UInt8(ascii: "9")).contains(first) else { return false }
+        return text.utf8.allSatisfy { byte in
+            (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte)
+                || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || byte == UInt8(ascii: "_")
+        } && !keywords.contains(text)
+    }
+
     /// The name without backticks, for building other names (`value` in `if let value`).
     public static func bare(_ identifier: String) -> String {
         identifier.utf8.contains(UInt8(ascii: "`")) ? identifier.replacingOccurrences(of: "`", with: "") : identifier

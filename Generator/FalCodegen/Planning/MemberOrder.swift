@@ -25,4 +25,20 @@ enum MemberOrder {
         }
         return result
     }
+
+    /// The initializer order a names lock recorded (`locked`, JSON keys), for the structure planned as `planned`
+    /// (indices into `keys`): the parameters it had keep their order, whatever fal did to `x-fal-order-properties`,
+    /// so every call that compiled still does. New required parameters come after the last kept required one (calls
+    /// must change for them anyway), new optional ones at the end, each in the planned order.
+    static func keeping(_ locked: [String], planned: [Int], keys: [String], required: Set<String>) -> [Int] {
+        let present = Set(keys)
+        let kept = locked.filter { present.contains($0) }.reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
+        let added = planned.map { keys[$0] }.filter { !kept.contains($0) }
+        var order = kept
+        let afterRequired = (kept.lastIndex { required.contains($0) }).map { $0 + 1 } ?? 0
+        order.insert(contentsOf: added.filter { required.contains($0) }, at: afterRequired)
+        order += added.filter { !required.contains($0) }
+        let index = Dictionary(keys.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+        return order.map { index[$0]! }
+    }
 }

@@ -28,8 +28,9 @@ enum SharedFileMatcher {
         }
     }
 
-    /// The shared type for the component, preferring the one its name suggests (`VideoFile`, `Audio-Output`).
-    static func match(_ component: String, _ schema: Schema, in endpoint: Endpoint) -> SharedFileType? {
+    /// The shared type for the component, preferring the one a names lock recorded for its site (`preferred`), then
+    /// the one its name suggests (`VideoFile`, `Audio-Output`), so a renamed component keeps its shared type.
+    static func match(_ component: String, _ schema: Schema, in endpoint: Endpoint, preferring preferred: SharedFileType? = nil) -> SharedFileType? {
         guard case .object(let object) = schema.kind, object.isRequired("url") else { return nil }
         var found: [String: Field] = [:]
         for property in object.properties {
@@ -40,7 +41,7 @@ enum SharedFileMatcher {
         let lowered = component.lowercased()
         let hints: [(word: String, type: SharedFileType)] = [("image", .image), ("video", .video), ("audio", .audio)]
         let hinted = hints.filter { lowered.contains($0.word) }.map(\.type)
-        for candidate in hinted + [.file, .image, .audio, .video] {
+        for candidate in (preferred.map { [$0] } ?? []) + hinted + [.file, .image, .audio, .video] {
             let allowed = fields(of: candidate)
             if found.allSatisfy({ name, field in allowed[name].map { fits(field, into: $0) } ?? false }) { return candidate }
         }

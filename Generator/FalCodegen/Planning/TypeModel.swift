@@ -10,6 +10,8 @@ struct EndpointModel {
     var declarations: [TypeDeclaration]
     /// Named types whose `validate()` can report something; calls into the others are not emitted.
     var validating: Set<String>
+    /// Site → the Swift type used there: what a names lock records (`NamesLock`).
+    var sites: [String: String] = [:]
 }
 
 /// A value position: its Swift type and the schema that constrains it.

@@ -5,9 +5,15 @@ import FalCore
 /// Components are declared once; inline objects, enums and unions are named after their property
 /// (`scheduler` → `Scheduler`), prefixed with the owner when that name is taken. Output components shaped
 /// like fal's file descriptions become FalRuntime's shared types (`FalImage`, see `SharedFileMatcher`).
+///
+/// With a names lock (`NamesLock`), every type takes the name recorded for its site, where one was, and every
+/// structure its recorded initializer order; types without an entry are named as above, around the locked names.
 struct TypePlanner {
     let endpoint: Endpoint
     let typeName: String
+    let lock: NamesLock.EndpointNames?
+    /// Site → the Swift type used there, for the lock this plan writes (see `NamesLock`).
+    private(set) var sites: [String: String] = [:]
     var declarations: [TypeDeclaration] = []
     private(set) var diagnostics: [Diagnostic] = []
     private var names: NameRegistry
@@ -34,10 +40,12 @@ struct TypePlanner {
         "Indirect", "FalHostedFile", "AlternativeFailures",
     ]).union(SharedFileType.allCases.map(\.rawValue))
 
-    init(endpoint: Endpoint, typeName: String) {
+    init(endpoint: Endpoint, typeName: String, lock: NamesLock.EndpointNames? = nil) {
         self.endpoint = endpoint
         self.typeName = typeName
-        names = NameRegistry(reserved: Self.reservedTypeNames.union([typeName]))
+        self.lock = lock
+        // Locked names are held back from the start, so a type named afresh never takes one a locked type will want.
+        names = NameRegistry(reserved: Self.reservedTypeNames.union([typeName]).union(lock.map { Set($0.types.values) } ?? []))
         if let input = endpoint.input { collectReferences(input, into: &inputComponents) }
         if let output = endpoint.output { collectReferences(output, into: &outputComponents) }
     }
@@ -67,6 +75,9 @@ struct TypePlanner {
         var pointer: String
         /// The Swift field this position belongs to (`TimestepsInput.method`), for shared inline types.
         var field: String
+        /// The position as the names lock records it: the Swift type that holds it and the JSON steps from there
+        /// (`Input/properties/image_size/anyOf/0`), which fal's renames and restyles leave as they were.
+        var site: String
         /// Inside a union that takes a file URL (`ip_adapter_image_url`): its strings are files too.
         var fileInput = false
     }
@@ -74,9 +85,9 @@ struct TypePlanner {
     /// Plans the endpoint: its declarations and the names of those whose `validate()` reports anything.
     mutating func plan() -> (declarations: [TypeDeclaration], validating: Set<String>) {
         root(endpoint.input, name: "Input", role: .input,
-             context: Context(input: true, output: false, owner: "", pointer: "the submit request body", field: "Input"))
+             context: Context(input: true, output: false, owner: "", pointer: "the submit request body", field: "Input", site: "Input"))
         root(endpoint.output, name: "Output", role: .output,
-             context: Context(input: false, output: true, owner: "", pointer: "the result response body", field: "Output"))
+             context: Context(input: false, output: true, owner: "", pointer: "the result response body", field: "Output", site: "Output"))
         breakDirectCycles()
         markEmptyablePayloads()
         return (declarations, validatingTypes())
@@ -154,10 +165,15 @@ struct TypePlanner {
         let resolved = endpoint.resolve(schema)
         let optional = resolved.meta.nullable
         if case .reference(let component) = schema.kind, isNamedKind(resolved.kind) {
-            if !inputComponents.contains(component), let shared = SharedFileMatcher.match(component, resolved, in: endpoint) {
+            let locked = lock?.types[context.site]
+            if !inputComponents.contains(component),
+               let shared = SharedFileMatcher.match(component, resolved, in: endpoint, preferring: locked.flatMap(SharedFileType.init(rawValue:))) {
+                sites[context.site] = shared.rawValue
                 return Slot(type: .shared(shared), schema: resolved, optional: optional)
             }
-            return Slot(type: .named(componentName(component, resolved: resolved)), schema: resolved, optional: optional)
+            let name = componentName(component, resolved: resolved, locked: locked)
+            sites[context.site] = name
+            return Slot(type: .named(name), schema: resolved, optional: optional)
         }
         let takesFile = context.input && (resolved.meta.isFileInput || context.fileInput)
         switch resolved.kind {
@@ -193,16 +209,22 @@ struct TypePlanner {
             return Slot(type: .json, schema: Schema(.any, meta: resolved.meta), optional: optional)
         case .stringEnum(let values):
             let key = InlineEnumKey(values: values, tolerant: context.output)
-            if let existing = inlineEnums[key], let index = declarations.firstIndex(where: { $0.name == existing }) {
+            let locked = lock?.types[context.site]
+            // An identical enum is reused, unless the lock names this site's enum apart (as an earlier generation did).
+            if let existing = inlineEnums[key], locked == nil || locked == existing,
+               let index = declarations.firstIndex(where: { $0.name == existing }) {
                 declarations[index].alsoUsedAt.append(context.field)
+                sites[context.site] = existing
                 return Slot(type: .named(existing), schema: resolved, optional: optional)
             }
-            let name = claimInlineName(suggested, owner: context.owner)
-            inlineEnums[key] = name
+            let name = usable(locked) ?? claimInlineName(suggested, owner: context.owner)
+            if inlineEnums[key] == nil { inlineEnums[key] = name }
+            sites[context.site] = name
             declare(name: name, schema: resolved, meta: resolved.meta, context: context)
             return Slot(type: .named(name), schema: resolved, optional: optional)
         case .object, .union, .allOf:
-            let name = claimInlineName(suggested, owner: context.owner)
+            let name = usable(lock?.types[context.site]) ?? claimInlineName(suggested, owner: context.owner)
+            sites[context.site] = name
             var inner = context
             inner.fileInput = takesFile
             declare(name: name, schema: resolved, meta: resolved.meta, context: inner)
@@ -221,12 +243,20 @@ struct TypePlanner {
         endpoint.componentOrder.contains { SwiftNames.upperCamel($0) == name && componentNames[$0] == nil }
     }
 
-    mutating func componentName(_ component: String, resolved: Schema) -> String {
+    /// A locked name this plan can give a new type: a Swift identifier no declared type has yet (the lock may be
+    /// hand-edited, or name two sites alike that now hold different types) and not one the generated code needs.
+    private func usable(_ locked: String?) -> String? {
+        guard let locked, SwiftNames.isIdentifier(locked), !Self.reservedTypeNames.contains(locked), locked != typeName,
+              !declarations.contains(where: { $0.name == locked }) else { return nil }
+        return locked
+    }
+
+    mutating func componentName(_ component: String, resolved: Schema, locked: String? = nil) -> String {
         if let name = componentNames[component], declarations.contains(where: { $0.name == name }) { return name }
-        let name = componentNames[component] ?? names.claim(SwiftNames.upperCamel(component))
+        let name = componentNames[component] ?? usable(locked) ?? names.claim(SwiftNames.upperCamel(component))
         componentNames[component] = name
         let context = Context(input: inputComponents.contains(component), output: outputComponents.contains(component),
-                              owner: name, pointer: Self.componentPointer(component), field: name)
+                              owner: name, pointer: Self.componentPointer(component), field: name, site: name)
         // The type's doc is the component's own description, not that of the property that reached it first.
         declare(name: name, schema: resolved, meta: endpoint.components[component]?.meta ?? resolved.meta, context: context)
         return name
@@ -239,6 +269,7 @@ struct TypePlanner {
                                             body: .stringEnum([]), tolerant: context.output))
         var inner = context
         inner.owner = name
+        inner.site = name
         let body: TypeDeclaration.Body
         switch schema.kind {
         case .object(let object): body = .structure(structure(object, context: inner, tolerant: context.output))
@@ -291,7 +322,10 @@ struct TypePlanner {
             properties.append(TypeDeclaration.Property(
                 swiftName: swiftName, key: property.name, slot: slot, required: required, meta: meta, decodeCall: decodeCall))
         }
-        let order = MemberOrder.initializer(keys: properties.map(\.key), required: object.required, hasFalOrder: object.hasFalOrder)
+        var order = MemberOrder.initializer(keys: properties.map(\.key), required: object.required, hasFalOrder: object.hasFalOrder)
+        if let locked = lock?.initializers[context.owner] {
+            order = MemberOrder.keeping(locked, planned: order, keys: properties.map(\.key), required: Set(object.required))
+        }
         return TypeDeclaration.Structure(
             properties: properties, initializerOrder: order,
             strictDecoder: !tolerant && properties.contains { [.nullableValue, .ifKeyPresent].contains($0.decodeCall) },
@@ -334,7 +368,10 @@ extension TypePlanner.Context {
     /// The context one JSON pointer step (or several) further down.
     func descending(_ steps: String...) -> Self {
         var copy = self
-        for step in steps { copy.pointer += "/" + TypePlanner.pointerToken(step) }
+        for step in steps {
+            copy.pointer += "/" + TypePlanner.pointerToken(step)
+            copy.site += "/" + TypePlanner.pointerToken(step)
+        }
         return copy
     }
 }

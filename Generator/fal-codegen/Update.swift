@@ -17,7 +17,7 @@ struct Update: AsyncParsableCommand {
     @Argument(help: "Directory of fal OpenAPI documents.")
     var directory = "schemas"
 
-    @Option(help: "fal's web origin (the emulator's base URL in tests).")
+    @Option(help: "fal's origin, or an emulator's (its Platform API is BASE/v1).")
     var baseURL = DocumentFetcher.defaultBaseURL
 
     @Option(help: "Regenerate Swift into this directory after updating (as `generate --output`).")
@@ -31,21 +31,26 @@ struct Update: AsyncParsableCommand {
         do { current = try Generator.load(documents: [directory], overlaysDirectory: overlays) } catch {
             throw unusable(error.description)
         }
-        let fetcher: DocumentFetcher
-        do { fetcher = try DocumentFetcher(baseURL: baseURL) } catch { throw unusable("error: \(error)") }
+        let platform: PlatformModels
+        do { platform = try PlatformModels(baseURL: baseURL) } catch { throw unusable("error: \(error)") }
 
-        // Fetch everything before writing anything: a failed run leaves the directory as it was.
+        // Fetch everything before writing anything: a failed run leaves the directory as it was. The documents come
+        // from the Platform API, 50 per request (`GET /v1/models?endpoint_id=…&expand=openapi-3.0`).
+        let answer: (documents: [String: PlatformModels.Document], requests: Int)
+        do { answer = try await platform.documents(current.map(\.endpoint.id)) } catch { throw unusable("error: \(error)") }
         var refreshed: [(file: String, text: String)] = []
         var removed: Set<String> = []
         for document in current {
             let id = document.endpoint.id
-            do {
-                let fetched = try await fetcher.fetch(id)
-                refreshed.append((document.endpoint.source, fetched.text))
-            } catch DocumentFetcher.Failure.notFound {
+            switch answer.documents[id] ?? .notFound {
+            case .notFound:
                 removed.insert(id)
-            } catch {
-                throw unusable("error: \(id): \(error)")
+            case .failed(let message):
+                throw unusable("error: \(id): fal could not expand its document: \(message)")
+            case .found(let tree):
+                do { refreshed.append((document.endpoint.source, try DocumentFetcher.normalized(tree, id: id).text)) } catch {
+                    throw unusable("error: \(id): \(error)")
+                }
             }
         }
         // Every step runs on copies beside the originals; the originals are swapped for them only when all passed,
@@ -99,7 +104,7 @@ struct Update: AsyncParsableCommand {
         do { try StagedFolder.swapIn([staged] + (stagedOutput.map { [$0] } ?? [])) } catch {
             throw unusable("error: \(error)")
         }
-        FileHandle.standardError.write(Data("updated \(written) of \(current.count) documents in \(directory)\n".utf8))
+        FileHandle.standardError.write(Data("updated \(written) of \(current.count) documents in \(directory) (\(answer.requests) Platform API request(s))\n".utf8))
         if let output { FileHandle.standardError.write(Data("regenerated \(output) (\(outputChanges) files changed)\n".utf8)) }
         try report.emit(changeReport)
     }

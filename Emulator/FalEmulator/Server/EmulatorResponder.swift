@@ -76,6 +76,7 @@ struct EmulatorResponder: HTTPResponder {
         case .multipartComplete(let key, let uploadID): return await storage.completeMultipart(request, key: key, uploadID: uploadID)
         case .download(let key): return storage.download(key: key)
         case .openAPI: return openAPIDocument(request)
+        case .platform(let resource): return await PlatformRoutes(state: state).handle(resource, request)
         case .emulatorRequests, .emulatorWebhooks, .emulatorControls, .emulatorReset, .emulatorOpenAPI, .emulatorRealtime, .notFound,
             .methodNotAllowed:
             return await emulatorRoute(route, request)

@@ -114,6 +114,19 @@ final class FileStore: Sendable {
 
     func file(_ key: String) -> StoredFile? { state.withLock { $0.files[key] } }
 
+    /// Removes the file at `key` and its bytes on disk; false when there is none.
+    func delete(_ key: String) -> Bool {
+        let doomed = state.withLock { state -> [String]? in
+            guard let file = state.files.removeValue(forKey: key) else { return nil }
+            state.order.removeAll { $0 == key }
+            state.bytes -= file.size
+            return file.segments
+        }
+        guard let doomed else { return false }
+        remove(doomed)
+        return true
+    }
+
     var storedBytes: Int { state.withLock { $0.bytes } }
 
     // MARK: Signed uploads (initiate + PUT)

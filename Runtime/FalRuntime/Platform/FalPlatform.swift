@@ -27,6 +27,7 @@ public struct FalPlatform: Sendable {
         _ method: String, _ path: String, query: PlatformQuery = PlatformQuery(), headers: [(String, String)] = [],
         body: Data? = nil, as type: Response.Type = Response.self
     ) async throws(FalError) -> Response {
+        try query.validated()
         var request = FalRequest(method: method, url: client.configuration.hosts.api + path + query.encoded)
         request.headers.set("Accept", "application/json")
         for (name, value) in headers { request.headers.set(name, value) }

@@ -32,6 +32,9 @@ struct Platform: ParsableCommand {
             FileHandle.standardError.write(Data("\(error)\n".utf8))
             throw ExitCode(1)
         }
+        if let skipped = try? PlatformGenerator.skipped(document: Array(data), file: document, tag: tag) {
+            for operation in skipped { FileHandle.standardError.write(Data("note: not generated: \(operation)\n".utf8)) }
+        }
         let directory = OutputDirectory(path: output)
         let plan = directory.plan(for: files)
         if check {

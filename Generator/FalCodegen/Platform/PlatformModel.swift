@@ -32,6 +32,8 @@ struct PlatformDeclaration: Sendable {
         case values([String])
         /// `oneOf` objects told apart by `discriminator`'s single value: a case per alternative.
         case tagged(discriminator: String, cases: [PlatformCase])
+        /// Another name for a type (an answer that is an array): its `nested` declarations sit beside it.
+        case alias(PlatformType)
     }
 
     var name: String
@@ -89,8 +91,12 @@ struct PlatformOperation: Sendable {
     var parameters: [PlatformParameter]
     /// The request body's type, declared in the namespace as `Request`.
     var body: PlatformDeclaration?
-    /// The 2xx answer's type, declared in the namespace as `Response`.
-    var response: PlatformDeclaration
+    /// The 2xx answer's type, declared in the namespace as `Response`; nil when it is not JSON.
+    var response: PlatformDeclaration?
+    /// What a 2xx answer without a JSON schema carries: bytes (a file, CSV, text) or nothing (204).
+    var answersBytes = false
+    /// Why the operation is not generated (a request body that is not JSON); nil for generated ones.
+    var skipReason: String?
     /// Declarations of the parameters' own types (open string sets), in the namespace.
     var parameterTypes: [PlatformDeclaration]
     /// Cursor paging: the operation takes `cursor` and answers `next_cursor`.

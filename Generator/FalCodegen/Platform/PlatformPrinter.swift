@@ -66,7 +66,6 @@ struct PlatformPrinter {
                 printer.line()
             }
             printer.requestMethod(operation)
-            printer.line()
             printer.namespace(operation)
         }
     }
@@ -142,11 +141,14 @@ struct PlatformPrinter {
             summary.documentation = nil
             operationDoc(summary, parameters: parameters, extra: ["(one page)."], returns: "one page; pass its `nextCursor` as `cursor` for the next.")
         } else {
-            operationDoc(operation, parameters: parameters, extra: [], returns: "fal's answer.")
+            let returns = operation.response != nil ? "fal's answer." : operation.answersBytes ? "the answer's bytes." : "nothing: fal answers 204."
+            operationDoc(operation, parameters: parameters, extra: [], returns: returns)
         }
         var signature = parameters.map { Self.declaration($0, namespace: namespace) }
         if operation.body != nil { signature.insert("_ body: \(namespace).Request", at: 0) }
-        signatureBlock("public func \(name)", signature, " async throws(FalError) -> \(namespace).Response") { printer in
+        let result = operation.response != nil ? " -> \(namespace).Response" : operation.answersBytes ? " -> Data" : ""
+        let sender = operation.response != nil ? "return try await send" : operation.answersBytes ? "return try await sendForBytes" : "try await sendForNoContent"
+        signatureBlock("public func \(name)", signature, " async throws(FalError)\(result)") { printer in
             let query = parameters.filter { $0.location == .query }
             printer.line((query.isEmpty && !parameters.contains { $0.location == .path } ? "let" : "var") + " query = PlatformQuery()")
             for parameter in parameters where parameter.location == .path {
@@ -167,7 +169,7 @@ struct PlatformPrinter {
                 arguments.append("headers: headers")
             }
             if operation.body != nil { arguments.append("body: try encode(body)") }
-            printer.line("return try await send(\(arguments.joined(separator: ", ")))")
+            printer.line("\(sender)(\(arguments.joined(separator: ", ")))")
         }
     }
 
@@ -184,22 +186,21 @@ struct PlatformPrinter {
     // MARK: Types
 
     private mutating func namespace(_ operation: PlatformOperation) {
+        guard operation.response != nil || operation.body != nil || !operation.parameterTypes.isEmpty else { return }
+        line()
         line("/// The types of `\(operation.swiftName)`: `\(operation.method) \(operation.path)`.")
         block("public enum \(operation.namespace)") { printer in
+            var first = true
             if let items = operation.items, case .array(.named(let name)) = items.type {
                 printer.line("/// One item of `\(operation.swiftName)(…)`: an element of `Response.\(items.swiftName)`.")
                 printer.line("public typealias \(name) = Response.\(name)")
-                printer.line()
+                first = false
             }
-            for declaration in operation.parameterTypes {
+            for declaration in operation.parameterTypes + [operation.body, operation.response].compactMap({ $0 }) {
+                if !first { printer.line() }
                 printer.declaration(declaration)
-                printer.line()
+                first = false
             }
-            if let body = operation.body {
-                printer.declaration(body)
-                printer.line()
-            }
-            printer.declaration(operation.response)
         }
     }
 
@@ -208,6 +209,10 @@ struct PlatformPrinter {
         case .structure(let fields): structure(declaration, fields: fields)
         case .values(let values): openValues(declaration, values: values)
         case .tagged(let discriminator, let cases): tagged(declaration, discriminator: discriminator, cases: cases)
+        case .alias(let type):
+            doc(declaration.documentation)
+            line("public typealias \(declaration.name) = \(type.swift)")
+            nested(declaration.nested)
         }
     }
 

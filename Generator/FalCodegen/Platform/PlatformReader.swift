@@ -56,20 +56,35 @@ struct PlatformReader {
         }
 
         var body: PlatformDeclaration?
+        var skipReason: String?
+        if let content = operation["requestBody"]?["content"], content["application/json"] == nil {
+            skipReason = "\(content.members?.first?.key ?? "non-JSON") body"
+        }
         if let schema = operation["requestBody"]?["content"]?["application/json"]?["schema"] {
-            var builder = TypeBuilder(registry: NameRegistry(reserved: PlatformNaming.reservedTypeNames))
-            body = builder.declaration(schema, name: "Request", fallback: "The request body of `\(swiftName)(_:)`.")
-            if body == nil { throw error("\(location).requestBody", "the request body must be an object or a oneOf of objects") }
+            body = TypeBuilder.named(schema, name: "Request", fallback: "The request body of `\(swiftName)(_:)`.")
         }
 
-        guard let (_, answer) = operation["responses"]?.members?.first(where: { $0.key.hasPrefix("2") }),
-              let schema = answer["content"]?["application/json"]?["schema"]
-        else { throw error("\(location).responses", "no 2xx JSON answer") }
+        guard let (_, answer) = operation["responses"]?.members?.first(where: { $0.key.hasPrefix("2") }) else {
+            throw error("\(location).responses", "no 2xx answer")
+        }
+        guard let schema = answer["content"]?["application/json"]?["schema"] else {
+            // A file, CSV or text answer is returned as bytes; a 204 as nothing.
+            return PlatformOperation(
+                method: method.uppercased(), path: path, operationID: operationID, swiftName: swiftName, namespace: namespace,
+                summary: operation["summary"]?.string, documentation: operation["description"]?.string, parameters: parameters, body: body,
+                response: nil, answersBytes: answer["content"]?.members?.isEmpty == false, skipReason: skipReason,
+                parameterTypes: parameterTypes, isPaged: false, items: nil)
+        }
         var builder = TypeBuilder(registry: NameRegistry(reserved: PlatformNaming.reservedTypeNames))
         guard var response = builder.declaration(schema, name: "Response", fallback: "The answer of `\(swiftName)`."),
               case .structure(let fields) = response.kind
         else {
-            throw error("\(location).responses", "the 2xx answer must be an object")
+            // An array (or other non-object) answer: `Response` names its Swift type.
+            let response = TypeBuilder.named(schema, name: "Response", fallback: "The answer of `\(swiftName)`.")
+            return PlatformOperation(
+                method: method.uppercased(), path: path, operationID: operationID, swiftName: swiftName, namespace: namespace,
+                summary: operation["summary"]?.string, documentation: operation["description"]?.string, parameters: parameters, body: body,
+                response: response, skipReason: skipReason, parameterTypes: parameterTypes, isPaged: false, items: nil)
         }
         let isPaged = parameters.contains { $0.name == "cursor" && $0.location == .query } && fields.contains { $0.jsonName == "next_cursor" }
         response.isPage = isPaged && fields.contains { $0.jsonName == "next_cursor" && !$0.isRequired && $0.type == .string }
@@ -81,7 +96,8 @@ struct PlatformReader {
         return PlatformOperation(
             method: method.uppercased(), path: path, operationID: operationID, swiftName: swiftName, namespace: namespace,
             summary: operation["summary"]?.string, documentation: operation["description"]?.string, parameters: parameters, body: body,
-            response: response, parameterTypes: parameterTypes, isPaged: response.isPage, items: response.isPage && arrays.count == 1 ? arrays[0] : nil)
+            response: response, skipReason: skipReason, parameterTypes: parameterTypes, isPaged: response.isPage,
+            items: response.isPage && arrays.count == 1 ? arrays[0] : nil)
     }
 
     private static func number(_ value: OrderedJSON) -> String? {
@@ -98,6 +114,18 @@ struct PlatformReader {
 struct TypeBuilder {
     var registry: NameRegistry
     var declarations: [PlatformDeclaration] = []
+
+    /// `schema` declared as `name`: a structure or tagged union, or else a type alias (an array body or answer),
+    /// whose own declarations sit beside it.
+    static func named(_ schema: OrderedJSON, name: String, fallback: String) -> PlatformDeclaration {
+        var builder = TypeBuilder(registry: NameRegistry(reserved: PlatformNaming.reservedTypeNames))
+        if let declaration = builder.declaration(schema, name: name, fallback: fallback) { return declaration }
+        var aliased = TypeBuilder(registry: NameRegistry(reserved: PlatformNaming.reservedTypeNames.union([name])))
+        let type = aliased.type(schema, name: "item", fallback: "One item of: \(fallback.prefix(1).lowercased() + fallback.dropFirst())")
+        var declaration = PlatformDeclaration(name: name, documentation: schema["description"]?.string ?? fallback, kind: .alias(type))
+        declaration.nested = aliased.declarations
+        return declaration
+    }
 
     /// The declaration of `schema` itself (an object or a tagged `oneOf`), named `name`; nil for anything else.
     mutating func declaration(_ schema: OrderedJSON, name: String, fallback: String) -> PlatformDeclaration? {

@@ -27,16 +27,37 @@ public struct FalPlatform: Sendable {
         _ method: String, _ path: String, query: PlatformQuery = PlatformQuery(), headers: [(String, String)] = [],
         body: Data? = nil, as type: Response.Type = Response.self
     ) async throws(FalError) -> Response {
+        let answer = try await perform(method, path, query: query, headers: headers, body: body, accept: "application/json")
+        return try FalJSON.decode(Response.self, from: answer)
+    }
+
+    /// Sends one Platform API request whose 2xx answer is not JSON (a file, CSV, metrics text): its bytes, up to
+    /// `FalConfiguration.responseBodyLimit`.
+    package func sendForBytes(
+        _ method: String, _ path: String, query: PlatformQuery = PlatformQuery(), headers: [(String, String)] = [], body: Data? = nil
+    ) async throws(FalError) -> Data {
+        try await perform(method, path, query: query, headers: headers, body: body, accept: "*/*")
+    }
+
+    /// Sends one Platform API request whose 2xx answer has no body (204).
+    package func sendForNoContent(
+        _ method: String, _ path: String, query: PlatformQuery = PlatformQuery(), headers: [(String, String)] = [], body: Data? = nil
+    ) async throws(FalError) {
+        _ = try await perform(method, path, query: query, headers: headers, body: body, accept: "application/json")
+    }
+
+    private func perform(
+        _ method: String, _ path: String, query: PlatformQuery, headers: [(String, String)], body: Data?, accept: String
+    ) async throws(FalError) -> Data {
         try query.validated()
         var request = FalRequest(method: method, url: client.configuration.hosts.api + path + query.encoded)
-        request.headers.set("Accept", "application/json")
+        request.headers.set("Accept", accept)
         for (name, value) in headers { request.headers.set(name, value) }
         if let body {
             request.headers.set("Content-Type", "application/json")
             request.body = .data(body)
         }
-        let response = try await client.send(request, failure: PlatformErrorMapping.error(from:))
-        return try FalJSON.decode(Response.self, from: response.body)
+        return try await client.send(request, failure: PlatformErrorMapping.error(from:)).body
     }
 
     /// `value` as a JSON request body.

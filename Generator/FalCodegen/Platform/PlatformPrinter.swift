@@ -79,9 +79,18 @@ struct PlatformPrinter {
     }
 
     private static func declaration(_ parameter: PlatformParameter, namespace: String) -> String {
-        var type = parameter.type.swift
-        if case .named(let name) = parameter.type { type = "\(namespace).\(name)" }
+        let type = qualified(parameter.type, namespace: namespace).swift
         return parameter.isRequired ? "\(parameter.swiftName): \(type)" : "\(parameter.swiftName): \(type)? = nil"
+    }
+
+    /// A parameter's type as written outside the namespace that declares it (`Assets.MediaType`, `[Assets.Source]`).
+    private static func qualified(_ type: PlatformType, namespace: String) -> PlatformType {
+        switch type {
+        case .named(let name): return .named("\(namespace).\(name)")
+        case .array(let element): return .array(qualified(element, namespace: namespace))
+        case .map(let value): return .map(qualified(value, namespace: namespace))
+        default: return type
+        }
     }
 
     private mutating func operationDoc(_ operation: PlatformOperation, parameters: [PlatformParameter], extra: [String], returns: String) {
@@ -111,9 +120,11 @@ struct PlatformPrinter {
         let returns = operation.items.map { "every `\($0.jsonName)` item of every page, requesting the next page (`next_cursor`) as iteration reaches it." }
             ?? "every page, requesting the next one (`next_cursor`) as iteration reaches it."
         operationDoc(operation, parameters: parameters, extra: ["(all pages)."], returns: returns)
-        let signature = parameters.map { Self.declaration($0, namespace: namespace) }
+        var signature = parameters.map { Self.declaration($0, namespace: namespace) }
+        if operation.body != nil { signature.insert("_ body: \(namespace).Request", at: 0) }
         signatureBlock("public func \(operation.swiftName)", signature, " -> \(returnType)") { printer in
-            let arguments = (parameters.map { "\(SwiftNames.bare($0.swiftName)): \($0.swiftName)" } + ["cursor: cursor"]).joined(separator: ", ")
+            let arguments = ((operation.body != nil ? ["body"] : []) + parameters.map { "\(SwiftNames.bare($0.swiftName)): \($0.swiftName)" } + ["cursor: cursor"])
+                .joined(separator: ", ")
             printer.line("let pages = FalPlatformPages { cursor async throws(FalError) -> \(namespace).Response in")
             printer.line("    try await self.\(operation.swiftName)Page(\(arguments))")
             printer.line("}")

@@ -121,7 +121,7 @@ struct TypeBuilder {
         var builder = TypeBuilder(registry: NameRegistry(reserved: PlatformNaming.reservedTypeNames))
         if let declaration = builder.declaration(schema, name: name, fallback: fallback) { return declaration }
         var aliased = TypeBuilder(registry: NameRegistry(reserved: PlatformNaming.reservedTypeNames.union([name])))
-        let type = aliased.type(schema, name: "item", fallback: "One item of: \(fallback.prefix(1).lowercased() + fallback.dropFirst())")
+        let type = aliased.type(schema, name: "\(name) item", fallback: "One item of: \(fallback.prefix(1).lowercased() + fallback.dropFirst())")
         var declaration = PlatformDeclaration(name: name, documentation: schema["description"]?.string ?? fallback, kind: .alias(type))
         declaration.nested = aliased.declarations
         return declaration

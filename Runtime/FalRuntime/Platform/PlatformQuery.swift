@@ -59,6 +59,11 @@ package struct PlatformQuery: Sendable {
         items += values.map { (name, $0) }
     }
 
+    /// An array parameter of documented string values.
+    package mutating func add<Value: RawRepresentable<String>>(_ name: String, _ values: [Value]?, required: Bool = false) {
+        add(name, values?.map(\.rawValue), required: required)
+    }
+
     /// A required path or query value that must not be empty.
     package mutating func require(_ name: String, _ value: String) {
         if value.isEmpty { issues.append(ValidationIssue(path: FieldPath.root.key(name), message: "is required and must not be empty")) }

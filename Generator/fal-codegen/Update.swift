@@ -7,7 +7,8 @@ struct Update: AsyncParsableCommand {
         abstract: "Re-fetch every document in a directory, store it normalized, regenerate, and report what changed.",
         discussion: """
             Each document's endpoint id is read from the document itself (info.x-fal-metadata.endpointId). \
-            An endpoint fal no longer serves (HTTP 404) is reported as removed and its file is left in place. \
+            The documents come from fal's Platform API, 50 per request (`GET /v1/models?endpoint_id=…&expand=openapi-3.0`); \
+            an endpoint fal no longer lists is reported as removed and its file is left in place. \
             Overlays in DIR/overlays apply to both versions. With --output, the Swift files are regenerated there \
             (as `generate`); a target using FalCodegenPlugin regenerates on its next build instead. \
             Exit status: 0, or 1 with --fail-on-breaking when anything is breaking; 2 when a document cannot be \

@@ -98,7 +98,7 @@ struct PlatformRoutes: Sendable {
 
     /// A loaded endpoint as fal's model metadata, from its document's `info` and `x-fal-metadata`.
     private func metadata(_ id: String) -> Model {
-        let info = state.catalog.endpoint(id).flatMap { try? JSONCoding.parse($0.documentData)["info"] } ?? .null
+        let info = state.catalog.endpoint(id)?.info ?? .null
         let meta = info["x-fal-metadata"] ?? .null
         let name = id.split(separator: "/").dropFirst().map { $0.split(separator: "-").map(\.capitalized).joined(separator: " ") }
             .joined(separator: " ")

@@ -157,6 +157,19 @@ import Testing
         }
     }
 
+    @Test func retriedLikeEveryOtherRequest() async throws {
+        try await withEmulator { fal, emulator, _ in
+            // fal answers 429 twice: the client's retry policy (the same as for the queue) sends it again.
+            var controls = EmulatorControls.immediate
+            controls.failure = FailureInjection(mode: .rateLimited, times: 2, operations: [.platform])
+            emulator.controls = controls
+            let prices = try await fal.platform.pricing(endpointIDs: [Self.illusion])
+            #expect(prices.prices.count == 1)
+            let attempts = emulator.requestLog.entries.filter { $0.path == "/v1/models/pricing" }.map(\.status)
+            #expect(attempts == [429, 429, 200])
+        }
+    }
+
     @Test func queryEncodingRepeatsArraysAndEscapes() {
         var query = PlatformQuery()
         query.add("endpoint_id", ["fal-ai/flux/dev", "a b&c"])

@@ -73,3 +73,34 @@ import Testing
         }
     }
 }
+
+/// `fal-emulator --prices FILE`: the pricing table's format, and its errors naming the field.
+@Suite struct PlatformSettingsTests {
+    @Test func loadsATableAndRefusesBadPrices() throws {
+        let table = try PlatformSettings.load(Data(#"""
+            {"prices": {"fal-ai/flux/dev": {"unit_price": 0.03, "unit": "megapixel", "currency": "USD"}},
+             "default": {"unit_price": 0.01, "unit": "image", "currency": "EUR"}, "deprecated": ["fal-ai/old"]}
+            """#.utf8))
+        #expect(table.prices["fal-ai/flux/dev"] == PlatformSettings.Price(unitPrice: 0.03, unit: "megapixel", currency: "USD"))
+        #expect(table.defaultPrice.currency == "EUR" && table.deprecated == ["fal-ai/old"])
+        do {
+            _ = try PlatformSettings.load(Data(#"{"prices": {"a/b": {"unit_price": -1, "unit": "image", "currency": "USD"}}}"#.utf8))
+            Issue.record("a negative price was accepted")
+        } catch {
+            #expect("\(error)".contains("prices[a/b]: unit_price must be a finite number >= 0"), "\(error)")
+        }
+    }
+
+    @Test func configuredPricesAndDeprecationsAreServed() async throws {
+        let configuration = EmulatorFixture.configuration { configuration in
+            configuration.platform = PlatformSettings(
+                prices: [EmulatorFixture.illusion: .init(unitPrice: 0.1, unit: "megapixel", currency: "USD")], deprecated: [EmulatorFixture.illusion])
+        }
+        try await EmulatorFixture.with(configuration) { _, base in
+            let prices = try await TestHTTP.send("GET", base + "/v1/models/pricing?endpoint_id=\(EmulatorFixture.illusion)")
+            #expect(prices.json?["prices"]?.arrayValue?.first?["unit"] == "megapixel")
+            let deprecated = try await TestHTTP.send("GET", base + "/v1/models?status=deprecated")
+            #expect(deprecated.json?["models"]?.arrayValue?.compactMap { $0["endpoint_id"]?.stringValue } == [EmulatorFixture.illusion])
+        }
+    }
+}

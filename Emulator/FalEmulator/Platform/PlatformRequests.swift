@@ -93,7 +93,8 @@ struct PlatformRequests: Sendable {
     /// `/cdn/files/…`). Generated outputs are rendered on demand and never stored: listed with `exception` saying so.
     func deletePayloads(_ requestID: String) -> Response {
         guard let job = state.jobs.job(requestID) else { return PlatformReply.notFound("Request \(requestID) not found") }
-        let output = job.payloadsDeleted ? nil : state.jobs.cachedResult(requestID) ?? (try? state.outcome(of: job).get())
+        let finished = [.completed, .cancelled].contains(job.phase(at: .now))
+        let output = job.payloadsDeleted || !finished ? nil : state.jobs.cachedResult(requestID) ?? (try? state.outcome(of: job).get())
         let links = job.payloadsDeleted ? [] : (Self.urls(in: job.input) + (output.map(Self.urls) ?? []))
         _ = state.jobs.deletePayloads(requestID)
         let prefix = state.cdnBase + "/files/"

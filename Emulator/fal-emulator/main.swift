@@ -8,14 +8,14 @@ import Foundation
 struct FalEmulatorCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fal-emulator",
-        abstract: "Serve an offline emulation of fal's queue, run, storage and OpenAPI endpoints.",
+        abstract: "Serve an offline emulation of fal's queue, run, storage, OpenAPI and Platform API (/v1/models…) endpoints.",
         discussion: """
             Emulator controls (all need `Authorization: Key …`): GET /_emulator/requests, GET /_emulator/webhooks,
             GET|PUT /_emulator/controls, POST /_emulator/reset, and PUT /_emulator/openapi?endpoint_id=ID with an
             OpenAPI document as the body to serve that document at /api/openapi/queue/openapi.json?endpoint_id=ID
             (DELETE restores the loaded one). Realtime WebSockets: ws://HOST:PORT/run/ID/realtime (tokens from
             POST /rest/tokens/); GET /_emulator/realtime, POST /_emulator/realtime/{drop,delay,error,expire-tokens}.
-            See Emulator/README.md.
+            fal's Platform API, Models group, at /v1/models… (prices from --prices). See Emulator/README.md.
             """)
 
     @Option(help: "Interface to bind.")

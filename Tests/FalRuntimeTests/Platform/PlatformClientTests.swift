@@ -170,6 +170,15 @@ import Testing
         }
     }
 
+    @Test func hostsPointThePlatformAPIAnywhereAndKeepTheKeyThere() {
+        #expect(FalHosts.production.api == "https://api.fal.ai/v1")
+        #expect(FalHosts.emulator("http://127.0.0.1:8080/").api == "http://127.0.0.1:8080/v1")
+        #expect(FalConfiguration.fromEnvironment(["FAL_BASE_URL": "http://127.0.0.1:9"]).hosts.api == "http://127.0.0.1:9/v1")
+        #expect(FalConfiguration.fromEnvironment(["FAL_API_URL": "https://api.example.com/v1/"]).hosts.api == "https://api.example.com/v1")
+        #expect(FalHosts.production.acceptsKey("https://api.fal.ai/v1/models"))
+        #expect(!FalHosts.production.acceptsKey("https://api.fal.ai.evil.com/v1/models"))
+    }
+
     @Test func queryEncodingRepeatsArraysAndEscapes() {
         var query = PlatformQuery()
         query.add("endpoint_id", ["fal-ai/flux/dev", "a b&c"])

@@ -63,7 +63,8 @@ struct PlatformRequests: Sendable {
         let image = try parameters.string("image_url")
         let video = try parameters.string("video_url")
         guard [text, image, video].compactMap({ $0 }).count <= 1 else { throw PlatformInvalid("query, image_url and video_url are mutually exclusive") }
-        if try parameters.boolean("exclude_api_requests") == true, try parameters.boolean("only_api_requests") == true {
+        let excludeAPI = try parameters.boolean("exclude_api_requests"), onlyAPI = try parameters.boolean("only_api_requests")
+        if excludeAPI == true, onlyAPI == true {
             throw PlatformInvalid("exclude_api_requests and only_api_requests are mutually exclusive")
         }
         if let similarity = try parameters.string("min_similarity") {

@@ -41,6 +41,7 @@ generate: system-deps
 	$(SWIFT) run fal-codegen generate --overlays $(SCHEMAS)/overlays --output Generated/FalSDK $(SCHEMAS)
 	$(SWIFT) run fal-codegen generate --output Tests/CorpusFixtures Tests/Fixtures/openapi
 	$(MAKE) hostile-fixture
+	$(SWIFT) run fal-codegen platform --tag Models --document $(SCHEMAS)/platform/openapi.json --output Runtime/FalRuntime/Platform/Generated
 
 ## Regenerate the compiled hostile-schema fixture (Tests/HostileFixture); HostileSchemaTests golden-checks it.
 hostile-fixture: system-deps
@@ -50,6 +51,7 @@ hostile-fixture: system-deps
 check: system-deps
 	$(SWIFT) run fal-codegen generate --check --overlays $(SCHEMAS)/overlays --output Generated/FalSDK $(SCHEMAS)
 	$(SWIFT) run fal-codegen generate --check --output Tests/CorpusFixtures Tests/Fixtures/openapi
+	$(SWIFT) run fal-codegen platform --check --tag Models --document $(SCHEMAS)/platform/openapi.json --output Runtime/FalRuntime/Platform/Generated
 
 ## The change report against swift-api-digester: for each mutation (Tests/Fixtures/diff/api) and fal's legacy documents
 ## against their restyle and their current twins, the old and new generated modules compiled and diffed by the digester,

@@ -84,7 +84,7 @@ let package = Package(
         .plugin(
             name: "FalCodegenCommand",
             capability: .command(
-                intent: .custom(verb: "fal-codegen", description: "Fetch, update and diff fal OpenAPI documents (fal-codegen)"),
+                intent: .custom(verb: "fal-codegen", description: "Search, add, fetch, update and diff fal OpenAPI documents (fal-codegen)"),
                 permissions: [
                     .writeToPackageDirectory(reason: "stores fal OpenAPI documents in the target's fal-openapi/ folder"),
                     .allowNetworkConnections(scope: .all(), reason: "downloads endpoint documents from fal.ai"),

@@ -108,3 +108,24 @@ cmp -s "$UPSCALER_LOCK" "$DOCUMENTS/upscaler-lock.before" && { echo "example: up
 cp "$DOCUMENTS/upscaler.before" "$UPSCALER"
 cp "$DOCUMENTS/upscaler-lock.before" "$UPSCALER_LOCK"
 echo "example: swift package fal-codegen fetch and update work against the emulator (a removed field is reported source-breaking)"
+
+# `add` (the command plugin, into a target's fal-openapi/) and `search`, through the emulator's Platform API: both
+# documents come in ONE `GET /v1/models?endpoint_id=…&endpoint_id=…&expand=openapi-3.0`, stored as `fetch` stores them.
+platform_requests() {
+    curl -fsS -H "Authorization: Key example-key" "$BASE/_emulator/requests" \
+        | python3 -c 'import json, sys; print(json.load(sys.stdin)["by_operation"].get("platform", 0))'
+}
+PHOTON_BEFORE="$DOCUMENTS/luma-photon.before"
+MINIMAX="$EXAMPLE/Sources/FalExample/fal-openapi/fal-ai__minimax__video-01__image-to-video.json"
+cp "$MINIMAX" "$DOCUMENTS/minimax.before"
+trap 'cp "$DOCUMENTS/upscaler.before" "$UPSCALER"; cp "$DOCUMENTS/upscaler-lock.before" "$UPSCALER_LOCK"; cp "$PHOTON_BEFORE" "$DOCUMENT"; cp "$DOCUMENTS/minimax.before" "$MINIMAX"; cleanup' EXIT
+before=$(platform_requests)
+(cd "$EXAMPLE" && "${PLUGIN[@]}" add fal-ai/luma-photon fal-ai/minimax/video-01/image-to-video --target FalExample --base-url "$BASE") >/dev/null 2>&1 \
+    || { echo "example: swift package fal-codegen add failed" >&2; exit 1; }
+[ "$(( $(platform_requests) - before ))" = 1 ] || { echo "example: add did not fetch both documents in one Platform API request" >&2; exit 1; }
+cmp -s "$DOCUMENT" "$PHOTON_BEFORE" && cmp -s "$MINIMAX" "$DOCUMENTS/minimax.before" \
+    || { echo "example: add stored a document differently from fetch" >&2; exit 1; }
+(cd "$EXAMPLE" && "$SWIFT" build) >/dev/null 2>&1 || { echo "example: the package did not build after add" >&2; exit 1; }
+found=$( (cd "$EXAMPLE" && "${PLUGIN[@]}" search photon --base-url "$BASE") 2>&1 ) || { echo "example: search failed: $found" >&2; exit 1; }
+grep -q "^fal-ai/luma-photon " <<<"$found" || { echo "example: search did not list fal-ai/luma-photon:" >&2; echo "$found" >&2; exit 1; }
+echo "example: swift package fal-codegen add (2 documents, 1 Platform API request) and search work against the emulator"

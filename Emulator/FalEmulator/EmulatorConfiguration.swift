@@ -48,6 +48,8 @@ extension FalEmulator {
         /// Largest WebSocket message accepted or sent (inputs beyond are closed with 1009, sync-mode outputs
         /// beyond answer an `OUTPUT_TOO_LARGE` error frame).
         public var realtimeMaxMessageBytes: Int
+        /// Prices and deprecated models for the Platform API routes (`/v1/models…`).
+        public var platform: PlatformSettings
 
         public init(
             host: String = "127.0.0.1", port: Int = 0, apiKey: String? = nil,
@@ -56,7 +58,8 @@ extension FalEmulator {
             webhookUserID: String = "emulator-user", maxJSONBodyBytes: Int = 8 << 20, maxUploadBytes: Int = 1 << 30,
             maxStoredFileBytes: Int = 4 << 30, uploadsParentDirectory: URL? = nil, maxStoredRequests: Int = 10_000,
             maxStoredRequestBytes: Int = 128 << 20, requestLogCapacity: Int = 10_000, maxPendingWebhookBytes: Int = 64 << 20,
-            realtimeIdleTimeout: Duration = .seconds(60), realtimeMaxConnections: Int = 1024, realtimeMaxMessageBytes: Int = 16 << 20
+            realtimeIdleTimeout: Duration = .seconds(60), realtimeMaxConnections: Int = 1024, realtimeMaxMessageBytes: Int = 16 << 20,
+            platform: PlatformSettings = PlatformSettings()
         ) {
             self.host = host
             self.port = port
@@ -77,6 +80,7 @@ extension FalEmulator {
             self.realtimeIdleTimeout = realtimeIdleTimeout
             self.realtimeMaxConnections = max(1, realtimeMaxConnections)
             self.realtimeMaxMessageBytes = min(max(realtimeMaxMessageBytes, 64 << 10), 1 << 30)
+            self.platform = platform
         }
 
         /// `<schemas>/overlays` when it exists: the generator's convention.

@@ -8,14 +8,14 @@ import Foundation
 struct FalEmulatorCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fal-emulator",
-        abstract: "Serve an offline emulation of fal's queue, run, storage and OpenAPI endpoints.",
+        abstract: "Serve an offline emulation of fal's queue, run, storage, OpenAPI and Platform API (/v1/models…) endpoints.",
         discussion: """
             Emulator controls (all need `Authorization: Key …`): GET /_emulator/requests, GET /_emulator/webhooks,
             GET|PUT /_emulator/controls, POST /_emulator/reset, and PUT /_emulator/openapi?endpoint_id=ID with an
             OpenAPI document as the body to serve that document at /api/openapi/queue/openapi.json?endpoint_id=ID
             (DELETE restores the loaded one). Realtime WebSockets: ws://HOST:PORT/run/ID/realtime (tokens from
             POST /rest/tokens/); GET /_emulator/realtime, POST /_emulator/realtime/{drop,delay,error,expire-tokens}.
-            See Emulator/README.md.
+            fal's Platform API, Models group, at /v1/models… (prices from --prices). See Emulator/README.md.
             """)
 
     @Option(help: "Interface to bind.")
@@ -48,7 +48,15 @@ struct FalEmulatorCommand: AsyncParsableCommand {
     @Option(help: "Largest single upload body (direct upload, signed PUT or multipart part) in MiB.")
     var maxUploadMb = 1024
 
+    @Option(help: "Pricing table for the Platform API routes (/v1/models/pricing, usage, estimates): a JSON file {\"prices\": {\"ID\": {\"unit_price\": 0.025, \"unit\": \"image\", \"currency\": \"USD\"}}, \"default\": {…}, \"deprecated\": [\"ID\"]}.")
+    var prices: String?
+
     func run() async throws {
+        var platform = PlatformSettings()
+        if let prices {
+            guard let data = FileManager.default.contents(atPath: prices) else { throw ValidationError("--prices: cannot read \(prices)") }
+            do { platform = try PlatformSettings.load(data) } catch { throw ValidationError("--prices \(prices): \(error)") }
+        }
         var controls = EmulatorControls()
         if let latencyMs { controls.latencyMilliseconds = max(0, latencyMs) }
         if let queueDepth { controls.queueDepth = max(0, queueDepth) }
@@ -59,7 +67,7 @@ struct FalEmulatorCommand: AsyncParsableCommand {
         let emulator = try FalEmulator(configuration: .init(
             host: host, port: port, apiKey: key, schemasDirectory: URL(fileURLWithPath: schemas), controls: controls,
             maxUploadBytes: max(1, maxUploadMb) << 20, maxStoredFileBytes: max(1, uploadBudgetMb) << 20,
-            realtimeIdleTimeout: .milliseconds(Int(realtimeIdleTimeout * 1000))))
+            realtimeIdleTimeout: .milliseconds(Int(realtimeIdleTimeout * 1000)), platform: platform))
         let base = try await emulator.start()
         // Unbuffered writes: scripts wait for this line on a pipe.
         say("listening on \(base.absoluteString)")

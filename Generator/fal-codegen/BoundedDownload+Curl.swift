@@ -11,10 +11,11 @@ import Foundation
 /// delegate had cancelled at the cap.
 extension BoundedDownload {
     /// The status and body of a GET of `url` (redirects followed, http and https only).
-    static func get(_ url: URL, limit: Int, timeout: Duration) async throws -> Response {
+    /// `headers` are sent as given (the Platform API's `Authorization: Key …`).
+    static func get(_ url: URL, limit: Int, timeout: Duration, headers: [(String, String)] = []) async throws -> Response {
         // A blocking transfer on its own thread: fetch and update download one document at a time.
         try await withCheckedThrowingContinuation { continuation in
-            Thread { continuation.resume(with: Result { try perform(url, limit: limit, timeout: timeout) }) }.start()
+            Thread { continuation.resume(with: Result { try perform(url, limit: limit, timeout: timeout, headers: headers) }) }.start()
         }
     }
 
@@ -26,9 +27,12 @@ extension BoundedDownload {
         init(limit: Int) { self.limit = limit }
     }
 
-    private static func perform(_ url: URL, limit: Int, timeout: Duration) throws -> Response {
+    private static func perform(_ url: URL, limit: Int, timeout: Duration, headers: [(String, String)]) throws -> Response {
         guard let handle = curl_easy_init() else { throw Failure.transfer("libcurl could not create a handle") }
         defer { curl_easy_cleanup(handle) }
+        var list: UnsafeMutablePointer<curl_slist>?
+        for (name, value) in headers { list = curl_slist_append(list, "\(name): \(value)") }
+        defer { curl_slist_free_all(list) }
         let sink = Sink(limit: limit)
         return try withExtendedLifetime(sink) {
             func set(_ code: CURLcode) throws {
@@ -41,6 +45,7 @@ extension BoundedDownload {
             try set(fal_curl_setopt_long(handle, CURLOPT_MAXREDIRS, 5))
             try set(fal_curl_setopt_str(handle, CURLOPT_ACCEPT_ENCODING, ""))  // the cap counts decoded bytes
             try set(fal_curl_setopt_str(handle, CURLOPT_USERAGENT, "fal-codegen"))
+            if let list { try set(fal_curl_setopt_ptr(handle, CURLOPT_HTTPHEADER, list)) }
             try set(fal_curl_setopt_off(handle, CURLOPT_MAXFILESIZE_LARGE, curl_off_t(limit)))
             try set(fal_curl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, 10_000))
             try set(fal_curl_setopt_long(handle, CURLOPT_TIMEOUT_MS, Int(timeout.wholeMilliseconds)))

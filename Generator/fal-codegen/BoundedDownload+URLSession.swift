@@ -12,7 +12,7 @@ import FoundationNetworking
 /// for a while after the cancel: the body kept is capped, what it reads ahead is not (libcurl's path has no
 /// such gap).
 extension BoundedDownload {
-    static func get(_ url: URL, limit: Int, timeout: Duration) async throws -> Response {
+    static func get(_ url: URL, limit: Int, timeout: Duration, headers: [(String, String)] = []) async throws -> Response {
         guard let scheme = url.scheme, ["http", "https"].contains(scheme) else {
             throw Failure.transfer("unsupported URL scheme in \(url.absoluteString)")
         }
@@ -24,6 +24,7 @@ extension BoundedDownload {
         defer { session.invalidateAndCancel() }
         var request = URLRequest(url: url)
         request.setValue("fal-codegen", forHTTPHeaderField: "User-Agent")
+        for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
         let task = session.dataTask(with: request)
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in

@@ -7,7 +7,7 @@ struct FalCodegenCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fal-codegen",
         abstract: "Generates typed, validated Swift for fal endpoints from their OpenAPI documents.",
-        subcommands: [Generate.self, Fetch.self, Update.self, Diff.self])
+        subcommands: [Generate.self, Fetch.self, Update.self, Diff.self, Platform.self, Search.self, Add.self])
 }
 
 struct Generate: ParsableCommand {

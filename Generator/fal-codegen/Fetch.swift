@@ -124,17 +124,27 @@ struct DocumentFetcher {
         guard (200..<300).contains(response.status) else {
             throw response.status == 404 ? Failure.notFound(url) : Failure.http(response.status, url)
         }
-        let data = response.body
+        let tree: OrderedJSON
+        do { tree = try OrderedJSONReader.read(Array(response.body)) } catch {
+            throw Failure.invalid(CodegenError(file: url.absoluteString, path: "", message: "\(error)"))
+        }
+        return try Self.normalized(tree, id: id)
+    }
+
+    /// A downloaded document, checked as the generator will check it and normalized for storing. Shared with
+    /// `add` and `update`, which get documents inline from the Platform API (`GET /v1/models?expand=openapi-3.0`).
+    static func normalized(_ tree: OrderedJSON, id: String) throws(Failure) -> Fetched {
         do {
-            let tree = try OrderedJSONReader.read(Array(data))
             let text = tree.serialized(indent: 2) + "\n"
             let loaded = try DocumentLoader.load(tree: tree, name: id)
             guard loaded.endpoint.id == id else { throw Failure.mismatchedID(expected: id, found: loaded.endpoint.id) }
             return Fetched(text: text, loaded: loaded)
         } catch let error as CodegenError {
             throw Failure.invalid(error)
-        } catch let error as OrderedJSONReader.SyntaxError {
-            throw Failure.invalid(CodegenError(file: url.absoluteString, path: "", message: "\(error)"))
+        } catch let error as Failure {
+            throw error
+        } catch {
+            throw Failure.invalid(CodegenError(file: id, path: "", message: "\(error)"))
         }
     }
 }

@@ -7,7 +7,8 @@ struct Update: AsyncParsableCommand {
         abstract: "Re-fetch every document in a directory, store it normalized, regenerate, and report what changed.",
         discussion: """
             Each document's endpoint id is read from the document itself (info.x-fal-metadata.endpointId). \
-            An endpoint fal no longer serves (HTTP 404) is reported as removed and its file is left in place. \
+            The documents come from fal's Platform API, 50 per request (`GET /v1/models?endpoint_id=…&expand=openapi-3.0`); \
+            an endpoint fal no longer lists is reported as removed and its file is left in place. \
             Overlays in DIR/overlays apply to both versions. The Swift names the current documents get (kept in \
             DIR/\(NamesLock.fileName), read when there) are recorded there again for the new ones, so fal renaming a \
             component or reordering properties renames nothing. With --output, the Swift files are regenerated there \
@@ -19,7 +20,7 @@ struct Update: AsyncParsableCommand {
     @Argument(help: "Directory of fal OpenAPI documents.")
     var directory = "schemas"
 
-    @Option(help: "fal's web origin (the emulator's base URL in tests).")
+    @Option(help: "fal's origin, or an emulator's (its Platform API is BASE/v1).")
     var baseURL = DocumentFetcher.defaultBaseURL
 
     @Option(help: "Regenerate Swift into this directory after updating (as `generate --output`).")
@@ -37,21 +38,26 @@ struct Update: AsyncParsableCommand {
         } catch {
             throw unusable(error.description)
         }
-        let fetcher: DocumentFetcher
-        do { fetcher = try DocumentFetcher(baseURL: baseURL) } catch { throw unusable("error: \(error)") }
+        let platform: PlatformModels
+        do { platform = try PlatformModels(baseURL: baseURL) } catch { throw unusable("error: \(error)") }
 
-        // Fetch everything before writing anything: a failed run leaves the directory as it was.
+        // Fetch everything before writing anything: a failed run leaves the directory as it was. The documents come
+        // from the Platform API, 50 per request (`GET /v1/models?endpoint_id=…&expand=openapi-3.0`).
+        let answer: (documents: [String: PlatformModels.Document], requests: Int)
+        do { answer = try await platform.documents(current.map(\.endpoint.id)) } catch { throw unusable("error: \(error)") }
         var refreshed: [(file: String, text: String)] = []
         var removed: Set<String> = []
         for document in current {
             let id = document.endpoint.id
-            do {
-                let fetched = try await fetcher.fetch(id)
-                refreshed.append((document.endpoint.source, fetched.text))
-            } catch DocumentFetcher.Failure.notFound {
+            switch answer.documents[id] ?? .notFound {
+            case .notFound:
                 removed.insert(id)
-            } catch {
-                throw unusable("error: \(id): \(error)")
+            case .failed(let message):
+                throw unusable("error: \(id): fal could not expand its document: \(message)")
+            case .found(let tree):
+                do { refreshed.append((document.endpoint.source, try DocumentFetcher.normalized(tree, id: id).text)) } catch {
+                    throw unusable("error: \(id): \(error)")
+                }
             }
         }
         // Every step runs on copies beside the originals; the originals are swapped for them only when all passed,
@@ -112,7 +118,7 @@ struct Update: AsyncParsableCommand {
         do { try StagedFolder.swapIn([staged] + (stagedOutput.map { [$0] } ?? [])) } catch {
             throw unusable("error: \(error)")
         }
-        FileHandle.standardError.write(Data("updated \(written) of \(current.count) documents in \(directory)\n".utf8))
+        FileHandle.standardError.write(Data("updated \(written) of \(current.count) documents in \(directory) (\(answer.requests) Platform API request(s))\n".utf8))
         if let output { FileHandle.standardError.write(Data("regenerated \(output) (\(outputChanges) files changed)\n".utf8)) }
         try report.emit(changeReport)
     }

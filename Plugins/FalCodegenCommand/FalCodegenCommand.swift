@@ -1,14 +1,17 @@
 import Foundation
 import PackagePlugin
 
-/// `swift package fal-codegen <fetch|update|diff|generate> … [--target NAME]`: runs the `fal-codegen` CLI with a
-/// target's `fal-openapi/` folder as the default place for documents.
+/// `swift package fal-codegen <add|search|fetch|update|diff|generate> … [--target NAME]`: runs the `fal-codegen` CLI
+/// with a target's `fal-openapi/` folder as the default place for documents.
 ///
+/// - `add ID…` stores documents in the target's `fal-openapi/` (unless `--output` is given), fetched in one Platform API
+///   call per 50 ids.
+/// - `search TEXT` prints matching models (nothing is written).
 /// - `fetch ID…` stores documents in the target's `fal-openapi/` (unless `--into` is given).
 /// - `update [DIR]` re-fetches the target's documents and prints the change report.
 /// - `diff OLD NEW` and `generate …` are passed through unchanged.
 ///
-/// Without `--target`, the one target that has a `fal-openapi/` folder is used (for `fetch`, the one target
+/// Without `--target`, the one target that has a `fal-openapi/` folder is used (for `add` and `fetch`, the one target
 /// that lists FalCodegenPlugin, or the only source target).
 @main
 struct FalCodegenCommand: CommandPlugin {
@@ -17,12 +20,15 @@ struct FalCodegenCommand: CommandPlugin {
         let targetNames = extractor.extractOption(named: "target")
         var forwarded = extractor.remainingArguments
         guard let subcommand = forwarded.first else {
-            throw PluginFailure("usage: swift package fal-codegen <fetch|update|diff|generate> … [--target NAME]")
+            throw PluginFailure("usage: swift package fal-codegen <add|search|fetch|update|diff|generate> … [--target NAME]")
         }
-        if ["fetch", "update"].contains(subcommand) {
-            let folder = try documentsFolder(context.package, named: targetNames, creating: subcommand == "fetch")
+        if ["add", "fetch", "update"].contains(subcommand) {
+            let folder = try documentsFolder(context.package, named: targetNames, creating: subcommand != "update")
             if subcommand == "fetch", !forwarded.contains("--into") {
                 forwarded += ["--into", folder.path]
+            }
+            if subcommand == "add", !forwarded.contains("--output") {
+                forwarded += ["--output", folder.path]
             }
             if subcommand == "update", positionalArguments(Array(forwarded.dropFirst()), valueOptions: ["--base-url", "--output", "--format"]).isEmpty {
                 forwarded.insert(folder.path, at: 1)

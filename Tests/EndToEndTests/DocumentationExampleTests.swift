@@ -143,6 +143,58 @@ struct DocumentationExampleTests {
             }
         }
     }
+
+    // PlatformAPI.md: find, price, estimate, list requests, delete payloads (the emulator's four endpoints stand in for fal's).
+    @Test("Platform API: models as a sequence, pricing, estimate, requests, payload deletion, errors")
+    func platformAPI() async throws {
+        try await EmulatedFal.with { fal, _ in
+            var found: [String] = []
+            for try await model in fal.platform.models(search: "diffusion", category: "text-to-image", status: .active) {
+                found.append(model.endpointID)
+                #expect(model.metadata?.displayName.isEmpty == false)
+            }
+            #expect(found == ["fal-ai/illusion-diffusion"])
+            let page = try await fal.platform.modelsPage(
+                endpointIDs: ["fal-ai/illusion-diffusion", "fal-ai/lora/image-to-image"], expand: ["openapi-3.0"])
+            #expect(page.models.allSatisfy { $0.openapi?["paths"] != nil })
+
+            let prices = try await fal.platform.pricing(endpointIDs: ["fal-ai/illusion-diffusion"])
+            #expect(prices.prices[0].unitPrice == 0.025 && prices.prices[0].unit == "image")
+            let estimate = try await fal.platform.estimatePricing(.unitPrice(.init(endpoints: ["fal-ai/illusion-diffusion": .init(unitQuantity: 50)])))
+            #expect(estimate.totalCost == 1.25 && estimate.currency == "USD")
+
+            let output = try await fal.illusionDiffusion.submit(.init(imageURL: "https://example.com/p.png", prompt: "a castle"))
+            var requests: [String] = []
+            for _ in 0..<100 {
+                requests = []
+                for try await request in fal.platform.requestsByEndpoint(endpointIDs: ["fal-ai/illusion-diffusion"], expand: ["payloads"])
+                where request.statusCode != nil {
+                    requests.append(request.requestID)
+                }
+                if !requests.isEmpty { break }
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            #expect(requests == [output.requestID])
+            let deleted = try await fal.platform.deleteRequestPayloads(requestID: output.requestID)
+            #expect(deleted.cdnDeleteResults.allSatisfy { $0.exception != nil })  // generated outputs: nothing stored
+
+            await #expect(throws: FalError.validation([ValidationIssue(path: FieldPath("limit"), message: "0 is less than minimum 1")])) {
+                try await fal.platform.modelsPage(limit: 0)
+            }
+        }
+    }
+
+    // FilesAndUploads.md, "Uploading directly": an upload with fal's lifecycle settings.
+    @Test("Files: an upload with expiresIn and an initial ACL")
+    func uploadLifecycle() async throws {
+        try await EmulatedFal.with { fal, _ in
+            let url = try await fal.storage.upload(
+                Data([0x89, 0x50, 0x4E, 0x47]), contentType: "image/png",
+                lifecycle: .init(expiresIn: .oneDay, initialACL: .init(default: .forbid)))
+            let anonymous = try await defaultTransport().send(HTTPRequest(method: "GET", url: url, timeout: .seconds(10)))
+            #expect(anonymous.status == 403)
+        }
+    }
 }
 
 /// Values gathered from callbacks that may run on any thread.

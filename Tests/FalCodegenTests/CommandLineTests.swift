@@ -146,12 +146,26 @@ import Testing
         }
     }
 
-    /// Serves `document` where fal serves per-endpoint documents.
+    /// Serves `document` where fal serves per-endpoint documents (`fetch`), and inline in the Platform API's
+    /// `/v1/models` answer (`update`, `add`: the static server ignores the query).
     private func serve(_ document: Data) throws -> (directory: String, server: StaticServer) {
         let served = try temporaryDirectory()
         try FileManager.default.createDirectory(atPath: served + "/api/openapi/queue", withIntermediateDirectories: true)
         try document.write(to: URL(fileURLWithPath: served + "/api/openapi/queue/openapi.json"))
+        try Self.writeModels(served, documents: [("fal-ai/illusion-diffusion", document)])
         return (served, try StaticServer(serving: served))
+    }
+
+    /// `served/v1/models`: the Platform API's answer with `documents` inline (`expand=openapi-3.0`).
+    static func writeModels(_ served: String, documents: [(id: String, document: Data)]) throws {
+        try FileManager.default.createDirectory(atPath: served + "/v1", withIntermediateDirectories: true)
+        var body = Data(#"{"models": ["#.utf8)
+        for (index, entry) in documents.enumerated() {
+            if index > 0 { body.append(contentsOf: Data(",".utf8)) }
+            body.append(contentsOf: Data(#"{"endpoint_id": "\#(entry.id)", "openapi": "#.utf8) + entry.document + Data("}".utf8))
+        }
+        body.append(contentsOf: Data(#"], "next_cursor": null, "has_more": false}"#.utf8))
+        try body.write(to: URL(fileURLWithPath: served + "/v1/models"))
     }
 
     @Test func fetchStoresNormalizedDocuments() throws {
@@ -293,7 +307,9 @@ import Testing
         let workspace = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: workspace) }
         try FileManager.default.copyItem(atPath: Repository.path("schemas/fal-ai__illusion-diffusion.json"), toPath: workspace + "/illusion.json")
-        let server = try StaticServer(serving: workspace + "/nothing-here")  // every path is a 404
+        // fal's Platform API answers, without the endpoint among its models.
+        try Self.writeModels(workspace + "/served", documents: [])
+        let server = try StaticServer(serving: workspace + "/served")
         let result = try server.run(["update", workspace, "--base-url", server.baseURL]) { $0.status != 2 }
         #expect(result.status == 0, "\(result.errors)")
         #expect(result.output.contains("source-breaking  endpoint IllusionDiffusion\n"), "\(result.output)")

@@ -9,6 +9,7 @@ schemathesis start-up instead of one per document, `openapi` patched to 3.1.0) a
          from whatever was accepted: `not_a_server_error` and `negative_data_rejection` (a body that breaks
          the schema must be refused). The queue accepts such bodies and fails the request later, as fal does,
          so that check applies to /run only.
+  platform  (schemas/ only) fal's Platform API document, Models group, on /v1: `not_a_server_error`.
 
 Afterwards the emulator must still answer and must not have printed a fatal error. Prints the number of
 cases and failures per pass; exits non-zero on any failure. Bounded: `--max-examples` per operation and
@@ -123,6 +124,15 @@ def main():
                 ]:
                     cases, failures, passed = run_pass(
                         f"{label} {name}", merged, url, checks, arguments.max_examples, phases, os.path.join(work, f"{name}.json"), extra, work)
+                    total_cases += cases
+                    total_failures += failures
+                    ok = ok and passed
+                # fal's Platform API, Models group (`/v1/models…`), on the emulator serving schemas/.
+                platform = os.path.join(folder, "platform", "openapi.json")
+                if os.path.exists(platform):
+                    cases, failures, passed = run_pass(
+                        f"{label} platform", platform, base + "/v1", ["not_a_server_error"], arguments.max_examples,
+                        "examples,coverage,fuzzing", os.path.join(work, "platform.json"), ["--include-tag", "Models"], work)
                     total_cases += cases
                     total_failures += failures
                     ok = ok and passed

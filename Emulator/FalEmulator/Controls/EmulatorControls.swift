@@ -124,5 +124,5 @@ public struct FailureInjection: Sendable, Hashable, Codable {
 /// `realtime` counts WebSocket handshakes (failures are not injected into them: see `/_emulator/realtime/…`
 /// for realtime's own faults) and `token` the realtime token route (`POST /rest/tokens/`).
 public enum Operation: String, Sendable, Hashable, Codable, CaseIterable {
-    case submit, status, statusStream = "status_stream", result, cancel, run, stream, upload, storage, openapi, token, realtime
+    case submit, status, statusStream = "status_stream", result, cancel, run, stream, upload, storage, openapi, token, realtime, platform
 }

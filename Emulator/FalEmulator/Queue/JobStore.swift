@@ -67,5 +67,24 @@ final class JobStore: Sendable {
         return made
     }
 
+    /// Every stored job, oldest first (the Platform API's usage and request listings).
+    var all: [QueueJob] {
+        state.withLock { state in state.order[state.orderStart...].compactMap { state.jobs[$0] } }
+    }
+
+    /// The job's result as computed so far (nil until someone asked for it, or after its payloads were deleted).
+    func cachedResult(_ id: String) -> JSONValue? { state.withLock { $0.results[id] } }
+
+    /// Forgets a job's input and output (`DELETE /v1/models/requests/{id}/payloads`); false for an unknown id.
+    func deletePayloads(_ id: String) -> Bool {
+        state.withLock { state in
+            guard var job = state.jobs[id] else { return false }
+            job.payloadsDeleted = true
+            state.jobs[id] = job
+            state.results[id] = nil
+            return true
+        }
+    }
+
     func removeAll() { state.withLock { $0 = State() } }
 }

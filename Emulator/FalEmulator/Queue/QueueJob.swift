@@ -27,6 +27,8 @@ struct QueueJob: Sendable {
     let submittedAt: ContinuousClock.Instant
     let submittedDate: Date
     var cancelledAt: ContinuousClock.Instant?
+    /// Set by the Platform API's payload deletion: the input and output are no longer served.
+    var payloadsDeleted = false
 
     enum Phase: Equatable {
         case inQueue(position: Int)

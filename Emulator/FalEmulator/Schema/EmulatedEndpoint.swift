@@ -9,6 +9,8 @@ struct EmulatedEndpoint: Sendable {
     let validator: SchemaValidator
     /// Served back by `GET /api/openapi/queue/openapi.json?endpoint_id=…`.
     let documentData: Data
+    /// The document's `info` (title, description, `x-fal-metadata`): what the Platform API's `/v1/models` reports.
+    let info: JSONValue
 
     var id: String { endpoint.id }
 
@@ -16,6 +18,7 @@ struct EmulatedEndpoint: Sendable {
         self.endpoint = endpoint
         self.validator = SchemaValidator(endpoint: endpoint)
         self.documentData = documentData
+        self.info = (try? JSONCoding.parse(documentData))?["info"] ?? .null
     }
 
     /// Every schema violation in a request body, phrased by FalCore's `Rule`s (as generated `validate()` does).

@@ -74,8 +74,9 @@ struct EmulatorResponder: HTTPResponder {
         case .multipartBegin: return storage.beginMultipart(request)
         case .multipartPart(let key, let uploadID, let part): return await storage.uploadPart(request, key: key, uploadID: uploadID, part: part)
         case .multipartComplete(let key, let uploadID): return await storage.completeMultipart(request, key: key, uploadID: uploadID)
-        case .download(let key): return storage.download(key: key)
+        case .download(let key): return storage.download(key: key, request)
         case .openAPI: return openAPIDocument(request)
+        case .platform(let resource): return await PlatformRoutes(state: state).handle(resource, request)
         case .emulatorRequests, .emulatorWebhooks, .emulatorControls, .emulatorReset, .emulatorOpenAPI, .emulatorRealtime, .notFound,
             .methodNotAllowed:
             return await emulatorRoute(route, request)

@@ -20,6 +20,8 @@ enum Route: Sendable {
     case multipartComplete(key: String, uploadID: String)
     case download(key: String)
     case openAPI
+    /// api.fal.ai/v1: the Platform API's Models group.
+    case platform(PlatformRoutes.Resource)
     case emulatorRequests, emulatorWebhooks, emulatorControls, emulatorReset, emulatorOpenAPI
     /// `GET /_emulator/realtime` (nil) and `POST /_emulator/realtime/{action}`.
     case emulatorRealtime(action: String?)
@@ -42,6 +44,7 @@ enum Route: Sendable {
         case "cdn": self = Self.cdn(method, rest)
         case "api":
             self = rest.map(String.init) == ["openapi", "queue", "openapi.json"] ? (method == .get ? .openAPI : .methodNotAllowed) : .notFound
+        case "v1": self = .platform(PlatformRoutes.resource(method, rest.map(String.init)))
         case "_emulator": self = Self.emulator(method, rest)
         default: self = .notFound
         }
@@ -117,6 +120,7 @@ enum Route: Sendable {
         case .realtimeToken: return .token
         case .signedUpload, .cdnUpload, .multipartBegin, .multipartPart, .multipartComplete, .download: return .upload
         case .openAPI: return .openapi
+        case .platform: return .platform
         case .emulatorRequests, .emulatorWebhooks, .emulatorControls, .emulatorReset, .emulatorOpenAPI, .emulatorRealtime, .notFound,
             .methodNotAllowed:
             return nil
@@ -132,7 +136,8 @@ enum Route: Sendable {
         case .submit, .status, .statusStream, .result, .cancel, .run, .storageToken, .uploadInitiate, .realtimeToken: return .falKey
         case .emulatorRequests, .emulatorWebhooks, .emulatorControls, .emulatorReset, .emulatorOpenAPI, .emulatorRealtime: return .falKey
         case .cdnUpload, .multipartBegin, .multipartPart, .multipartComplete: return .falKeyOrCDNToken
-        case .jwks, .signedUpload, .download, .openAPI, .notFound, .methodNotAllowed: return .none
+        // The Platform API checks keys itself, to answer in its own error body (and `/models` takes none).
+        case .jwks, .signedUpload, .download, .openAPI, .platform, .notFound, .methodNotAllowed: return .none
         }
     }
 }

@@ -13,12 +13,15 @@ final class FileStore: Sendable {
         var size: Int
         var contentType: String
         var fileName: String
+        /// The upload's `X-Fal-Object-Lifecycle`, honoured on download.
+        var lifecycle: ObjectLifecycle?
     }
 
     /// A `storage/upload/initiate` grant: the file the signed PUT will fill.
     struct PendingUpload: Sendable {
         var key: String
         var contentType: String
+        var lifecycle: ObjectLifecycle?
     }
 
     /// A body spooled to disk.
@@ -30,6 +33,7 @@ final class FileStore: Sendable {
     struct MultipartUpload: Sendable {
         var key: String
         var contentType: String
+        var lifecycle: ObjectLifecycle?
         var parts: [Int: Spooled] = [:]
         var bytes = 0
         /// When it was opened or last got a part (`State.clock`), so eviction takes the most idle first.
@@ -73,8 +77,8 @@ final class FileStore: Sendable {
     }
 
     /// Stores a spooled body as the file at `key`, evicting the oldest files beyond the budget.
-    func put(_ body: Spooled, contentType: String, fileName: String, key: String) {
-        let file = StoredFile(segments: [body.path], size: body.size, contentType: contentType, fileName: fileName)
+    func put(_ body: Spooled, contentType: String, fileName: String, key: String, lifecycle: ObjectLifecycle? = nil) {
+        let file = StoredFile(segments: [body.path], size: body.size, contentType: contentType, fileName: fileName, lifecycle: lifecycle)
         let doomed = state.withLock { state in
             state.bytes += body.size
             return insert(file, key: key, into: &state)
@@ -114,6 +118,19 @@ final class FileStore: Sendable {
 
     func file(_ key: String) -> StoredFile? { state.withLock { $0.files[key] } }
 
+    /// Removes the file at `key` and its bytes on disk; false when there is none.
+    func delete(_ key: String) -> Bool {
+        let doomed = state.withLock { state -> [String]? in
+            guard let file = state.files.removeValue(forKey: key) else { return nil }
+            state.order.removeAll { $0 == key }
+            state.bytes -= file.size
+            return file.segments
+        }
+        guard let doomed else { return false }
+        remove(doomed)
+        return true
+    }
+
     var storedBytes: Int { state.withLock { $0.bytes } }
 
     // MARK: Signed uploads (initiate + PUT)
@@ -134,12 +151,12 @@ final class FileStore: Sendable {
 
     // MARK: Multipart
 
-    func beginMultipart(key: String, contentType: String) -> String {
+    func beginMultipart(key: String, contentType: String, lifecycle: ObjectLifecycle? = nil) -> String {
         let id = Identifiers.token()
         let doomed = state.withLock { state -> [String] in
             let doomed = state.multipart.count >= maxEntries ? dropIdlestMultipart(except: nil, from: &state) : []
             state.clock += 1
-            state.multipart[id] = MultipartUpload(key: key, contentType: contentType, touched: state.clock)
+            state.multipart[id] = MultipartUpload(key: key, contentType: contentType, lifecycle: lifecycle, touched: state.clock)
             return doomed
         }
         remove(doomed)
@@ -205,7 +222,8 @@ final class FileStore: Sendable {
             state.bytes -= unlisted.reduce(0) { $0 + $1.size }
             let segments = partNumbers.map { upload.parts[$0]! }
             let file = StoredFile(
-                segments: segments.map(\.path), size: segments.reduce(0) { $0 + $1.size }, contentType: upload.contentType, fileName: fileName)
+                segments: segments.map(\.path), size: segments.reduce(0) { $0 + $1.size }, contentType: upload.contentType, fileName: fileName,
+                lifecycle: upload.lifecycle)
             return unlisted.map(\.path) + insert(file, key: key, into: &state)
         }
         guard let doomed else { return false }

@@ -33,9 +33,14 @@ struct StorageRoutes: Sendable {
         case .success(let parsed): body = parsed.value
         case .failure(let error): return error.response
         }
+        let lifecycle: ObjectLifecycle?
+        switch ObjectLifecycle.from(request) {
+        case .success(let value): lifecycle = value
+        case .failure(let error): return error.response
+        }
         let contentType = body["content_type"]?.stringValue ?? "application/octet-stream"
         let key = Self.newKey(fileName: body["file_name"]?.stringValue)
-        let token = state.files.grant(.init(key: key, contentType: contentType))
+        let token = state.files.grant(.init(key: key, contentType: contentType, lifecycle: lifecycle))
         return Reply.json([
             "upload_url": .string("\(state.cdnBase)/uploads/\(token)"),
             "file_url": .string(fileURL(key)),
@@ -52,19 +57,26 @@ struct StorageRoutes: Sendable {
         switch await spool(request) {
         case .failure(let error): return error.response
         case .success(let body):
-            state.files.put(body, contentType: request.headers[.contentType] ?? grant.contentType, fileName: Self.name(of: grant.key), key: grant.key)
+            state.files.put(
+                body, contentType: request.headers[.contentType] ?? grant.contentType, fileName: Self.name(of: grant.key), key: grant.key,
+                lifecycle: grant.lifecycle)
             return Response(status: .ok)
         }
     }
 
     /// `POST /cdn/files/upload`: the body is the file; `Content-Type` and `X-Fal-File-Name` describe it.
     func upload(_ request: Request) async -> Response {
+        let lifecycle: ObjectLifecycle?
+        switch ObjectLifecycle.from(request) {
+        case .success(let value): lifecycle = value
+        case .failure(let error): return error.response
+        }
         let contentType = request.headers[.contentType] ?? "application/octet-stream"
         let key = Self.newKey(fileName: request.headers[Self.fileNameHeader])
         switch await spool(request) {
         case .failure(let error): return error.response
         case .success(let body):
-            state.files.put(body, contentType: contentType, fileName: Self.name(of: key), key: key)
+            state.files.put(body, contentType: contentType, fileName: Self.name(of: key), key: key, lifecycle: lifecycle)
             return Reply.json([
                 "access_url": .string(fileURL(key)), "content_type": .string(contentType),
                 "file_name": .string(Self.name(of: key)), "file_size": .int(body.size),
@@ -74,9 +86,14 @@ struct StorageRoutes: Sendable {
 
     /// `POST /cdn/files/upload/multipart` → `{access_url, uploadId}`.
     func beginMultipart(_ request: Request) -> Response {
+        let lifecycle: ObjectLifecycle?
+        switch ObjectLifecycle.from(request) {
+        case .success(let value): lifecycle = value
+        case .failure(let error): return error.response
+        }
         let contentType = request.headers[.contentType] ?? "application/octet-stream"
         let key = Self.newKey(fileName: request.headers[Self.fileNameHeader])
-        let uploadID = state.files.beginMultipart(key: key, contentType: contentType)
+        let uploadID = state.files.beginMultipart(key: key, contentType: contentType, lifecycle: lifecycle)
         return Reply.json(["access_url": .string(fileURL(key)), "uploadId": .string(uploadID)])
     }
 
@@ -122,8 +139,9 @@ struct StorageRoutes: Sendable {
         return Reply.json(["access_url": .string(fileURL(key))])
     }
 
-    /// `GET /cdn/files/{key}/{name}`: an uploaded file, or `generated/{name}.png` rendered on demand.
-    func download(key: String) -> Response {
+    /// `GET /cdn/files/{key}/{name}`: an uploaded file (within its lifecycle: see `ObjectLifecycle`), or
+    /// `generated/{name}.png` rendered on demand.
+    func download(key: String, _ request: Request) -> Response {
         if key.hasPrefix("generated/"), let image = GeneratedImage(fileName: String(key.dropFirst("generated/".count))) {
             // Streamed piece by piece with its exact length known up front: constant memory at any size.
             return Response(
@@ -139,6 +157,12 @@ struct StorageRoutes: Sendable {
             return Reply.bytes(file.bytes, contentType: file.kind.contentType, headers: [.cacheControl: "public, max-age=31536000, immutable"])
         }
         guard let file = state.files.file(key) else { return Reply.detail("File not found", status: .notFound) }
+        if let lifecycle = file.lifecycle {
+            if let refusal = lifecycle.refusal(owner: state.acceptsKey(request.headers[.authorization] ?? "")) { return refusal }
+            var response = UploadSpool.serve(segments: file.segments, size: file.size, contentType: file.contentType)
+            response.headers[ObjectLifecycle.header] = lifecycle.raw
+            return response
+        }
         return UploadSpool.serve(segments: file.segments, size: file.size, contentType: file.contentType)
     }
 

@@ -82,13 +82,15 @@ public struct FalConfiguration: Sendable {
     }
 
     /// Credentials from `FAL_KEY` / `FAL_KEY_ID` + `FAL_KEY_SECRET`; hosts from `FAL_QUEUE_URL`,
-    /// `FAL_RUN_URL`, `FAL_REST_URL`, `FAL_CDN_URL`, or all of them from `FAL_BASE_URL` (emulator layout).
+    /// `FAL_RUN_URL`, `FAL_REST_URL`, `FAL_CDN_URL`, `FAL_API_URL` (the Platform API), or all of them from
+    /// `FAL_BASE_URL` (emulator layout).
     public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> FalConfiguration {
         var hosts = FalHosts.production
         if let base = environment["FAL_BASE_URL"], !base.isEmpty { hosts = .emulator(base) }
         hosts = FalHosts(
             queue: environment["FAL_QUEUE_URL"] ?? hosts.queue, run: environment["FAL_RUN_URL"] ?? hosts.run,
-            rest: environment["FAL_REST_URL"] ?? hosts.rest, cdn: environment["FAL_CDN_URL"] ?? hosts.cdn)
+            rest: environment["FAL_REST_URL"] ?? hosts.rest, cdn: environment["FAL_CDN_URL"] ?? hosts.cdn,
+            api: environment["FAL_API_URL"] ?? hosts.api)
         return FalConfiguration(
             credentials: FalCredentials.fromEnvironment(environment), proxyURL: environment["FAL_PROXY_URL"], hosts: hosts)
     }

@@ -8,64 +8,74 @@ import Logging
 public struct FalStorage: Sendable {
     let client: FalClient
 
-    /// Uploads bytes and returns their URL.
-    public func upload(_ data: Data, contentType: String = "application/octet-stream", fileName: String? = nil) async throws(FalError) -> String {
-        try await upload(.data(data), contentType: contentType, fileName: fileName)
+    /// Uploads bytes and returns their URL. `lifecycle` sets how long fal keeps the file and who may read it.
+    public func upload(
+        _ data: Data, contentType: String = "application/octet-stream", fileName: String? = nil, lifecycle: FalStorageLifecycle? = nil
+    ) async throws(FalError) -> String {
+        try await upload(.data(data), contentType: contentType, fileName: fileName, lifecycle: lifecycle)
     }
 
-    /// Uploads a local file, streaming it from disk, and returns its URL.
-    public func upload(fileAt path: String, contentType: String? = nil) async throws(FalError) -> String {
+    /// Uploads a local file, streaming it from disk, and returns its URL. `lifecycle` sets how long fal keeps the
+    /// file and who may read it.
+    public func upload(fileAt path: String, contentType: String? = nil, lifecycle: FalStorageLifecycle? = nil) async throws(FalError) -> String {
         let source = try UploadSource.file(at: path)
         return try await upload(
-            source, contentType: contentType ?? ContentTypes.forPath(path), fileName: (path as NSString).lastPathComponent)
+            source, contentType: contentType ?? ContentTypes.forPath(path), fileName: (path as NSString).lastPathComponent, lifecycle: lifecycle)
     }
 
     /// The URL fal can fetch `file` from, uploading it first when it is bytes or a local file.
-    public func upload(_ file: FalFile) async throws(FalError) -> String {
+    public func upload(_ file: FalFile, lifecycle: FalStorageLifecycle? = nil) async throws(FalError) -> String {
         switch file {
         case .url(let url): return url
-        case .data(let data, let contentType, let fileName): return try await upload(data, contentType: contentType, fileName: fileName)
-        case .localFile(let path, let contentType): return try await upload(fileAt: path, contentType: contentType)
+        case .data(let data, let contentType, let fileName):
+            return try await upload(data, contentType: contentType, fileName: fileName, lifecycle: lifecycle)
+        case .localFile(let path, let contentType): return try await upload(fileAt: path, contentType: contentType, lifecycle: lifecycle)
         }
     }
 
-    func upload(_ source: UploadSource, contentType: String, fileName: String?) async throws(FalError) -> String {
+    func upload(_ source: UploadSource, contentType: String, fileName: String?, lifecycle: FalStorageLifecycle? = nil) async throws(FalError) -> String {
         guard HTTPHeaders.isValidValue(contentType) else {
             throw FalError.validation([ValidationIssue(path: FieldPath("contentType"), message: "must not contain CR, LF or NUL")])
         }
+        let lifecycle = try lifecycle?.headerValue()
         let fileName = fileName.map(Self.sanitizedFileName)
         let configuration = client.configuration
         if source.size >= configuration.multipartThreshold {
-            return try await MultipartUpload(client: client, source: source, contentType: contentType, fileName: fileName ?? "upload.bin").run()
+            return try await MultipartUpload(
+                client: client, source: source, contentType: contentType, fileName: fileName ?? "upload.bin", lifecycle: lifecycle).run()
         }
         client.logger?.debug("uploading", metadata: ["fal.bytes": "\(source.size)", "fal.content_type": "\(contentType)"])
         do {
-            return try await uploadToCDN(source, contentType: contentType, fileName: fileName)
+            return try await uploadToCDN(source, contentType: contentType, fileName: fileName, lifecycle: lifecycle)
         } catch {
             if case .cancelled = error { throw error }
             client.logger?.notice("CDN upload failed, falling back to initiate + PUT", metadata: ["fal.reason": "\(error)"])
-            return try await uploadThroughInitiate(source, contentType: contentType, fileName: fileName)
+            return try await uploadThroughInitiate(source, contentType: contentType, fileName: fileName, lifecycle: lifecycle)
         }
     }
 
-    private func uploadToCDN(_ source: UploadSource, contentType: String, fileName: String?) async throws(FalError) -> String {
+    private func uploadToCDN(_ source: UploadSource, contentType: String, fileName: String?, lifecycle: String?) async throws(FalError) -> String {
         try await client.withCDNToken { (token) async throws(FalError) -> String in
             var request = FalRequest(method: "POST", url: "\(token.baseURL)/files/upload", body: source.body, authorization: .bearer(token.authorization))
             request.headers.set("Content-Type", contentType)
             request.headers.set("Accept", "application/json")
             if let fileName { request.headers.set("X-Fal-File-Name", fileName) }
+            if let lifecycle { request.headers.set(FalStorageLifecycle.headerName, lifecycle) }
             request.timeout = .some(nil)
             let response = try await client.send(request)
             return try Self.string("access_url", in: response.body)
         }
     }
 
-    private func uploadThroughInitiate(_ source: UploadSource, contentType: String, fileName: String?) async throws(FalError) -> String {
+    private func uploadThroughInitiate(
+        _ source: UploadSource, contentType: String, fileName: String?, lifecycle: String?
+    ) async throws(FalError) -> String {
         let payload = try FalJSON.encode(["file_name": fileName ?? "upload.bin", "content_type": contentType])
         var initiate = FalRequest(
             method: "POST", url: "\(client.configuration.hosts.rest)/storage/upload/initiate?storage_type=gcs", body: .data(payload))
         initiate.headers.set("Content-Type", "application/json")
         initiate.headers.set("Accept", "application/json")
+        if let lifecycle { initiate.headers.set(FalStorageLifecycle.headerName, lifecycle) }
         let answer = try await client.send(initiate).body
         let uploadURL = try Self.string("upload_url", in: answer)
         let fileURL = try Self.string("file_url", in: answer)

@@ -9,6 +9,8 @@ struct MultipartUpload: Sendable {
     let source: UploadSource
     let contentType: String
     let fileName: String
+    /// `X-Fal-Object-Lifecycle`, sent when the upload is created.
+    var lifecycle: String?
 
     func run() async throws(FalError) -> String {
         let configuration = client.configuration
@@ -17,6 +19,7 @@ struct MultipartUpload: Sendable {
             create.headers.set("Content-Type", contentType)
             create.headers.set("Accept", "application/json")
             create.headers.set("X-Fal-File-Name", fileName)
+            if let lifecycle { create.headers.set(FalStorageLifecycle.headerName, lifecycle) }
             let created = try await client.send(create).body
             return (try FalStorage.string("access_url", in: created), try FalStorage.string("uploadId", in: created))
         }

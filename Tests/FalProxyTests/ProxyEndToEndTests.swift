@@ -71,6 +71,8 @@ struct ProxyEndToEndTests {
             #expect(stored.status == 200)
             #expect(stored.body == bytes)
             #expect(proxied.emulator.requestLog.entries.contains { $0.path == "/cdn/files/upload" && $0.status == 200 })
+            // The proxy fetched the storage token with its key; the client never asked for one.
+            #expect(proxied.emulator.requestLog.entries.filter { $0.path.hasPrefix("/rest/storage/auth/token") }.count == 1)
         }
     }
 

@@ -114,7 +114,8 @@ struct StreamingRequestBodyTests {
                 _ = try await Self.post(url, HTTPRequestBodySource(Chunks(count: 3, size: 10, pause: .seconds(30))), idle: .seconds(1))
                 Issue.record("a silent source was waited for without end")
             } catch let failure as TransportFailure {
-                #expect(failure.message.contains("sent nothing"), "\(failure.message)")
+                // Whichever notices first: libcurl's low-speed limit (the upload made no progress) or the pump's watch.
+                #expect(failure.kind == .timeout || failure.message.contains("sent nothing"), "\(failure)")
             }
             #expect(ContinuousClock.now - start < .seconds(15))
         }

@@ -33,6 +33,11 @@ struct ProxyHostileTests {
                 hits.withLock { $0.append("/stolen") }
                 return Response(status: .ok)
             }
+            router.post("/sink") { [self] request, _ -> Response in
+                hits.withLock { $0.append("/sink") }
+                for try await _ in request.body {}
+                return Response(status: .ok)
+            }
             router.get("/ok") { [self] request, _ -> Response in
                 hits.withLock { $0.append("/ok") }
                 authorizations.withLock { $0.append(request.headers[.authorization] ?? "") }
@@ -43,14 +48,16 @@ struct ProxyHostileTests {
     }
 
     static func withProxy(
-        upstreams: (URL) -> ProxyUpstreams = { .init(baseURLs: ["fal.run": $0.absoluteString]) },
+        upstreams: (URL) -> ProxyUpstreams = { .init(baseURLs: ["fal.run": $0.absoluteString]) }, maximumBody: Int64 = 8 << 30,
         _ body: (_ proxyURL: String, _ standIn: StandIn, _ logs: CapturedLogs) async throws -> Void
     ) async throws {
         let standIn = StandIn()
         let upstream = try await LocalProxyServer.start(standIn.router())
         let logs = CapturedLogs()
         let proxy = FalProxy(
-            configuration: .init(credentials: FalCredentials(key: key), authentication: .everyone, upstreams: upstreams(upstream.baseURL)),
+            configuration: .init(
+                credentials: FalCredentials(key: key), authentication: .everyone, upstreams: upstreams(upstream.baseURL),
+                maximumRequestBodyBytes: maximumBody),
             logger: logs.logger())
         let server = try await LocalProxyServer.start(proxy)
         do {
@@ -144,6 +151,27 @@ struct ProxyHostileTests {
         }
     }
 
+    @Test("a body over the proxy's limit is a 413: declared ones before anything is sent, chunked ones when they cross it")
+    func bodyLimit() async throws {
+        try await Self.withProxy(maximumBody: 100_000) { proxyURL, standIn, logs in
+            let declared = try await HTTPTransport().send(FalRuntime.HTTPRequest(
+                method: "POST", url: proxyURL, headers: FalRuntime.HTTPHeaders([("x-fal-target-url", "https://fal.run/sink")]),
+                body: .data(Data(count: 100_001))))
+            #expect(declared.status == 413)
+            #expect(standIn.hits.withLock { $0 }.isEmpty)
+            let chunks = (0..<50).map { _ in Data(count: 10_000) }
+            let chunked = try await HTTPTransport().send(FalRuntime.HTTPRequest(
+                method: "POST", url: proxyURL, headers: FalRuntime.HTTPHeaders([("x-fal-target-url", "https://fal.run/sink")]),
+                body: .stream(HTTPRequestBodySource(chunks.asyncElements))))
+            #expect(chunked.status == 413)
+            let fits = try await HTTPTransport().send(FalRuntime.HTTPRequest(
+                method: "POST", url: proxyURL, headers: FalRuntime.HTTPHeaders([("x-fal-target-url", "https://fal.run/sink")]),
+                body: .stream(HTTPRequestBodySource(Array(chunks.prefix(10)).asyncElements))))
+            #expect(fits.status == 200)
+            Self.assertNoKey(chunked, logs)
+        }
+    }
+
     @Test("a proxy that lets everyone through says so at start")
     func warnsWhenOpen() {
         let logs = CapturedLogs()
@@ -153,5 +181,19 @@ struct ProxyHostileTests {
         _ = FalProxy(configuration: .init(credentials: FalCredentials(key: Self.key), authentication: .using { _ in false }), logger: closed.logger())
         #expect(!closed.all.contains { $0.hasPrefix("warning") })
         #expect(!(logs.all + closed.all).contains { $0.contains("SECRETSECRET") })
+    }
+}
+
+extension Sequence where Self: Sendable {
+    /// The elements as an `AsyncSequence`.
+    var asyncElements: AsyncElements<Self> { AsyncElements(base: self) }
+}
+
+struct AsyncElements<Base: Sequence & Sendable>: AsyncSequence, Sendable {
+    let base: Base
+    func makeAsyncIterator() -> Iterator { Iterator(base: base.makeIterator()) }
+    struct Iterator: AsyncIteratorProtocol {
+        var base: Base.Iterator
+        mutating func next() async -> Base.Element? { base.next() }
     }
 }

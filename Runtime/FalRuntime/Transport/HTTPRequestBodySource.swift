@@ -96,6 +96,7 @@ final class RequestBodyPump: Sendable {
         var delivered: Int64 = 0
         var sourceEnded = false
         var failure: String?
+        var failedOnLimit = false
         var readerWaiting = false
         var space: CheckedContinuation<Void, Never>?
         var onData: (@Sendable () -> Void)?
@@ -127,6 +128,8 @@ final class RequestBodyPump: Sendable {
 
     /// Why the body failed, for the transfer's error message.
     var failureReason: String? { state.withLock { $0.failure } }
+    /// Whether it failed because the source went over a limit (`limited(to:)`): the transfer fails with `.limit`.
+    var failedOnLimit: Bool { state.withLock { $0.failedOnLimit } }
 
     /// Sets what to call (from the pump's task, no lock held) once a waiting reader can read again.
     func onData(_ handler: @escaping @Sendable () -> Void) { state.withLock { $0.onData = handler } }
@@ -194,6 +197,8 @@ final class RequestBodyPump: Sendable {
                 return
             }
             finishSource()
+        } catch let failure as TransportFailure where failure.kind == .limit {
+            fail(failure.message, onLimit: true)
         } catch is CancellationError {
             fail("the body's source was cancelled")
         } catch {
@@ -245,9 +250,12 @@ final class RequestBodyPump: Sendable {
         notify?()
     }
 
-    private func fail(_ reason: String) {
+    private func fail(_ reason: String, onLimit: Bool = false) {
         let (notify, space) = state.withLock { state -> ((@Sendable () -> Void)?, CheckedContinuation<Void, Never>?) in
-            if state.failure == nil, !state.stopped { state.failure = reason }
+            if state.failure == nil, !state.stopped {
+                state.failure = reason
+                state.failedOnLimit = onLimit
+            }
             defer { state.space = nil }
             if state.readerWaiting {
                 state.readerWaiting = false

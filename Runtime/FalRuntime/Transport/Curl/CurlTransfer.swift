@@ -274,7 +274,7 @@ final class CurlTransfer: @unchecked Sendable {
                 message = "the connection was lost after the request was sent, before any answer; it was not sent again, as it may already have started work"
             }
             if let reason = bodyPump?.failureReason {
-                kind = .other
+                kind = bodyPump?.failedOnLimit == true ? .limit : .other
                 message = "the request body could not be sent: \(reason)"
             }
             if kind == .tls {

@@ -105,8 +105,10 @@ public struct FalProxy: Sendable {
         } catch let failure as TransportFailure {
             // The transport's message names the upstream URL at most; the key is in a header, never in a message.
             logger.warning("fal proxy: upstream failed", metadata: ["fal.host": "\(target.host)", "fal.reason": "\(failure.kind.rawValue)"])
-            let status = failure.kind == .timeout ? 504 : (failure.kind == .limit ? 413 : 502)
-            return .detail(status, "fal could not be reached through the proxy (\(failure.kind.rawValue))")
+            if failure.kind == .limit {
+                return .detail(413, "request body exceeds \(configuration.maximumRequestBodyBytes) bytes")
+            }
+            return .detail(failure.kind == .timeout ? 504 : 502, "fal could not be reached through the proxy (\(failure.kind.rawValue))")
         } catch {
             return .detail(499, "the request was cancelled")
         }

@@ -27,6 +27,8 @@ struct ProxyEndToEndTests {
             #expect(operations.contains(.result))
             // The emulator answers 401 to any request without the key: every one here was authorised by the proxy.
             #expect(proxied.emulator.requestLog.entries.allSatisfy { $0.status != 401 })
+            #expect(!proxied.logs.all.isEmpty, "the proxy logged what it forwarded")
+            #expect(!proxied.logs.all.contains { $0.contains(ProxiedFal.key) || $0.contains("9d77aa41") }, "the key is in no log line")
         }
     }
 
@@ -73,6 +75,20 @@ struct ProxyEndToEndTests {
             #expect(proxied.emulator.requestLog.entries.contains { $0.path == "/cdn/files/upload" && $0.status == 200 })
             // The proxy fetched the storage token with its key; the client never asked for one.
             #expect(proxied.emulator.requestLog.entries.filter { $0.path.hasPrefix("/rest/storage/auth/token") }.count == 1)
+        }
+    }
+
+    @Test("a multipart upload goes through the proxy: create, parts in parallel, complete")
+    func multipartUpload() async throws {
+        try await ProxiedFal.with(multipartThreshold: 5 << 20, productionCDNURLs: true) { proxied in
+            let bytes = Data((0..<(12 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 131 &+ $0 >> 16) })
+            let url = try await proxied.fal.storage.upload(bytes, contentType: "application/octet-stream", fileName: "big.bin")
+            #expect(url.hasPrefix("https://v3.fal.media/files/"))
+            let parts = proxied.emulator.requestLog.entries.filter { $0.method == "PUT" && $0.path.contains("/multipart/") }
+            #expect(parts.count == 3 && parts.allSatisfy { $0.status == 200 })
+            let local = url.replacingOccurrences(of: "https://v3.fal.media", with: proxied.emulator.baseURL!.absoluteString + "/cdn")
+            let stored = try await HTTPTransport().send(HTTPRequest(method: "GET", url: local, responseBodyLimit: 64 << 20))
+            #expect(stored.body == bytes)
         }
     }
 

@@ -24,6 +24,7 @@ struct ProxiedFal {
     static func with<T>(
         controls: EmulatorControls = .immediate, limit: (@Sendable (ProxyRequest) async -> ProxyLimitDecision)? = nil,
         sendsSession: Bool = true, multipartThreshold: Int64 = 100 * 1024 * 1024, maxUploadBytes: Int = 1 << 30,
+        productionCDNURLs: Bool = false,
         _ body: (ProxiedFal) async throws -> T
     ) async throws -> T {
         var emulatorConfiguration = FalEmulator.Configuration(host: "127.0.0.1", port: 0, apiKey: key, schemasDirectory: schemas, controls: controls)
@@ -48,9 +49,13 @@ struct ProxiedFal {
         var configuration = FalConfiguration(
             credentials: nil, proxyURL: server.baseURL.absoluteString + "/api/fal/proxy", hosts: .production,
             retry: RetryPolicy(maxAttempts: 3, baseDelay: .milliseconds(10), maxDelay: .milliseconds(50)),
-            requestTimeout: .seconds(60), pollInterval: .milliseconds(20), multipartThreshold: multipartThreshold)
+            requestTimeout: .seconds(60), pollInterval: .milliseconds(20), multipartThreshold: multipartThreshold,
+            multipartChunkSize: 5 << 20)
         if sendsSession { configuration.proxyHeaders = { ["Authorization": session] } }
-        let proxied = ProxiedFal(fal: FalClient(configuration: configuration), emulator: emulator, proxyURL: configuration.proxyURL!, logs: logs)
+        let transport: any Transport = productionCDNURLs
+            ? ProductionURLTransport(base: HTTPTransport(), emulatorCDN: base.absoluteString + "/cdn") : HTTPTransport()
+        let proxied = ProxiedFal(
+            fal: FalClient(configuration: configuration, transport: transport), emulator: emulator, proxyURL: configuration.proxyURL!, logs: logs)
         do {
             let value = try await body(proxied)
             await server.stop()

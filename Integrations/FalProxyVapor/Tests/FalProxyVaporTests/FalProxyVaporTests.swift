@@ -76,7 +76,7 @@ struct FalProxyVaporTests {
             let token = try await HTTPTransport().send(FalRuntime.HTTPRequest(
                 method: "POST", url: proxyURL,
                 headers: FalRuntime.HTTPHeaders([
-                    ("x-fal-target-url", "https://rest.fal.ai/tokens/"), ("Authorization", session), ("Content-Type", "application/json"),
+                    ("x-fal-target-url", "https://rest.fal.ai/tokens/"), ("Authorization", Self.session), ("Content-Type", "application/json"),
                 ]),
                 body: .data(Data(#"{"allowed_apps":["fast-sdxl"],"token_expiration":60}"#.utf8))))
             #expect(token.status == 200)
@@ -95,7 +95,7 @@ struct FalProxyVaporTests {
             ]
             for target in hostile {
                 let response = try await HTTPTransport().send(FalRuntime.HTTPRequest(
-                    method: "GET", url: proxyURL, headers: FalRuntime.HTTPHeaders([("x-fal-target-url", target), ("Authorization", session)])))
+                    method: "GET", url: proxyURL, headers: FalRuntime.HTTPHeaders([("x-fal-target-url", target), ("Authorization", Self.session)])))
                 #expect(response.status == 403, "\(target)")
                 #expect(!String(decoding: response.body, as: UTF8.self).contains("SECRETSECRET"))
             }

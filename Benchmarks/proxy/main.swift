@@ -71,22 +71,27 @@ enum ProxyBenchmark {
         _ = try await proxied.illusionDiffusion.subscribe(input)
 
         let emulatorBefore = upstream.peakResidentKiB ?? 0
-        let directRow = await concurrent("direct to the emulator", client: direct, count: count, rss: "client \(peakResidentKiB() / 1024)")
-        let proxyRow = await concurrent("through FalProxy", client: proxied, count: count, rss: "proxy \((proxyServer.peakResidentKiB ?? 0) / 1024)")
+        let proxyBefore = proxyServer.peakResidentKiB ?? 0
+        let directRow = await concurrent(
+            "direct to the emulator", client: direct, count: count,
+            rss: "client \(peakResidentKiB() / 1024), emulator \((upstream.peakResidentKiB ?? 0) / 1024)")
+        let proxyRow = await concurrent(
+            "through FalProxy", client: proxied, count: count,
+            rss: "client \(peakResidentKiB() / 1024), emulator \((upstream.peakResidentKiB ?? 0) / 1024), proxy \((proxyServer.peakResidentKiB ?? 0) / 1024)")
 
         let submission = try await direct.illusionDiffusion.submit(input)
-        _ = try await direct.illusionDiffusion.result(requestID: submission.requestID)
+        for try await _ in direct.illusionDiffusion.statusUpdates(requestID: submission.requestID) {}  // until completed
         let directStatus = try await sequential(client: direct, requestID: submission.requestID)
         let proxiedStatus = try await sequential(client: proxied, requestID: submission.requestID)
 
         print("")
         print("FalProxy load run: \(count) concurrent subscribes, model latency \(latencyMs) ms, queue depth 0 (release build, one machine)")
-        print("| path | completed | failed | wall | p50 | p99 | peak RSS (MiB) |")
+        print("| path | completed | failed | wall | p50 | p99 | peak RSS after the run (MiB; VmHWM, so the client's includes the row above) |")
         print("| --- | --- | --- | --- | --- | --- | --- |")
         for row in [directRow, proxyRow] {
             print("| \(row.label) | \(row.completed) | \(row.failed) | \(format(row.wall)) | \(format(percentile(row.latencies, 0.5))) | \(format(percentile(row.latencies, 0.99))) | \(row.peakRSSMiB) |")
         }
-        print("emulator peak RSS: \(emulatorBefore / 1024) MiB before, \((upstream.peakResidentKiB ?? 0) / 1024) MiB after; proxy process peak RSS \((proxyServer.peakResidentKiB ?? 0) / 1024) MiB")
+        print("after warm-up: emulator \(emulatorBefore / 1024) MiB, proxy \(proxyBefore / 1024) MiB (the proxy's growth under the load: \(((proxyServer.peakResidentKiB ?? 0) - proxyBefore) / 1024) MiB)")
         print("")
         print("Latency the proxy adds to one request (300 sequential GET status calls, same run):")
         print("| path | p50 | p90 | p99 |")

@@ -57,6 +57,10 @@ public struct FalProxy: Sendable {
         }
         let method = request.method.uppercased()
         guard Self.methods.contains(method) else { return .detail(405, "method \(method) is not proxied") }
+        if Self.cdnHosts.contains(target.host), method == "GET" || method == "HEAD" {
+            // Only uploads go to the CDN through the proxy: fal's file URLs are public, fetched directly.
+            return .detail(403, "target refused: downloads from fal's CDN are not proxied")
+        }
         guard await configuration.authentication.allows(request) else {
             logger.notice("fal proxy: caller refused by the app's authentication", metadata: ["fal.remote": "\(request.remoteAddress ?? "?")"])
             return .detail(401, "unauthorized")

@@ -14,9 +14,9 @@ enum ProxyHeaders {
     /// go through, except the target itself.
     static let forwardedRequestHeaders: Set<String> = ["content-type", "accept", "user-agent"]
 
-    /// Response headers that no longer describe the body the caller gets: libcurl decodes compressed
-    /// bodies, and the adapter frames the body itself.
-    static let droppedResponseHeaders: Set<String> = ["content-length", "content-encoding", "set-cookie"]
+    /// Response headers never passed back: libcurl decodes compressed bodies (so `Content-Encoding` no longer
+    /// describes the body), and fal's cookies are not for the app's domain.
+    static let droppedResponseHeaders: Set<String> = ["content-encoding", "set-cookie"]
 
     /// The caller's headers to send to fal, with `authorization` (the key) added.
     static func upstream(from caller: HTTPHeaders, authorization: String) -> HTTPHeaders {
@@ -35,10 +35,14 @@ enum ProxyHeaders {
     }
 
     /// fal's headers to send back to the caller.
+    /// `Content-Length` is kept when the body is passed on as it came (no `Content-Encoding`, which libcurl
+    /// would have decoded): the caller then knows the size, and its client need not decode chunks.
     static func downstream(from upstream: HTTPHeaders) -> HTTPHeaders {
         let named = connectionNamed(upstream)
+        let decoded = upstream.contains("Content-Encoding")
         return HTTPHeaders(upstream.fields.filter { field in
             let name = field.name.lowercased()
+            if name == "content-length" { return !decoded }
             return !hopByHop.contains(name) && !named.contains(name) && !droppedResponseHeaders.contains(name)
         })
     }

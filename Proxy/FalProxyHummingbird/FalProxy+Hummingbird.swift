@@ -43,7 +43,8 @@ public enum FalProxyHummingbird {
         case .data(let data):
             return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
         case .stream(let stream):
-            return Response(status: status, headers: headers, body: ResponseBody { writer in
+            let length = answer.headers["Content-Length"].flatMap { Int($0) }
+            return Response(status: status, headers: headers, body: ResponseBody(contentLength: length) { writer in
                 // Each chunk as it arrives (a server-sent event is written when fal sends it); the writer's
                 // backpressure pauses fal's transfer through the stream's bounded buffer.
                 for try await chunk in stream {

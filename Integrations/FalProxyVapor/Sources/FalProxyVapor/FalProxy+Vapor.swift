@@ -38,11 +38,12 @@ public enum FalProxyVapor {
             return Response(status: status, headers: headers, body: .init(data: data))
         case .stream(let stream):
             // Each chunk as it arrives (a server-sent event is written when fal sends it); Vapor ends the body.
+            let length = answer.headers["Content-Length"].flatMap { Int($0) } ?? -1
             return Response(status: status, headers: headers, body: .init(managedAsyncStream: { writer in
                 for try await chunk in stream {
                     try await writer.write(.buffer(ByteBuffer(bytes: chunk)))
                 }
-            }))
+            }, count: length))
         }
     }
 }

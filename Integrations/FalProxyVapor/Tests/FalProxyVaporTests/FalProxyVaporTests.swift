@@ -28,6 +28,10 @@ struct FalProxyVaporTests {
         app.addFalProxy(at: "api", "fal", "proxy", proxy: FalProxy(configuration: .init(
             credentials: FalCredentials(key: key), authentication: .using { $0.headers["Authorization"] == session },
             upstreams: .emulator(base.absoluteString))))
+        // A second proxy whose test mapping serves the emulator's stored files as fal.run answers (large answers).
+        app.addFalProxy(at: "files-proxy", proxy: FalProxy(configuration: .init(
+            credentials: FalCredentials(key: key), authentication: .using { $0.headers["Authorization"] == session },
+            upstreams: ProxyUpstreams(baseURLs: ["fal.run": base.absoluteString + "/cdn"]))))
         do {
             try await app.server.start()
             let port = try #require(app.http.server.shared.localAddress?.port)
@@ -35,7 +39,8 @@ struct FalProxyVaporTests {
             var configuration = FalConfiguration(
                 credentials: nil, proxyURL: proxyURL, hosts: .production,
                 retry: RetryPolicy(maxAttempts: 3, baseDelay: .milliseconds(10), maxDelay: .milliseconds(50)),
-                requestTimeout: .seconds(60), pollInterval: .milliseconds(20))
+                requestTimeout: .seconds(60), pollInterval: .milliseconds(20),
+                multipartThreshold: 1 << 30)  // one streamed request per upload (the emulator names itself in multipart URLs)
             configuration.proxyHeaders = { ["Authorization": session] }
             try await body(FalClient(configuration: configuration), emulator, proxyURL)
         } catch {
@@ -83,6 +88,47 @@ struct FalProxyVaporTests {
             #expect(String(decoding: token.body, as: UTF8.self).hasPrefix("\""), "a JSON string")
             #expect(emulator.requestLog.entries.allSatisfy { $0.status != 401 })
         }
+    }
+
+    @Test("512 MiB up and 512 MiB back through the Vapor proxy, streamed: peak RSS grows by far less",
+          .enabled(if: (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) != nil))
+    func streamsBothWays() async throws {
+        let size: Int64 = 512 << 20
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("fal-vapor-\(UUID().uuidString).bin").path
+        #expect(FileManager.default.createFile(atPath: path, contents: nil))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let handle = try #require(FileHandle(forWritingAtPath: path))
+        try handle.truncate(atOffset: UInt64(size))  // sparse
+        try handle.close()
+        try await Self.with { fal, _, proxyURL in
+            var baseline = Self.resetPeakRSS()
+            let url = try await fal.storage.upload(fileAt: path, contentType: "application/octet-stream")
+            let uploadGrowth = Self.peakRSS() - baseline
+            let key = try #require(url.range(of: "/cdn/files/")).upperBound
+            baseline = Self.resetPeakRSS()
+            let response = try await HTTPTransport().stream(FalRuntime.HTTPRequest(
+                method: "GET", url: proxyURL.replacingOccurrences(of: "/api/fal/proxy", with: "/files-proxy"),
+                headers: FalRuntime.HTTPHeaders([("x-fal-target-url", "https://fal.run/files/" + url[key...]), ("Authorization", Self.session)]),
+                timeout: .seconds(240)))
+            var received: Int64 = 0
+            for try await chunk in response.body { received += Int64(chunk.count) }
+            let downloadGrowth = Self.peakRSS() - baseline
+            print("vapor proxy: 512 MiB up +\(uploadGrowth >> 20) MiB, 512 MiB back +\(downloadGrowth >> 20) MiB peak RSS")
+            #expect(received == size)
+            #expect(uploadGrowth < 64 << 20)
+            #expect(downloadGrowth < 64 << 20)
+        }
+    }
+
+    static func peakRSS() -> Int { rss("VmHWM:") }
+    static func resetPeakRSS() -> Int {
+        try? "5".write(toFile: "/proc/self/clear_refs", atomically: false, encoding: .utf8)
+        return rss("VmRSS:")
+    }
+    static func rss(_ field: String) -> Int {
+        guard let text = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+              let line = text.split(separator: "\n").first(where: { $0.hasPrefix(field) }) else { return 0 }
+        return (Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0) * 1024
     }
 
     @Test("hostile targets are refused before anything is forwarded; no answer carries the key")

@@ -4,6 +4,7 @@ import FalProxyVapor
 import FalRuntime
 import FalSDK
 import Foundation
+import NIOConcurrencyHelpers
 import Testing
 import Vapor
 
@@ -129,6 +130,45 @@ struct FalProxyVaporTests {
         guard let text = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
               let line = text.split(separator: "\n").first(where: { $0.hasPrefix(field) }) else { return 0 }
         return (Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0) * 1024
+    }
+
+    /// A Vapor application on 127.0.0.1 and a free port, set up by `routes`, started.
+    static func started(_ routes: (Application) -> Void) async throws -> (Application, Int) {
+        let app = try await Application.make(.testing)
+        app.logger.logLevel = .critical
+        app.http.server.configuration.hostname = "127.0.0.1"
+        app.http.server.configuration.port = 0
+        routes(app)
+        try await app.server.start()
+        guard let port = app.http.server.shared.localAddress?.port else {
+            try await app.asyncShutdown()
+            throw Abort(.internalServerError)
+        }
+        return (app, port)
+    }
+
+    @Test("a redirect from fal to elsewhere is passed back, never followed")
+    func redirectNotFollowed() async throws {
+        let stolen = NIOLockedValueBox(0)
+        let (standIn, standInPort) = try await Self.started { app in
+            app.get("redirect") { _ in Response(status: .found, headers: ["Location": "/stolen"]) }
+            app.get("stolen") { _ -> String in stolen.withLockedValue { $0 += 1 }; return "stolen" }
+        }
+        let (proxyApp, port) = try await Self.started { app in
+            app.addFalProxy(at: "api", "fal", "proxy", proxy: FalProxy(configuration: .init(
+                credentials: FalCredentials(key: Self.key), authentication: .using { _ in true },
+                upstreams: ProxyUpstreams(baseURLs: ["fal.run": "http://127.0.0.1:\(standInPort)"]))))
+        }
+        let redirected = try? await HTTPTransport().send(FalRuntime.HTTPRequest(
+            method: "GET", url: "http://127.0.0.1:\(port)/api/fal/proxy",
+            headers: FalRuntime.HTTPHeaders([("x-fal-target-url", "https://fal.run/redirect")])))
+        await proxyApp.server.shutdown()
+        try await proxyApp.asyncShutdown()
+        await standIn.server.shutdown()
+        try await standIn.asyncShutdown()
+        #expect(redirected?.status == 302, "a redirect from fal is passed back")
+        #expect(redirected?.headers["Location"] == "/stolen")
+        #expect(stolen.withLockedValue { $0 } == 0, "and never followed")
     }
 
     @Test("hostile targets are refused before anything is forwarded; no answer carries the key")

@@ -123,8 +123,7 @@ let package = Package(
             path: "Proxy/FalProxyHummingbird"),
         .executableTarget(
             name: "fal-bench-proxy",
-            dependencies: ["FalProxy", "FalProxyHummingbird", "FalSDK", "FalEmulator", .product(name: "Hummingbird", package: "hummingbird")],
-            path: "Benchmarks/proxy"),
+            dependencies: ["FalProxy", "FalProxyHummingbird", "FalSDK"], path: "Benchmarks/proxy"),
 
         // MARK: Demo
         .executableTarget(name: "fal-demo", dependencies: ["FalSDK"], path: "Demo", exclude: ["Assets"]),

@@ -6,7 +6,8 @@ CONFIG ?= debug
 BIN = .build/$(CONFIG)
 
 .PHONY: deps system-deps python-deps build generate hostile-fixture check api-digester test corpus example update bench bench-generator bench-runtime bench-hardening demo emulator clean \
-	schemathesis fuzz sanitize demo-check no-libcurl old-libcurl docs realtime-peer bench-realtime realtime-build-cost tls bench-tls
+	schemathesis fuzz sanitize demo-check no-libcurl old-libcurl docs realtime-peer bench-realtime realtime-build-cost tls bench-tls \
+	vapor-proxy bench-proxy
 
 ## System packages: libcurl's dev headers (the runtime's transport); nginx and openssl for the TLS front
 ## (scripts/lib/tls-front.sh) that realtime-peer puts before the emulator.
@@ -74,17 +75,23 @@ RUNTIME_SUITES = ^FalRuntimeTests\.
 CONTRACT_SUITES = ^FalRuntimeTests\.(TransportContractTests|HostileServerTests)
 EMULATOR_SUITES = ^(FalEmulatorTests|EndToEndTests)\.
 LOAD_SUITES = ^FalEmulatorTests\.LoadTests
+## FalProxy (issue 19): its suites in a process of their own, and the 1 GiB upload's peak-RSS check alone in another.
+PROXY_SUITES = ^FalProxyTests\.
+PROXY_MEMORY_SUITES = ^FalProxyTests\.ProxyMemoryTests
 ## Run by `make tls` only (they start nginx fronts).
 TLS_SUITES = ^FalRuntimeTests\.(TLSTests|HTTP2HostileTests)
 test: deps
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build --skip '$(RUNTIME_SUITES)' --skip '$(EMULATOR_SUITES)'
+	$(SWIFT) test --skip-build --skip '$(RUNTIME_SUITES)' --skip '$(EMULATOR_SUITES)' --skip '$(PROXY_SUITES)'
 	$(SWIFT) test --skip-build --filter '$(RUNTIME_SUITES)' --skip '$(CONTRACT_SUITES)' --skip '$(TLS_SUITES)'
 	$(SWIFT) test --skip-build --filter '^FalRuntimeTests\.TransportContractTests'
 	$(SWIFT) test --skip-build --filter '^FalRuntimeTests\.HostileServerTests'
 	FAL_TEST_TRANSPORT=urlSession $(SWIFT) test --skip-build --filter '^FalRuntimeTests\.HostileServerTests'
 	$(SWIFT) test --skip-build --filter '$(EMULATOR_SUITES)' --skip '$(LOAD_SUITES)'
 	$(SWIFT) test --skip-build --filter '$(LOAD_SUITES)'
+	$(SWIFT) test --skip-build --filter '$(PROXY_SUITES)' --skip '$(PROXY_MEMORY_SUITES)'
+	$(SWIFT) test --skip-build --filter '$(PROXY_MEMORY_SUITES)'
+	$(MAKE) vapor-proxy
 	$(MAKE) tls
 	$(MAKE) realtime-peer
 	$(MAKE) check
@@ -179,6 +186,20 @@ demo: system-deps
 
 clean:
 	rm -rf .build demo-output .corpus-out
+
+## The Vapor 4 adapter of FalProxy (Integrations/FalProxyVapor): its own package, so Vapor's 2.5-4.5 min cold build
+## stays out of the main package's; built once and its end-to-end and hostile-target suite run. Part of `make test`.
+vapor-proxy: system-deps
+	cd Integrations/FalProxyVapor && $(SWIFT) build --build-tests && $(SWIFT) test --skip-build
+
+## FalProxy under load (issue 19): N (default 1,000) concurrent subscribes (LATENCY_MS model latency, default 500)
+## direct to a release-built emulator and through a FalProxy child process, in the same run; then 300 sequential
+## status calls each way. Prints completions, wall time, p50/p99, each process's peak RSS and the added latency.
+bench-proxy: system-deps
+	$(SWIFT) build -c release --product fal-emulator
+	$(SWIFT) build -c release --product fal-bench-proxy
+	ulimit -n 8192 2>/dev/null || ulimit -n 4096 2>/dev/null || true; \
+		.build/release/fal-bench-proxy .build/release/fal-emulator $(or $(N),1000) $(or $(LATENCY_MS),500)
 
 ## Realtime (issue 17): round trips, throughput with throttle 0 and memory over a 60 s stream, against fal-client's
 ## realtime in the same run, both over wss through the same nginx TLS front to a release-built emulator.

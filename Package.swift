@@ -6,6 +6,8 @@ import PackageDescription
 //   Generator/  FalCodegen (parse → IR → render) and the `fal-codegen` CLI
 //   Generated/  FalSDK: generator output, checked in, golden-tested
 //   Emulator/   FalEmulator (offline fal look-alike) and the `fal-emulator` CLI
+//   Proxy/      FalProxy (the server half of proxy mode: keeps the key on the app's server) and its Hummingbird
+//               adapter; the Vapor adapter is its own package, Integrations/FalProxyVapor (kept out of this build)
 //   Plugins/    FalCodegenPlugin (build tool) and FalCodegenCommand (`swift package fal-codegen`)
 //   Demo/       `fal-demo`, what `make demo` runs
 //   Examples/   a user's package that depends on this one by path (built and run by `make test`)
@@ -18,6 +20,8 @@ let package = Package(
         .library(name: "FalRuntime", targets: ["FalRuntime"]),
         .library(name: "FalCodegen", targets: ["FalCodegen"]),
         .library(name: "FalEmulator", targets: ["FalEmulator"]),
+        .library(name: "FalProxy", targets: ["FalProxy"]),
+        .library(name: "FalProxyHummingbird", targets: ["FalProxyHummingbird"]),
         .executable(name: "fal-codegen", targets: ["fal-codegen"]),
         .executable(name: "fal-emulator", targets: ["fal-emulator"]),
         .executable(name: "fal-demo", targets: ["fal-demo"]),
@@ -109,6 +113,18 @@ let package = Package(
             dependencies: ["FalEmulator", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Emulator/fal-emulator"),
 
+        // MARK: Proxy (issue 19): framework-neutral core, no NIO in its API; Hummingbird adapter beside it
+        .target(
+            name: "FalProxy", dependencies: ["FalRuntime", .product(name: "Logging", package: "swift-log")],
+            path: "Proxy/FalProxy"),
+        .target(
+            name: "FalProxyHummingbird",
+            dependencies: ["FalProxy", "FalRuntime", .product(name: "Hummingbird", package: "hummingbird")],
+            path: "Proxy/FalProxyHummingbird"),
+        .executableTarget(
+            name: "fal-bench-proxy",
+            dependencies: ["FalProxy", "FalProxyHummingbird", "FalSDK"], path: "Benchmarks/proxy"),
+
         // MARK: Demo
         .executableTarget(name: "fal-demo", dependencies: ["FalSDK"], path: "Demo", exclude: ["Assets"]),
 
@@ -143,6 +159,14 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Tests/FalRuntimeTests", exclude: ["Fixtures"]),
+        .testTarget(
+            name: "FalProxyTests",
+            dependencies: [
+                "FalProxy", "FalProxyHummingbird", "FalSDK", "FalEmulator",
+                .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            path: "Tests/FalProxyTests"),
         // Generated from Tests/Fixtures/openapi (a corpus subset covering every construct), golden-checked.
         .target(name: "CorpusFixtures", dependencies: ["FalRuntime"], path: "Tests/CorpusFixtures"),
         .testTarget(name: "CorpusFixturesTests", dependencies: ["CorpusFixtures", "FalCodegen", "FalEmulator"], path: "Tests/CorpusFixturesTests"),

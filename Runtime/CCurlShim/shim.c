@@ -52,6 +52,13 @@ CURLcode fal_curl_set_header_callback(CURL *handle, fal_curl_data_callback callb
     return curl_easy_setopt(handle, CURLOPT_HEADERDATA, userdata);
 }
 
+CURLcode fal_curl_set_read_callback(CURL *handle, fal_curl_data_callback callback, void *userdata, curl_off_t length) {
+    CURLcode code;
+    if ((code = curl_easy_setopt(handle, CURLOPT_READFUNCTION, callback)) != CURLE_OK) return code;
+    if ((code = curl_easy_setopt(handle, CURLOPT_READDATA, userdata)) != CURLE_OK) return code;
+    return curl_easy_setopt(handle, CURLOPT_POSTFIELDSIZE_LARGE, length);
+}
+
 struct fal_file_body {
     int fd;
     curl_off_t start;

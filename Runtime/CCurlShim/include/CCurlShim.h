@@ -22,10 +22,19 @@ CURLcode fal_curl_restrict_to_http(CURL *handle, int redirects);
 // CURL_WRITEFUNC_PAUSE, which Swift does not import: a write callback returns it to pause the transfer.
 static inline size_t fal_curl_writefunc_pause(void) { return CURL_WRITEFUNC_PAUSE; }
 
+// CURL_READFUNC_PAUSE and CURL_READFUNC_ABORT: a read callback returns them to pause the upload until
+// curl_easy_pause(CURLPAUSE_CONT), or to fail the transfer.
+static inline size_t fal_curl_readfunc_pause(void) { return CURL_READFUNC_PAUSE; }
+static inline size_t fal_curl_readfunc_abort(void) { return CURL_READFUNC_ABORT; }
+
 // Callbacks a Swift transfer installs; `userdata` is the transfer object (an unretained pointer).
 typedef size_t (*fal_curl_data_callback)(char *data, size_t size, size_t count, void *userdata);
 CURLcode fal_curl_set_write_callback(CURL *handle, fal_curl_data_callback callback, void *userdata);
 CURLcode fal_curl_set_header_callback(CURL *handle, fal_curl_data_callback callback, void *userdata);
+// A request body produced while it is sent (HTTPBody.stream): `callback` fills libcurl's buffer. No seek
+// callback, on purpose: a streamed body is read once and is never resent on a new connection. `length` -1
+// sends it chunked (HTTP/1.1); otherwise it is the Content-Length.
+CURLcode fal_curl_set_read_callback(CURL *handle, fal_curl_data_callback callback, void *userdata, curl_off_t length);
 
 // Request body read straight from a file descriptor range with pread, so uploads stream from disk in
 // constant memory without crossing into Swift per chunk. The returned source is owned by the caller

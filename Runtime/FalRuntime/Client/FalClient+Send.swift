@@ -112,6 +112,11 @@ extension FalClient {
         throw FalError.http(status: 310, detail: "too many redirects", errorType: nil, requestID: nil)
     }
 
+    /// The app's own headers for its proxy (`FalConfiguration.proxyHeaders`).
+    private func addProxyHeaders(to headers: inout HTTPHeaders) {
+        for (name, value) in configuration.proxyHeaders?() ?? [:] { headers.set(name, value) }
+    }
+
     /// Addresses and authorises a request: proxy mode, the key for fal's own hosts only, timeouts.
     func prepare(_ request: FalRequest) throws(FalError) -> HTTPRequest {
         var headers = request.headers
@@ -126,13 +131,25 @@ extension FalClient {
             if let proxy = configuration.proxyURL {
                 headers.set("x-fal-target-url", request.url)
                 url = proxy
+                addProxyHeaders(to: &headers)
             } else if let credentials = configuration.credentials {
                 headers.set("Authorization", credentials.authorizationHeaderValue)
             } else {
                 throw FalError.configuration("no fal credentials: set FAL_KEY (or FAL_KEY_ID and FAL_KEY_SECRET), pass FalCredentials, or configure a proxy URL")
             }
         case .bearer(let value):
-            headers.set("Authorization", value)
+            if let proxy = configuration.proxyURL {
+                // Proxy mode holds no storage token: CDN uploads go through the proxy, which authorises them.
+                guard configuration.hosts.isUnderCDN(request.url) else {
+                    throw FalError.configuration("in proxy mode, uploads go only to the configured CDN host (\(configuration.hosts.cdn)) through the proxy")
+                }
+                headers.remove("Authorization")
+                headers.set("x-fal-target-url", request.url)
+                url = proxy
+                addProxyHeaders(to: &headers)
+            } else {
+                headers.set("Authorization", value)
+            }
         case .none:
             headers.remove("Authorization")
         }

@@ -5,6 +5,11 @@ public struct FalConfiguration: Sendable {
     /// Proxy mode, as fal's JS client has it: every request to fal goes to this URL instead, with the
     /// real target in `x-fal-target-url` and no key, so apps never hold the key.
     public var proxyURL: String?
+    /// Headers sent to the proxy with every proxied request, read each time: the app's own credentials for its
+    /// server (a session token the proxy's `ProxyAuthentication` checks). Never sent to fal directly.
+    ///
+    ///     configuration.proxyHeaders = { ["Authorization": "Bearer \(session.token)"] }
+    public var proxyHeaders: (@Sendable () -> [String: String])?
     /// Where fal's queue, run, REST and CDN services live: fal's production hosts by default, or an emulator's.
     public var hosts: FalHosts
     /// When failed requests are sent again; `RetryPolicy.default` follows fal's official clients.

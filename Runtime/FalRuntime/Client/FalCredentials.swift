@@ -20,7 +20,7 @@ public struct FalCredentials: Sendable, Equatable, CustomStringConvertible, Cust
         return nil
     }
 
-    var authorizationHeaderValue: String { "Key \(key)" }
+    package var authorizationHeaderValue: String { "Key \(key)" }
 
     /// Always `FalCredentials(<redacted>)`, so the key never reaches logs or string interpolation.
     public var description: String { "FalCredentials(<redacted>)" }

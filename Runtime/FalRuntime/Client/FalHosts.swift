@@ -42,6 +42,11 @@ public struct FalHosts: Sendable, Equatable {
         keyedHosts.contains { base in url == base || url.hasPrefix(base + "/") || url.hasPrefix(base + "?") }
     }
 
+    /// Whether `url` lies under the CDN base (where uploads go).
+    func isUnderCDN(_ url: String) -> Bool {
+        url.hasPrefix(cdn + "/") && !url.contains("\\") && !url.contains("/../")
+    }
+
     private static func trimmed(_ url: String) -> String {
         var url = url
         while url.hasSuffix("/") { url.removeLast() }

@@ -73,7 +73,13 @@ actor CDNTokenCache {
 extension FalClient {
     /// Runs `body` with the current CDN token. When the CDN rejects it (401/403: revoked, or expired
     /// before its stated expiry) the token is dropped and `body` runs once more with a fresh one.
+    ///
+    /// In proxy mode the client holds no token: `body` gets the configured CDN host and an empty token, and
+    /// the proxy, which fetches storage tokens with the key, authorises each upload request.
     func withCDNToken<T>(_ body: (CDNToken) async throws(FalError) -> T) async throws(FalError) -> T {
+        if configuration.proxyURL != nil {
+            return try await body(CDNToken(token: "", tokenType: "", baseURL: configuration.hosts.cdn, expiresAt: .distantFuture))
+        }
         let token = try await withFalErrors { try await cdnTokens.token(using: self) }
         do {
             return try await body(token)

@@ -5,6 +5,8 @@ import Logging
 /// fall back to `POST {rest}/storage/upload/initiate` + `PUT` on the signed URL, and use multipart
 /// upload with parallel parts at or above `multipartThreshold`. Files stream from disk in constant memory.
 /// The fal key goes only to the rest host; the CDN gets the storage token; signed URLs get neither.
+/// In proxy mode (`FalConfiguration.proxyURL`) the client holds neither: uploads go to the CDN host through
+/// the proxy, which adds a storage token it fetched with the key (`FalProxy`).
 public struct FalStorage: Sendable {
     let client: FalClient
 

@@ -118,7 +118,8 @@ public struct HTTPHeaders: Sendable, Sequence {
     }
 }
 
-/// What a request sends: nothing, bytes held in memory, or a byte range of a file streamed from disk.
+/// What a request sends: nothing, bytes held in memory, a byte range of a file streamed from disk, or a
+/// stream produced while it is sent.
 public enum HTTPBody: Sendable {
     /// No body.
     case empty
@@ -126,6 +127,9 @@ public enum HTTPBody: Sendable {
     case data(Data)
     /// `length` bytes of the file at `path`, from byte `offset`, streamed from disk (an upload or one of its parts).
     case file(path: String, offset: Int64, length: Int64)
+    /// Bytes produced while the request is sent, read once through a bounded buffer (a proxy forwarding its
+    /// caller's upload). `HTTPTransport` sends it; `URLSessionTransport` refuses it.
+    case stream(HTTPRequestBodySource)
 }
 
 /// One request as a `Transport` sends it: method, URL, headers and body, with the bounds on waiting and on

@@ -95,7 +95,7 @@ final class CurlEventLoop: @unchecked Sendable {
         fal_poller_wake(poller)
     }
 
-    /// Lets a transfer paused for its slow consumer go on. Safe at any time, from any thread.
+    /// Lets a transfer paused for its slow consumer (or its streamed body's slow source) go on. Safe at any time, from any thread.
     func resume(_ transfer: CurlTransfer) {
         resumptions.withLock { $0.append(transfer) }
         fal_poller_wake(poller)
@@ -133,8 +133,9 @@ final class CurlEventLoop: @unchecked Sendable {
                 }
             }
             for transfer in resumptions.withLock({ pending in defer { pending.removeAll() }; return pending }) {
-                if running[transfer.handle] === transfer, transfer.paused {
+                if running[transfer.handle] === transfer, transfer.paused || transfer.readPaused {
                     transfer.paused = false
+                    transfer.readPaused = false
                     // May deliver the held-back bytes at once (and pause again); libcurl then asks to run.
                     curl_easy_pause(transfer.handle, 0)  // CURLPAUSE_CONT
                 }

@@ -32,6 +32,10 @@ final class CurlTransfer: @unchecked Sendable {
     private var bodyTooLarge = false
     /// Whether libcurl is holding the transfer paused because the body's consumer is behind.
     var paused = false
+    /// A streamed request body's buffer (`HTTPBody.stream`), read by the read callback.
+    private var bodyPump: RequestBodyPump?
+    /// Whether libcurl is holding the upload paused because the streamed body's source is behind.
+    var readPaused = false
 
     /// `reusing` picks a particular idle handle of the pool (tests replay handle reuse with it).
     init(_ request: HTTPRequest, tls: TLSOptions = TLSOptions(), reusing idle: UnsafeMutableRawPointer? = nil) throws(TransportFailure) {
@@ -114,6 +118,18 @@ final class CurlTransfer: @unchecked Sendable {
             fileBody = source
             try check(fal_curl_setopt_long(handle, CURLOPT_POST, 1))
             try check(fal_curl_set_file_body(handle, source))
+        case .stream(let source):
+            let pump = source.startPump(idleTimeout: request.idleTimeout)
+            bodyPump = pump
+            // The source caught up with a paused upload: the event loop unpauses it (never from here, the lock).
+            pump.onData { [weak self] in
+                if let self { CurlEventLoop.shared.resume(self) }
+            }
+            try check(fal_curl_setopt_long(handle, CURLOPT_POST, 1))
+            try check(fal_curl_set_read_callback(handle, { buffer, size, count, userdata in
+                let transfer = Unmanaged<CurlTransfer>.fromOpaque(userdata!).takeUnretainedValue()
+                return transfer.sendBody(into: UnsafeMutableRawPointer(buffer!), capacity: size * count)
+            }, Unmanaged.passUnretained(self).toOpaque(), source.length.map { curl_off_t($0) } ?? -1))
         }
         if method != "GET" && method != "POST" && method != "HEAD" {
             try check(fal_curl_setopt_str(handle, CURLOPT_CUSTOMREQUEST, method))
@@ -203,6 +219,19 @@ final class CurlTransfer: @unchecked Sendable {
         }
     }
 
+    /// The read callback of a streamed request body: what is buffered, or a pause until the source sends more.
+    private func sendBody(into buffer: UnsafeMutableRawPointer, capacity: Int) -> Int {
+        guard let bodyPump else { return fal_curl_readfunc_abort() }
+        switch bodyPump.read(into: buffer, capacity: capacity) {
+        case .bytes(let count): return count
+        case .end: return 0
+        case .wait:
+            readPaused = true
+            return fal_curl_readfunc_pause()
+        case .failed: return fal_curl_readfunc_abort()
+        }
+    }
+
     /// What the write callback answers libcurl.
     enum BodyReceipt { case taken, pause, abort }
 
@@ -243,6 +272,10 @@ final class CurlTransfer: @unchecked Sendable {
                 // libcurl wanted to send it again on a new connection; the read-once body stopped it.
                 kind = .other
                 message = "the connection was lost after the request was sent, before any answer; it was not sent again, as it may already have started work"
+            }
+            if let reason = bodyPump?.failureReason {
+                kind = bodyPump?.failedOnLimit == true ? .limit : .other
+                message = "the request body could not be sent: \(reason)"
             }
             if kind == .tls {
                 message = "TLS: the server's certificate was refused (\(message))"
@@ -321,6 +354,7 @@ final class CurlTransfer: @unchecked Sendable {
         onceBody = nil
         requestBody?.deallocate()
         requestBody = nil
+        bodyPump?.stop()
     }
 
     deinit {

@@ -47,6 +47,7 @@ final class URLSessionExchange: @unchecked Sendable {
         case .empty: hasBody = false
         case .data(let data): hasBody = !data.isEmpty
         case .file(_, _, let length): hasBody = length > 0
+        case .stream: hasBody = true
         }
     }
 

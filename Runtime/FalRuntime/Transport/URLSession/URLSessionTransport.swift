@@ -148,6 +148,7 @@ public final class URLSessionTransport: Transport, @unchecked Sendable {
         case .empty: hasBody = false
         case .data(let data): hasBody = !data.isEmpty
         case .file(_, _, let length): hasBody = length > 0
+        case .stream: hasBody = true
         }
         if hasBody && urlRequest.value(forHTTPHeaderField: "Content-Type") == nil {
             urlRequest.setValue("application/octet-stream", forHTTPHeaderField: "Content-Type")
@@ -173,6 +174,12 @@ public final class URLSessionTransport: Transport, @unchecked Sendable {
             }
             let part = try Self.copyRange(of: path, offset: offset, length: length)
             return (session.uploadTask(with: urlRequest, fromFile: URL(fileURLWithPath: part)), part)
+        case .stream:
+            // URLSession's streamed uploads (bound stream pairs) block a thread per upload and cannot be
+            // paused from Swift concurrency on Linux's Foundation; a proxy forwards over libcurl instead.
+            throw TransportFailure(
+                kind: .other, code: URLError.unsupportedURL.rawValue,
+                message: "URLSessionTransport cannot send a streamed request body (HTTPBody.stream); use HTTPTransport (libcurl)")
         }
     }
 

@@ -75,7 +75,7 @@ struct TypePlanner {
         var owner: String
         /// JSON pointer of the schema being planned (`#/components/schemas/Lora/properties/scheduler`).
         var pointer: String
-        /// The Swift field this position belongs to (`TimestepsInput.method`), for shared inline types.
+        /// The Swift field this position belongs to (`Timesteps.method`), for shared inline types.
         var field: String
         /// The position as the names lock records it: the Swift type that holds it and the JSON steps from there
         /// (`Input/properties/image_size/anyOf/0`), which fal's renames and restyles leave as they were.
@@ -213,8 +213,12 @@ struct TypePlanner {
             let qualified = qualifiedGenericName(suggested, owner: context.owner, values: values)
             let key = InlineEnumKey(values: values, tolerant: context.output, qualified: qualified)
             let locked = lock?.types[context.site]
-            // An identical enum is reused, unless the lock names this site's enum apart (as an earlier generation did).
-            if let existing = inlineEnums[key], locked == nil || locked == existing,
+            // An identical enum is reused, unless the lock names this site's enum apart (as an earlier generation did);
+            // one the lock names alike is reused too (a lock from before generic names were qualified: one `Method`).
+            let lockedTwin = locked.flatMap { name in
+                inlineEnums.first { $0.value == name && $0.key.values == values && $0.key.tolerant == context.output }?.value
+            }
+            if let existing = lockedTwin ?? inlineEnums[key], locked == nil || locked == existing,
                let index = declarations.firstIndex(where: { $0.name == existing }) {
                 declarations[index].alsoUsedAt.append(context.field)
                 sites[context.site] = existing

@@ -59,7 +59,7 @@ struct DemoScenarios {
         print("\n3. fal-ai/fast-sdxl/image-to-image")
         let progress = ProgressPrinter(label: "fast-sdxl")
         let result = try await fal.fastSDXLImageToImage.subscribe(
-            .init(imageURL: image, prompt: "an island near sea, with seagulls, moon shining over the sea", numImages: 2, imageSize: .landscape4_3),
+            .init(imageURL: image, prompt: "an island near sea, with seagulls, moon shining over the sea", numImages: 2, imageSize: .landscape4x3),
             logs: true, onQueueUpdate: progress.update, onEnqueue: progress.enqueued)
         try await save(result, name: "fast-sdxl-image-to-image", images: result.images.map(\.url))
         print("   \(result.images.count) images, seed \(result.seed)")

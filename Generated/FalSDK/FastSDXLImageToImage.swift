@@ -43,7 +43,7 @@ public enum FastSDXLImageToImage: FalEndpoint {
         /// The size of the generated image.
         ///
         /// - Default: `"square_hd"`
-        public var imageSize: InputImageSize?
+        public var imageSize: ImageSizeChoice?
         /// If set to true, the prompt will be expanded with additional prompts.
         ///
         /// - Default: `false`
@@ -60,7 +60,7 @@ public enum FastSDXLImageToImage: FalEndpoint {
         /// The format of the generated image.
         ///
         /// - Default: `"jpeg"`
-        public var format: Format?
+        public var format: ImageFormat?
         /// If set to true, the safety checker will be enabled.
         ///
         /// - Default: `true`
@@ -112,11 +112,11 @@ public enum FastSDXLImageToImage: FalEndpoint {
             preserveAspectRatio: Bool? = nil,
             requestID: String? = nil,
             numImages: Int? = nil,
-            imageSize: InputImageSize? = nil,
+            imageSize: ImageSizeChoice? = nil,
             expandPrompt: Bool? = nil,
             embeddings: [Embedding]? = nil,
             seed: Int? = nil,
-            format: Format? = nil,
+            format: ImageFormat? = nil,
             enableSafetyChecker: Bool? = nil,
             guidanceScale: Double? = nil,
             safetyCheckerVersion: SafetyCheckerVersion? = nil,
@@ -153,10 +153,10 @@ public enum FastSDXLImageToImage: FalEndpoint {
             public static let preserveAspectRatio: Bool = false
             public static let requestID: String = ""
             public static let numImages: Int = 1
-            public static let imageSize: InputImageSize = .squareHD
+            public static let imageSize: ImageSizeChoice = .squareHD
             public static let expandPrompt: Bool = false
             public static let embeddings: [Embedding] = []
-            public static let format: Format = .jpeg
+            public static let format: ImageFormat = .jpeg
             public static let enableSafetyChecker: Bool = true
             public static let guidanceScale: Double = 7.5
             public static let safetyCheckerVersion: SafetyCheckerVersion = .v1
@@ -195,11 +195,11 @@ public enum FastSDXLImageToImage: FalEndpoint {
             self.preserveAspectRatio = try container.decodeIfKeyPresent(Bool.self, forKey: .preserveAspectRatio)
             self.requestID = try container.decodeIfKeyPresent(String.self, forKey: .requestID)
             self.numImages = try container.decodeIfKeyPresent(Int.self, forKey: .numImages)
-            self.imageSize = try container.decodeIfKeyPresent(InputImageSize.self, forKey: .imageSize)
+            self.imageSize = try container.decodeIfKeyPresent(ImageSizeChoice.self, forKey: .imageSize)
             self.expandPrompt = try container.decodeIfKeyPresent(Bool.self, forKey: .expandPrompt)
             self.embeddings = try container.decodeIfKeyPresent([Embedding].self, forKey: .embeddings)
             self.seed = try container.decodeIfPresent(Int.self, forKey: .seed)
-            self.format = try container.decodeIfKeyPresent(Format.self, forKey: .format)
+            self.format = try container.decodeIfKeyPresent(ImageFormat.self, forKey: .format)
             self.enableSafetyChecker = try container.decodeIfKeyPresent(Bool.self, forKey: .enableSafetyChecker)
             self.guidanceScale = try container.decodeIfKeyPresent(Double.self, forKey: .guidanceScale)
             self.safetyCheckerVersion = try container.decodeIfKeyPresent(SafetyCheckerVersion.self, forKey: .safetyCheckerVersion)
@@ -240,20 +240,20 @@ public enum FastSDXLImageToImage: FalEndpoint {
     }
 
     /// The size of the generated image.
-    public enum InputImageSize: Codable, Sendable, Hashable, Validatable {
+    public enum ImageSizeChoice: Codable, Sendable, Hashable, Validatable {
         case custom(ImageSize)
         /// `square_hd`
         case squareHD
         /// `square`
         case square
         /// `portrait_4_3`
-        case portrait4_3
+        case portrait4x3
         /// `portrait_16_9`
-        case portrait16_9
+        case portrait16x9
         /// `landscape_4_3`
-        case landscape4_3
+        case landscape4x3
         /// `landscape_16_9`
-        case landscape16_9
+        case landscape16x9
 
         public init(from decoder: any Decoder) throws {
             let container = try decoder.singleValueContainer()
@@ -262,10 +262,10 @@ public enum FastSDXLImageToImage: FalEndpoint {
                 switch value {
                 case "square_hd": self = .squareHD; return
                 case "square": self = .square; return
-                case "portrait_4_3": self = .portrait4_3; return
-                case "portrait_16_9": self = .portrait16_9; return
-                case "landscape_4_3": self = .landscape4_3; return
-                case "landscape_16_9": self = .landscape16_9; return
+                case "portrait_4_3": self = .portrait4x3; return
+                case "portrait_16_9": self = .portrait16x9; return
+                case "landscape_4_3": self = .landscape4x3; return
+                case "landscape_16_9": self = .landscape16x9; return
                 default: break
                 }
             }
@@ -287,10 +287,10 @@ public enum FastSDXLImageToImage: FalEndpoint {
             case .custom(let value): try container.encode(value)
             case .squareHD: try container.encode("square_hd")
             case .square: try container.encode("square")
-            case .portrait4_3: try container.encode("portrait_4_3")
-            case .portrait16_9: try container.encode("portrait_16_9")
-            case .landscape4_3: try container.encode("landscape_4_3")
-            case .landscape16_9: try container.encode("landscape_16_9")
+            case .portrait4x3: try container.encode("portrait_4_3")
+            case .portrait16x9: try container.encode("portrait_16_9")
+            case .landscape4x3: try container.encode("landscape_4_3")
+            case .landscape16x9: try container.encode("landscape_16_9")
             }
         }
 
@@ -382,7 +382,7 @@ public enum FastSDXLImageToImage: FalEndpoint {
     }
 
     /// The format of the generated image.
-    public enum Format: String, Codable, Sendable, Hashable, Validatable, CaseIterable {
+    public enum ImageFormat: String, Codable, Sendable, Hashable, Validatable, CaseIterable {
         case jpeg
         case png
     }

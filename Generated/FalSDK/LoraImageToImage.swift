@@ -112,13 +112,13 @@ public enum LoraImageToImage: FalEndpoint {
         /// If set to a custom timestep schedule, the `numInferenceSteps` parameter will be ignored. Cannot be set if `sigmas` is set.
         ///
         /// - Default: `{"array":[],"method":"default"}`
-        public var timesteps: TimestepsInput?
+        public var timesteps: Timesteps?
         /// Optionally override the sigmas to use for the denoising process. Only works with schedulers which support the `sigmas` argument in their `set_sigmas` method.
         /// Defaults to not overriding, in which case the scheduler automatically sets the sigmas based on the `numInferenceSteps` parameter.
         /// If set to a custom sigma schedule, the `numInferenceSteps` parameter will be ignored. Cannot be set if `timesteps` is set.
         ///
         /// - Default: `{"array":[],"method":"default"}`
-        public var sigmas: SigmasInput?
+        public var sigmas: Sigmas?
         /// The type of prediction to use for the image generation.
         /// The `epsilon` is the default.
         ///
@@ -202,8 +202,8 @@ public enum LoraImageToImage: FalEndpoint {
             guidanceScale: Double? = nil,
             clipSkip: Int? = nil,
             scheduler: Scheduler? = nil,
-            timesteps: TimestepsInput? = nil,
-            sigmas: SigmasInput? = nil,
+            timesteps: Timesteps? = nil,
+            sigmas: Sigmas? = nil,
             predictionType: PredictionType? = nil,
             rescaleBetasSnrZero: Bool? = nil,
             imageFormat: ImageFormat? = nil,
@@ -352,8 +352,8 @@ public enum LoraImageToImage: FalEndpoint {
             self.guidanceScale = try container.decodeIfKeyPresent(Double.self, forKey: .guidanceScale)
             self.clipSkip = try container.decodeIfKeyPresent(Int.self, forKey: .clipSkip)
             self.scheduler = try container.decodeIfPresent(Scheduler.self, forKey: .scheduler)
-            self.timesteps = try container.decodeIfKeyPresent(TimestepsInput.self, forKey: .timesteps)
-            self.sigmas = try container.decodeIfKeyPresent(SigmasInput.self, forKey: .sigmas)
+            self.timesteps = try container.decodeIfKeyPresent(Timesteps.self, forKey: .timesteps)
+            self.sigmas = try container.decodeIfKeyPresent(Sigmas.self, forKey: .sigmas)
             self.predictionType = try container.decodeIfKeyPresent(PredictionType.self, forKey: .predictionType)
             self.rescaleBetasSnrZero = try container.decodeIfKeyPresent(Bool.self, forKey: .rescaleBetasSnrZero)
             self.imageFormat = try container.decodeIfKeyPresent(ImageFormat.self, forKey: .imageFormat)
@@ -749,26 +749,26 @@ public enum LoraImageToImage: FalEndpoint {
         case tcd = "TCD"
     }
 
-    public struct TimestepsInput: Codable, Sendable, Hashable, Validatable {
+    public struct Timesteps: Codable, Sendable, Hashable, Validatable {
         /// The method to use for the timesteps. If set to 'array', the timesteps will be set based
         /// on the provided timesteps schedule in the `array` field.
         /// Defaults to 'default' which means the scheduler will use the `num_inference_steps` parameter.
         ///
         /// - Default: `"default"`
-        public var method: Method?
+        public var method: TimestepsMethod?
         /// Timesteps schedule to be used if 'custom' method is selected.
         ///
         /// - Default: `[]`
         public var array: [Int]?
 
-        public init(method: Method? = nil, array: [Int]? = nil) {
+        public init(method: TimestepsMethod? = nil, array: [Int]? = nil) {
             self.method = method
             self.array = array
         }
 
         /// The values fal uses for fields left out (`nil`).
         public enum Defaults {
-            public static let method: Method = .default
+            public static let method: TimestepsMethod = .default
             public static let array: [Int] = []
         }
 
@@ -779,7 +779,7 @@ public enum LoraImageToImage: FalEndpoint {
 
         public init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
-            self.method = try container.decodeIfKeyPresent(Method.self, forKey: .method)
+            self.method = try container.decodeIfKeyPresent(TimestepsMethod.self, forKey: .method)
             self.array = try container.decodeIfKeyPresent([Int].self, forKey: .array)
         }
     }
@@ -787,33 +787,31 @@ public enum LoraImageToImage: FalEndpoint {
     /// The method to use for the timesteps. If set to 'array', the timesteps will be set based
     /// on the provided timesteps schedule in the `array` field.
     /// Defaults to 'default' which means the scheduler will use the `num_inference_steps` parameter.
-    ///
-    /// Also the type of `SigmasInput.method`, which take the same values.
-    public enum Method: String, Codable, Sendable, Hashable, Validatable, CaseIterable {
+    public enum TimestepsMethod: String, Codable, Sendable, Hashable, Validatable, CaseIterable {
         case `default`
         case array
     }
 
-    public struct SigmasInput: Codable, Sendable, Hashable, Validatable {
+    public struct Sigmas: Codable, Sendable, Hashable, Validatable {
         /// The method to use for the sigmas. If set to 'custom', the sigmas will be set based
         /// on the provided sigmas schedule in the `array` field.
         /// Defaults to 'default' which means the scheduler will use the sigmas of the scheduler.
         ///
         /// - Default: `"default"`
-        public var method: Method?
+        public var method: SigmasMethod?
         /// Sigmas schedule to be used if 'custom' method is selected.
         ///
         /// - Default: `[]`
         public var array: [Double]?
 
-        public init(method: Method? = nil, array: [Double]? = nil) {
+        public init(method: SigmasMethod? = nil, array: [Double]? = nil) {
             self.method = method
             self.array = array
         }
 
         /// The values fal uses for fields left out (`nil`).
         public enum Defaults {
-            public static let method: Method = .default
+            public static let method: SigmasMethod = .default
             public static let array: [Double] = []
         }
 
@@ -824,9 +822,17 @@ public enum LoraImageToImage: FalEndpoint {
 
         public init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
-            self.method = try container.decodeIfKeyPresent(Method.self, forKey: .method)
+            self.method = try container.decodeIfKeyPresent(SigmasMethod.self, forKey: .method)
             self.array = try container.decodeIfKeyPresent([Double].self, forKey: .array)
         }
+    }
+
+    /// The method to use for the sigmas. If set to 'custom', the sigmas will be set based
+    /// on the provided sigmas schedule in the `array` field.
+    /// Defaults to 'default' which means the scheduler will use the sigmas of the scheduler.
+    public enum SigmasMethod: String, Codable, Sendable, Hashable, Validatable, CaseIterable {
+        case `default`
+        case array
     }
 
     /// The type of prediction to use for the image generation.

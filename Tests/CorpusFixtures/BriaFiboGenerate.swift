@@ -76,7 +76,7 @@ public enum BriaFiboGenerate: FalEndpoint {
         public enum Defaults {
             public static let seed: Int = 5555
             public static let stepsNum: Int = 50
-            public static let aspectRatio: AspectRatio = ._1_1
+            public static let aspectRatio: AspectRatio = ._1x1
             public static let negativePrompt: String = ""
             public static let resolution: Resolution = ._1mp
             public static let syncMode: Bool = false
@@ -344,15 +344,15 @@ public enum BriaFiboGenerate: FalEndpoint {
 
     /// Aspect ratio. Options: 1:1, 2:3, 3:2, 3:4, 4:3, 4:5, 5:4, 9:16, 16:9
     public enum AspectRatio: String, Codable, Sendable, Hashable, Validatable, CaseIterable {
-        case _1_1 = "1:1"
-        case _2_3 = "2:3"
-        case _3_2 = "3:2"
-        case _3_4 = "3:4"
-        case _4_3 = "4:3"
-        case _4_5 = "4:5"
-        case _5_4 = "5:4"
-        case _9_16 = "9:16"
-        case _16_9 = "16:9"
+        case _1x1 = "1:1"
+        case _2x3 = "2:3"
+        case _3x2 = "3:2"
+        case _3x4 = "3:4"
+        case _4x3 = "4:3"
+        case _4x5 = "4:5"
+        case _5x4 = "5:4"
+        case _9x16 = "9:16"
+        case _16x9 = "16:9"
     }
 
     /// Output image resolution

@@ -76,11 +76,11 @@ public enum FastSDXL: FalEndpoint {
         /// The size of the generated image.
         ///
         /// - Default: `"square_hd"`
-        public var imageSize: InputImageSize?
+        public var imageSize: ImageSizeChoice?
         /// The format of the generated image.
         ///
         /// - Default: `"jpeg"`
-        public var format: Format?
+        public var format: ImageFormat?
 
         public init(
             prompt: String,
@@ -96,8 +96,8 @@ public enum FastSDXL: FalEndpoint {
             embeddings: [Embedding]? = nil,
             loras: [LoraWeight]? = nil,
             syncMode: Bool? = nil,
-            imageSize: InputImageSize? = nil,
-            format: Format? = nil
+            imageSize: ImageSizeChoice? = nil,
+            format: ImageFormat? = nil
         ) {
             self.enableSafetyChecker = enableSafetyChecker
             self.guidanceScale = guidanceScale
@@ -129,8 +129,8 @@ public enum FastSDXL: FalEndpoint {
             public static let embeddings: [Embedding] = []
             public static let loras: [LoraWeight] = []
             public static let syncMode: Bool = false
-            public static let imageSize: InputImageSize = .squareHD
-            public static let format: Format = .jpeg
+            public static let imageSize: ImageSizeChoice = .squareHD
+            public static let format: ImageFormat = .jpeg
         }
 
         enum CodingKeys: String, CodingKey {
@@ -166,8 +166,8 @@ public enum FastSDXL: FalEndpoint {
             self.embeddings = try container.decodeIfKeyPresent([Embedding].self, forKey: .embeddings)
             self.loras = try container.decodeIfKeyPresent([LoraWeight].self, forKey: .loras)
             self.syncMode = try container.decodeIfKeyPresent(Bool.self, forKey: .syncMode)
-            self.imageSize = try container.decodeIfKeyPresent(InputImageSize.self, forKey: .imageSize)
-            self.format = try container.decodeIfKeyPresent(Format.self, forKey: .format)
+            self.imageSize = try container.decodeIfKeyPresent(ImageSizeChoice.self, forKey: .imageSize)
+            self.format = try container.decodeIfKeyPresent(ImageFormat.self, forKey: .format)
         }
 
         public func validate(at path: FieldPath, into issues: inout [ValidationIssue]) {
@@ -282,20 +282,20 @@ public enum FastSDXL: FalEndpoint {
     }
 
     /// The size of the generated image.
-    public enum InputImageSize: Codable, Sendable, Hashable, Validatable {
+    public enum ImageSizeChoice: Codable, Sendable, Hashable, Validatable {
         case custom(ImageSize)
         /// `square_hd`
         case squareHD
         /// `square`
         case square
         /// `portrait_4_3`
-        case portrait4_3
+        case portrait4x3
         /// `portrait_16_9`
-        case portrait16_9
+        case portrait16x9
         /// `landscape_4_3`
-        case landscape4_3
+        case landscape4x3
         /// `landscape_16_9`
-        case landscape16_9
+        case landscape16x9
 
         public init(from decoder: any Decoder) throws {
             let container = try decoder.singleValueContainer()
@@ -304,10 +304,10 @@ public enum FastSDXL: FalEndpoint {
                 switch value {
                 case "square_hd": self = .squareHD; return
                 case "square": self = .square; return
-                case "portrait_4_3": self = .portrait4_3; return
-                case "portrait_16_9": self = .portrait16_9; return
-                case "landscape_4_3": self = .landscape4_3; return
-                case "landscape_16_9": self = .landscape16_9; return
+                case "portrait_4_3": self = .portrait4x3; return
+                case "portrait_16_9": self = .portrait16x9; return
+                case "landscape_4_3": self = .landscape4x3; return
+                case "landscape_16_9": self = .landscape16x9; return
                 default: break
                 }
             }
@@ -329,10 +329,10 @@ public enum FastSDXL: FalEndpoint {
             case .custom(let value): try container.encode(value)
             case .squareHD: try container.encode("square_hd")
             case .square: try container.encode("square")
-            case .portrait4_3: try container.encode("portrait_4_3")
-            case .portrait16_9: try container.encode("portrait_16_9")
-            case .landscape4_3: try container.encode("landscape_4_3")
-            case .landscape16_9: try container.encode("landscape_16_9")
+            case .portrait4x3: try container.encode("portrait_4_3")
+            case .portrait16x9: try container.encode("portrait_16_9")
+            case .landscape4x3: try container.encode("landscape_4_3")
+            case .landscape16x9: try container.encode("landscape_16_9")
             }
         }
 
@@ -392,7 +392,7 @@ public enum FastSDXL: FalEndpoint {
     }
 
     /// The format of the generated image.
-    public enum Format: String, Codable, Sendable, Hashable, Validatable, CaseIterable {
+    public enum ImageFormat: String, Codable, Sendable, Hashable, Validatable, CaseIterable {
         case jpeg
         case png
     }

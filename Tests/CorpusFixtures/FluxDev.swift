@@ -19,7 +19,7 @@ public enum FluxDev: FalEndpoint {
         /// The size of the generated image.
         ///
         /// - Default: `"landscape_4_3"`
-        public var imageSize: InputImageSize?
+        public var imageSize: ImageSizeChoice?
         /// The number of inference steps to perform.
         ///
         /// - Default: `28`
@@ -58,7 +58,7 @@ public enum FluxDev: FalEndpoint {
 
         public init(
             prompt: String,
-            imageSize: InputImageSize? = nil,
+            imageSize: ImageSizeChoice? = nil,
             numInferenceSteps: Int? = nil,
             seed: Int? = nil,
             guidanceScale: Double? = nil,
@@ -82,7 +82,7 @@ public enum FluxDev: FalEndpoint {
 
         /// The values fal uses for fields left out (`nil`).
         public enum Defaults {
-            public static let imageSize: InputImageSize = .landscape4_3
+            public static let imageSize: ImageSizeChoice = .landscape4x3
             public static let numInferenceSteps: Int = 28
             public static let guidanceScale: Double = 3.5
             public static let syncMode: Bool = false
@@ -108,7 +108,7 @@ public enum FluxDev: FalEndpoint {
         public init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
             self.prompt = try container.decode(String.self, forKey: .prompt)
-            self.imageSize = try container.decodeIfKeyPresent(InputImageSize.self, forKey: .imageSize)
+            self.imageSize = try container.decodeIfKeyPresent(ImageSizeChoice.self, forKey: .imageSize)
             self.numInferenceSteps = try container.decodeIfKeyPresent(Int.self, forKey: .numInferenceSteps)
             self.seed = try container.decodeIfPresent(Int.self, forKey: .seed)
             self.guidanceScale = try container.decodeIfKeyPresent(Double.self, forKey: .guidanceScale)
@@ -139,20 +139,20 @@ public enum FluxDev: FalEndpoint {
     }
 
     /// The size of the generated image.
-    public enum InputImageSize: Codable, Sendable, Hashable, Validatable {
+    public enum ImageSizeChoice: Codable, Sendable, Hashable, Validatable {
         case custom(ImageSize)
         /// `square_hd`
         case squareHD
         /// `square`
         case square
         /// `portrait_4_3`
-        case portrait4_3
+        case portrait4x3
         /// `portrait_16_9`
-        case portrait16_9
+        case portrait16x9
         /// `landscape_4_3`
-        case landscape4_3
+        case landscape4x3
         /// `landscape_16_9`
-        case landscape16_9
+        case landscape16x9
 
         public init(from decoder: any Decoder) throws {
             let container = try decoder.singleValueContainer()
@@ -161,10 +161,10 @@ public enum FluxDev: FalEndpoint {
                 switch value {
                 case "square_hd": self = .squareHD; return
                 case "square": self = .square; return
-                case "portrait_4_3": self = .portrait4_3; return
-                case "portrait_16_9": self = .portrait16_9; return
-                case "landscape_4_3": self = .landscape4_3; return
-                case "landscape_16_9": self = .landscape16_9; return
+                case "portrait_4_3": self = .portrait4x3; return
+                case "portrait_16_9": self = .portrait16x9; return
+                case "landscape_4_3": self = .landscape4x3; return
+                case "landscape_16_9": self = .landscape16x9; return
                 default: break
                 }
             }
@@ -186,10 +186,10 @@ public enum FluxDev: FalEndpoint {
             case .custom(let value): try container.encode(value)
             case .squareHD: try container.encode("square_hd")
             case .square: try container.encode("square")
-            case .portrait4_3: try container.encode("portrait_4_3")
-            case .portrait16_9: try container.encode("portrait_16_9")
-            case .landscape4_3: try container.encode("landscape_4_3")
-            case .landscape16_9: try container.encode("landscape_16_9")
+            case .portrait4x3: try container.encode("portrait_4_3")
+            case .portrait16x9: try container.encode("portrait_16_9")
+            case .landscape4x3: try container.encode("landscape_4_3")
+            case .landscape16x9: try container.encode("landscape_16_9")
             }
         }
 

@@ -97,7 +97,7 @@ public enum FluxProV1_1Ultra: FalEndpoint {
             public static let safetyTolerance: SafetyTolerance = ._2
             public static let enhancePrompt: Bool = false
             public static let imagePromptStrength: Double = 0.1
-            public static let aspectRatio: AspectRatio = ._16_9
+            public static let aspectRatio: AspectRatio = ._16x9
             public static let raw: Bool = false
         }
 
@@ -163,38 +163,38 @@ public enum FluxProV1_1Ultra: FalEndpoint {
     /// The aspect ratio of the generated image.
     public enum AspectRatio: Codable, Sendable, Hashable, Validatable {
         /// `21:9`
-        case _21_9
+        case _21x9
         /// `16:9`
-        case _16_9
+        case _16x9
         /// `4:3`
-        case _4_3
+        case _4x3
         /// `3:2`
-        case _3_2
+        case _3x2
         /// `1:1`
-        case _1_1
+        case _1x1
         /// `2:3`
-        case _2_3
+        case _2x3
         /// `3:4`
-        case _3_4
+        case _3x4
         /// `9:16`
-        case _9_16
+        case _9x16
         /// `9:21`
-        case _9_21
+        case _9x21
         case string(String)
 
         public init(from decoder: any Decoder) throws {
             let container = try decoder.singleValueContainer()
             if let value = try? container.decode(String.self) {
                 switch value {
-                case "21:9": self = ._21_9; return
-                case "16:9": self = ._16_9; return
-                case "4:3": self = ._4_3; return
-                case "3:2": self = ._3_2; return
-                case "1:1": self = ._1_1; return
-                case "2:3": self = ._2_3; return
-                case "3:4": self = ._3_4; return
-                case "9:16": self = ._9_16; return
-                case "9:21": self = ._9_21; return
+                case "21:9": self = ._21x9; return
+                case "16:9": self = ._16x9; return
+                case "4:3": self = ._4x3; return
+                case "3:2": self = ._3x2; return
+                case "1:1": self = ._1x1; return
+                case "2:3": self = ._2x3; return
+                case "3:4": self = ._3x4; return
+                case "9:16": self = ._9x16; return
+                case "9:21": self = ._9x21; return
                 default: self = .string(value); return
                 }
             }
@@ -207,15 +207,15 @@ public enum FluxProV1_1Ultra: FalEndpoint {
         public func encode(to encoder: any Encoder) throws {
             var container = encoder.singleValueContainer()
             switch self {
-            case ._21_9: try container.encode("21:9")
-            case ._16_9: try container.encode("16:9")
-            case ._4_3: try container.encode("4:3")
-            case ._3_2: try container.encode("3:2")
-            case ._1_1: try container.encode("1:1")
-            case ._2_3: try container.encode("2:3")
-            case ._3_4: try container.encode("3:4")
-            case ._9_16: try container.encode("9:16")
-            case ._9_21: try container.encode("9:21")
+            case ._21x9: try container.encode("21:9")
+            case ._16x9: try container.encode("16:9")
+            case ._4x3: try container.encode("4:3")
+            case ._3x2: try container.encode("3:2")
+            case ._1x1: try container.encode("1:1")
+            case ._2x3: try container.encode("2:3")
+            case ._3x4: try container.encode("3:4")
+            case ._9x16: try container.encode("9:16")
+            case ._9x21: try container.encode("9:21")
             case .string(let value): try container.encode(value)
             }
         }

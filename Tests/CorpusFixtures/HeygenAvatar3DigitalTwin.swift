@@ -48,7 +48,7 @@ public enum HeygenAvatar3DigitalTwin: FalEndpoint {
         /// The values fal uses for fields left out (`nil`).
         public enum Defaults {
             public static let resolution: Resolution = ._720p
-            public static let aspectRatio: AspectRatio = ._16_9
+            public static let aspectRatio: AspectRatio = ._16x9
         }
 
         enum CodingKeys: String, CodingKey {
@@ -1463,11 +1463,11 @@ public enum HeygenAvatar3DigitalTwin: FalEndpoint {
 
     /// Aspect ratio of the output video. Use '9:16' for portrait (vertical) videos, '16:9' for landscape, '1:1' for square, '4:5' for portrait social video, or '5:4' for landscape social video.
     public enum AspectRatio: String, Codable, Sendable, Hashable, Validatable, CaseIterable {
-        case _16_9 = "16:9"
-        case _9_16 = "9:16"
-        case _4_5 = "4:5"
-        case _5_4 = "5:4"
-        case _1_1 = "1:1"
+        case _16x9 = "16:9"
+        case _9x16 = "9:16"
+        case _4x5 = "4:5"
+        case _5x4 = "5:4"
+        case _1x1 = "1:1"
     }
 
     /// The result of `fal-ai/heygen/avatar3/digital-twin`.

@@ -57,7 +57,7 @@ public enum IdeogramV2Turbo: FalEndpoint {
 
         /// The values fal uses for fields left out (`nil`).
         public enum Defaults {
-            public static let aspectRatio: AspectRatio = ._1_1
+            public static let aspectRatio: AspectRatio = ._1x1
             public static let expandPrompt: Bool = true
             public static let style: Style = .auto
             public static let syncMode: Bool = false
@@ -88,17 +88,17 @@ public enum IdeogramV2Turbo: FalEndpoint {
 
     /// The aspect ratio of the generated image
     public enum AspectRatio: String, Codable, Sendable, Hashable, Validatable, CaseIterable {
-        case _10_16 = "10:16"
-        case _16_10 = "16:10"
-        case _9_16 = "9:16"
-        case _16_9 = "16:9"
-        case _4_3 = "4:3"
-        case _3_4 = "3:4"
-        case _1_1 = "1:1"
-        case _1_3 = "1:3"
-        case _3_1 = "3:1"
-        case _3_2 = "3:2"
-        case _2_3 = "2:3"
+        case _10x16 = "10:16"
+        case _16x10 = "16:10"
+        case _9x16 = "9:16"
+        case _16x9 = "16:9"
+        case _4x3 = "4:3"
+        case _3x4 = "3:4"
+        case _1x1 = "1:1"
+        case _1x3 = "1:3"
+        case _3x1 = "3:1"
+        case _3x2 = "3:2"
+        case _2x3 = "2:3"
     }
 
     /// The style of the generated image

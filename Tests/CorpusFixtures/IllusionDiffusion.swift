@@ -60,7 +60,7 @@ public enum IllusionDiffusion: FalEndpoint {
         /// custom height and width that **must be multiples of 8**.
         ///
         /// - Default: `"square_hd"`
-        public var imageSize: InputImageSize?
+        public var imageSize: ImageSizeChoice?
 
         public init(
             imageURL: FalFile,
@@ -73,7 +73,7 @@ public enum IllusionDiffusion: FalEndpoint {
             seed: Int? = nil,
             scheduler: Scheduler? = nil,
             numInferenceSteps: Int? = nil,
-            imageSize: InputImageSize? = nil
+            imageSize: ImageSizeChoice? = nil
         ) {
             self.imageURL = imageURL
             self.prompt = prompt
@@ -97,7 +97,7 @@ public enum IllusionDiffusion: FalEndpoint {
             public static let controlGuidanceEnd: Double = 1
             public static let scheduler: Scheduler = .euler
             public static let numInferenceSteps: Int = 40
-            public static let imageSize: InputImageSize = .squareHD
+            public static let imageSize: ImageSizeChoice = .squareHD
         }
 
         enum CodingKeys: String, CodingKey {
@@ -126,7 +126,7 @@ public enum IllusionDiffusion: FalEndpoint {
             self.seed = try container.decodeIfPresent(Int.self, forKey: .seed)
             self.scheduler = try container.decodeIfKeyPresent(Scheduler.self, forKey: .scheduler)
             self.numInferenceSteps = try container.decodeIfKeyPresent(Int.self, forKey: .numInferenceSteps)
-            self.imageSize = try container.decodeIfKeyPresent(InputImageSize.self, forKey: .imageSize)
+            self.imageSize = try container.decodeIfKeyPresent(ImageSizeChoice.self, forKey: .imageSize)
         }
 
         public func validate(at path: FieldPath, into issues: inout [ValidationIssue]) {
@@ -160,20 +160,20 @@ public enum IllusionDiffusion: FalEndpoint {
 
     /// The size of the generated image. You can choose between some presets or
     /// custom height and width that **must be multiples of 8**.
-    public enum InputImageSize: Codable, Sendable, Hashable, Validatable {
+    public enum ImageSizeChoice: Codable, Sendable, Hashable, Validatable {
         case custom(ImageSize)
         /// `square_hd`
         case squareHD
         /// `square`
         case square
         /// `portrait_4_3`
-        case portrait4_3
+        case portrait4x3
         /// `portrait_16_9`
-        case portrait16_9
+        case portrait16x9
         /// `landscape_4_3`
-        case landscape4_3
+        case landscape4x3
         /// `landscape_16_9`
-        case landscape16_9
+        case landscape16x9
 
         public init(from decoder: any Decoder) throws {
             let container = try decoder.singleValueContainer()
@@ -182,10 +182,10 @@ public enum IllusionDiffusion: FalEndpoint {
                 switch value {
                 case "square_hd": self = .squareHD; return
                 case "square": self = .square; return
-                case "portrait_4_3": self = .portrait4_3; return
-                case "portrait_16_9": self = .portrait16_9; return
-                case "landscape_4_3": self = .landscape4_3; return
-                case "landscape_16_9": self = .landscape16_9; return
+                case "portrait_4_3": self = .portrait4x3; return
+                case "portrait_16_9": self = .portrait16x9; return
+                case "landscape_4_3": self = .landscape4x3; return
+                case "landscape_16_9": self = .landscape16x9; return
                 default: break
                 }
             }
@@ -207,10 +207,10 @@ public enum IllusionDiffusion: FalEndpoint {
             case .custom(let value): try container.encode(value)
             case .squareHD: try container.encode("square_hd")
             case .square: try container.encode("square")
-            case .portrait4_3: try container.encode("portrait_4_3")
-            case .portrait16_9: try container.encode("portrait_16_9")
-            case .landscape4_3: try container.encode("landscape_4_3")
-            case .landscape16_9: try container.encode("landscape_16_9")
+            case .portrait4x3: try container.encode("portrait_4_3")
+            case .portrait16x9: try container.encode("portrait_16_9")
+            case .landscape4x3: try container.encode("landscape_4_3")
+            case .landscape16x9: try container.encode("landscape_16_9")
             }
         }
 

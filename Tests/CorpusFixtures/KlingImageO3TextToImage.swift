@@ -84,7 +84,7 @@ public enum KlingImageO3TextToImage: FalEndpoint {
             public static let resolution: Resolution = ._1k
             public static let resultType: ResultType = .single
             public static let numImages: Int = 1
-            public static let aspectRatio: AspectRatio = ._16_9
+            public static let aspectRatio: AspectRatio = ._16x9
             public static let outputFormat: OutputFormat = .png
             public static let syncMode: Bool = false
         }
@@ -163,14 +163,14 @@ public enum KlingImageO3TextToImage: FalEndpoint {
 
     /// Aspect ratio of generated images.
     public enum AspectRatio: String, Codable, Sendable, Hashable, Validatable, CaseIterable {
-        case _16_9 = "16:9"
-        case _9_16 = "9:16"
-        case _1_1 = "1:1"
-        case _4_3 = "4:3"
-        case _3_4 = "3:4"
-        case _3_2 = "3:2"
-        case _2_3 = "2:3"
-        case _21_9 = "21:9"
+        case _16x9 = "16:9"
+        case _9x16 = "9:16"
+        case _1x1 = "1:1"
+        case _4x3 = "4:3"
+        case _3x4 = "3:4"
+        case _3x2 = "3:2"
+        case _2x3 = "2:3"
+        case _21x9 = "21:9"
     }
 
     /// The format of the generated image.

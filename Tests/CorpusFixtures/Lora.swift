@@ -83,7 +83,7 @@ public enum Lora: FalEndpoint {
         /// that **must be multiples of 8**.
         ///
         /// - Default: `"square_hd"`
-        public var imageSize: InputImageSize?
+        public var imageSize: ImageSizeChoice?
         /// Increasing the amount of steps tells Stable Diffusion that it should take more steps
         /// to generate your final result which can increase the amount of detail in your image.
         ///
@@ -109,13 +109,13 @@ public enum Lora: FalEndpoint {
         /// If set to a custom timestep schedule, the `numInferenceSteps` parameter will be ignored. Cannot be set if `sigmas` is set.
         ///
         /// - Default: `{"array":[],"method":"default"}`
-        public var timesteps: TimestepsInput?
+        public var timesteps: Timesteps?
         /// Optionally override the sigmas to use for the denoising process. Only works with schedulers which support the `sigmas` argument in their `set_sigmas` method.
         /// Defaults to not overriding, in which case the scheduler automatically sets the sigmas based on the `numInferenceSteps` parameter.
         /// If set to a custom sigma schedule, the `numInferenceSteps` parameter will be ignored. Cannot be set if `timesteps` is set.
         ///
         /// - Default: `{"array":[],"method":"default"}`
-        public var sigmas: SigmasInput?
+        public var sigmas: Sigmas?
         /// The type of prediction to use for the image generation.
         /// The `epsilon` is the default.
         ///
@@ -193,13 +193,13 @@ public enum Lora: FalEndpoint {
             icLightModelBackgroundImageURL: FalFile? = nil,
             icLightImageURL: FalFile? = nil,
             seed: Int? = nil,
-            imageSize: InputImageSize? = nil,
+            imageSize: ImageSizeChoice? = nil,
             numInferenceSteps: Int? = nil,
             guidanceScale: Double? = nil,
             clipSkip: Int? = nil,
             scheduler: Scheduler? = nil,
-            timesteps: TimestepsInput? = nil,
-            sigmas: SigmasInput? = nil,
+            timesteps: Timesteps? = nil,
+            sigmas: Sigmas? = nil,
             predictionType: PredictionType? = nil,
             rescaleBetasSnrZero: Bool? = nil,
             imageFormat: ImageFormat? = nil,
@@ -262,7 +262,7 @@ public enum Lora: FalEndpoint {
             public static let controlnetGuessMode: Bool = false
             public static let ipAdapter: [IPAdapter] = []
             public static let imageEncoderWeightName: String = "pytorch_model.bin"
-            public static let imageSize: InputImageSize = .squareHD
+            public static let imageSize: ImageSizeChoice = .squareHD
             public static let numInferenceSteps: Int = 30
             public static let guidanceScale: Double = 7.5
             public static let clipSkip: Int = 0
@@ -340,13 +340,13 @@ public enum Lora: FalEndpoint {
             self.icLightModelBackgroundImageURL = try container.decodeIfPresent(FalFile.self, forKey: .icLightModelBackgroundImageURL)
             self.icLightImageURL = try container.decodeIfPresent(FalFile.self, forKey: .icLightImageURL)
             self.seed = try container.decodeIfPresent(Int.self, forKey: .seed)
-            self.imageSize = try container.decodeIfPresent(InputImageSize.self, forKey: .imageSize)
+            self.imageSize = try container.decodeIfPresent(ImageSizeChoice.self, forKey: .imageSize)
             self.numInferenceSteps = try container.decodeIfKeyPresent(Int.self, forKey: .numInferenceSteps)
             self.guidanceScale = try container.decodeIfKeyPresent(Double.self, forKey: .guidanceScale)
             self.clipSkip = try container.decodeIfKeyPresent(Int.self, forKey: .clipSkip)
             self.scheduler = try container.decodeIfPresent(Scheduler.self, forKey: .scheduler)
-            self.timesteps = try container.decodeIfKeyPresent(TimestepsInput.self, forKey: .timesteps)
-            self.sigmas = try container.decodeIfKeyPresent(SigmasInput.self, forKey: .sigmas)
+            self.timesteps = try container.decodeIfKeyPresent(Timesteps.self, forKey: .timesteps)
+            self.sigmas = try container.decodeIfKeyPresent(Sigmas.self, forKey: .sigmas)
             self.predictionType = try container.decodeIfKeyPresent(PredictionType.self, forKey: .predictionType)
             self.rescaleBetasSnrZero = try container.decodeIfKeyPresent(Bool.self, forKey: .rescaleBetasSnrZero)
             self.imageFormat = try container.decodeIfKeyPresent(ImageFormat.self, forKey: .imageFormat)
@@ -725,20 +725,20 @@ public enum Lora: FalEndpoint {
 
     /// The size of the generated image. You can choose between some presets or custom height and width
     /// that **must be multiples of 8**.
-    public enum InputImageSize: Codable, Sendable, Hashable, Validatable {
+    public enum ImageSizeChoice: Codable, Sendable, Hashable, Validatable {
         case custom(ImageSize)
         /// `square_hd`
         case squareHD
         /// `square`
         case square
         /// `portrait_4_3`
-        case portrait4_3
+        case portrait4x3
         /// `portrait_16_9`
-        case portrait16_9
+        case portrait16x9
         /// `landscape_4_3`
-        case landscape4_3
+        case landscape4x3
         /// `landscape_16_9`
-        case landscape16_9
+        case landscape16x9
 
         public init(from decoder: any Decoder) throws {
             let container = try decoder.singleValueContainer()
@@ -747,10 +747,10 @@ public enum Lora: FalEndpoint {
                 switch value {
                 case "square_hd": self = .squareHD; return
                 case "square": self = .square; return
-                case "portrait_4_3": self = .portrait4_3; return
-                case "portrait_16_9": self = .portrait16_9; return
-                case "landscape_4_3": self = .landscape4_3; return
-                case "landscape_16_9": self = .landscape16_9; return
+                case "portrait_4_3": self = .portrait4x3; return
+                case "portrait_16_9": self = .portrait16x9; return
+                case "landscape_4_3": self = .landscape4x3; return
+                case "landscape_16_9": self = .landscape16x9; return
                 default: break
                 }
             }
@@ -772,10 +772,10 @@ public enum Lora: FalEndpoint {
             case .custom(let value): try container.encode(value)
             case .squareHD: try container.encode("square_hd")
             case .square: try container.encode("square")
-            case .portrait4_3: try container.encode("portrait_4_3")
-            case .portrait16_9: try container.encode("portrait_16_9")
-            case .landscape4_3: try container.encode("landscape_4_3")
-            case .landscape16_9: try container.encode("landscape_16_9")
+            case .portrait4x3: try container.encode("portrait_4_3")
+            case .portrait16x9: try container.encode("portrait_16_9")
+            case .landscape4x3: try container.encode("landscape_4_3")
+            case .landscape16x9: try container.encode("landscape_16_9")
             }
         }
 
@@ -849,26 +849,26 @@ public enum Lora: FalEndpoint {
         case tcd = "TCD"
     }
 
-    public struct TimestepsInput: Codable, Sendable, Hashable, Validatable {
+    public struct Timesteps: Codable, Sendable, Hashable, Validatable {
         /// The method to use for the timesteps. If set to 'array', the timesteps will be set based
         /// on the provided timesteps schedule in the `array` field.
         /// Defaults to 'default' which means the scheduler will use the `num_inference_steps` parameter.
         ///
         /// - Default: `"default"`
-        public var method: Method?
+        public var method: TimestepsMethod?
         /// Timesteps schedule to be used if 'custom' method is selected.
         ///
         /// - Default: `[]`
         public var array: [Int]?
 
-        public init(method: Method? = nil, array: [Int]? = nil) {
+        public init(method: TimestepsMethod? = nil, array: [Int]? = nil) {
             self.method = method
             self.array = array
         }
 
         /// The values fal uses for fields left out (`nil`).
         public enum Defaults {
-            public static let method: Method = .default
+            public static let method: TimestepsMethod = .default
             public static let array: [Int] = []
         }
 
@@ -879,7 +879,7 @@ public enum Lora: FalEndpoint {
 
         public init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
-            self.method = try container.decodeIfKeyPresent(Method.self, forKey: .method)
+            self.method = try container.decodeIfKeyPresent(TimestepsMethod.self, forKey: .method)
             self.array = try container.decodeIfKeyPresent([Int].self, forKey: .array)
         }
     }
@@ -887,33 +887,31 @@ public enum Lora: FalEndpoint {
     /// The method to use for the timesteps. If set to 'array', the timesteps will be set based
     /// on the provided timesteps schedule in the `array` field.
     /// Defaults to 'default' which means the scheduler will use the `num_inference_steps` parameter.
-    ///
-    /// Also the type of `SigmasInput.method`, which take the same values.
-    public enum Method: String, Codable, Sendable, Hashable, Validatable, CaseIterable {
+    public enum TimestepsMethod: String, Codable, Sendable, Hashable, Validatable, CaseIterable {
         case `default`
         case array
     }
 
-    public struct SigmasInput: Codable, Sendable, Hashable, Validatable {
+    public struct Sigmas: Codable, Sendable, Hashable, Validatable {
         /// The method to use for the sigmas. If set to 'custom', the sigmas will be set based
         /// on the provided sigmas schedule in the `array` field.
         /// Defaults to 'default' which means the scheduler will use the sigmas of the scheduler.
         ///
         /// - Default: `"default"`
-        public var method: Method?
+        public var method: SigmasMethod?
         /// Sigmas schedule to be used if 'custom' method is selected.
         ///
         /// - Default: `[]`
         public var array: [Double]?
 
-        public init(method: Method? = nil, array: [Double]? = nil) {
+        public init(method: SigmasMethod? = nil, array: [Double]? = nil) {
             self.method = method
             self.array = array
         }
 
         /// The values fal uses for fields left out (`nil`).
         public enum Defaults {
-            public static let method: Method = .default
+            public static let method: SigmasMethod = .default
             public static let array: [Double] = []
         }
 
@@ -924,9 +922,17 @@ public enum Lora: FalEndpoint {
 
         public init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
-            self.method = try container.decodeIfKeyPresent(Method.self, forKey: .method)
+            self.method = try container.decodeIfKeyPresent(SigmasMethod.self, forKey: .method)
             self.array = try container.decodeIfKeyPresent([Double].self, forKey: .array)
         }
+    }
+
+    /// The method to use for the sigmas. If set to 'custom', the sigmas will be set based
+    /// on the provided sigmas schedule in the `array` field.
+    /// Defaults to 'default' which means the scheduler will use the sigmas of the scheduler.
+    public enum SigmasMethod: String, Codable, Sendable, Hashable, Validatable, CaseIterable {
+        case `default`
+        case array
     }
 
     /// The type of prediction to use for the image generation.

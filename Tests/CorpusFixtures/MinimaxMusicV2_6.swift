@@ -98,9 +98,9 @@ public enum MinimaxMusicV2_6: FalEndpoint {
         /// Audio format
         ///
         /// - Default: `"mp3"`
-        public var format: Format?
+        public var format: AudioSetting25Format?
 
-        public init(sampleRate: Int? = nil, bitrate: Int? = nil, format: Format? = nil) {
+        public init(sampleRate: Int? = nil, bitrate: Int? = nil, format: AudioSetting25Format? = nil) {
             self.sampleRate = sampleRate
             self.bitrate = bitrate
             self.format = format
@@ -110,7 +110,7 @@ public enum MinimaxMusicV2_6: FalEndpoint {
         public enum Defaults {
             public static let sampleRate: Int = 44100
             public static let bitrate: Int = 256000
-            public static let format: Format = .mp3
+            public static let format: AudioSetting25Format = .mp3
         }
 
         enum CodingKeys: String, CodingKey {
@@ -123,7 +123,7 @@ public enum MinimaxMusicV2_6: FalEndpoint {
             let container = try decoder.container(keyedBy: CodingKeys.self)
             self.sampleRate = try container.decodeIfKeyPresent(Int.self, forKey: .sampleRate)
             self.bitrate = try container.decodeIfKeyPresent(Int.self, forKey: .bitrate)
-            self.format = try container.decodeIfKeyPresent(Format.self, forKey: .format)
+            self.format = try container.decodeIfKeyPresent(AudioSetting25Format.self, forKey: .format)
         }
 
         public func validate(at path: FieldPath, into issues: inout [ValidationIssue]) {
@@ -137,7 +137,7 @@ public enum MinimaxMusicV2_6: FalEndpoint {
     }
 
     /// Audio format
-    public enum Format: String, Codable, Sendable, Hashable, Validatable, CaseIterable {
+    public enum AudioSetting25Format: String, Codable, Sendable, Hashable, Validatable, CaseIterable {
         case mp3
         case wav
         case pcm

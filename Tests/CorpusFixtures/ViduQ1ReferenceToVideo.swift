@@ -56,7 +56,7 @@ public enum ViduQ1ReferenceToVideo: FalEndpoint {
 
         /// The values fal uses for fields left out (`nil`).
         public enum Defaults {
-            public static let aspectRatio: AspectRatio = ._16_9
+            public static let aspectRatio: AspectRatio = ._16x9
             public static let movementAmplitude: MovementAmplitude = .auto
             public static let bgm: Bool = false
         }
@@ -87,9 +87,9 @@ public enum ViduQ1ReferenceToVideo: FalEndpoint {
 
     /// The aspect ratio of the output video
     public enum AspectRatio: String, Codable, Sendable, Hashable, Validatable, CaseIterable {
-        case _16_9 = "16:9"
-        case _9_16 = "9:16"
-        case _1_1 = "1:1"
+        case _16x9 = "16:9"
+        case _9x16 = "9:16"
+        case _1x1 = "1:1"
     }
 
     /// The movement amplitude of objects in the frame

@@ -93,13 +93,13 @@ public enum XaiGrokImagineVideoImageToVideo: FalEndpoint {
     /// Aspect ratio of the generated video.
     public enum AspectRatio: String, Codable, Sendable, Hashable, Validatable, CaseIterable {
         case auto
-        case _16_9 = "16:9"
-        case _4_3 = "4:3"
-        case _3_2 = "3:2"
-        case _1_1 = "1:1"
-        case _2_3 = "2:3"
-        case _3_4 = "3:4"
-        case _9_16 = "9:16"
+        case _16x9 = "16:9"
+        case _4x3 = "4:3"
+        case _3x2 = "3:2"
+        case _1x1 = "1:1"
+        case _2x3 = "2:3"
+        case _3x4 = "3:4"
+        case _9x16 = "9:16"
     }
 
     /// The result of `xai/grok-imagine-video/image-to-video`.

@@ -19,7 +19,7 @@ import Testing
             #expect(updates.withLock { $0.last?.isCompleted } == true)
             #expect(updates.withLock { $0.last?.logs.count } == 3)
 
-            let sdxl = try await fal.fastSDXLImageToImage.subscribe(.init(imageURL: "https://x/y.png", prompt: "p", numImages: 2, imageSize: .landscape16_9))
+            let sdxl = try await fal.fastSDXLImageToImage.subscribe(.init(imageURL: "https://x/y.png", prompt: "p", numImages: 2, imageSize: .landscape16x9))
             #expect(sdxl.images.count == 2 && sdxl.images.allSatisfy { $0.width == 1024 && $0.height == 576 })
             let flux = try await fal.fluxDifferentialDiffusion.subscribe(.init(prompt: "p", imageURL: "https://x/a.png", changeMapImageURL: "https://x/b.png", seed: 9))
             #expect(flux.seed == 9 && flux.images.count == 1)

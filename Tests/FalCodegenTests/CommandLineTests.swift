@@ -266,7 +266,7 @@ import Testing
         #expect(generated.contains("public struct ImageSize:") && generated.contains("case custom(ImageSize)"))
         #expect(!generated.contains("struct ImageDimensions"))
         let lock = try #require(try NamesLock.read(documents + "/" + NamesLock.fileName))
-        #expect(lock.endpoints["fal-ai/illusion-diffusion"]?.types["InputImageSize/anyOf/0"] == "ImageSize")
+        #expect(lock.endpoints["fal-ai/illusion-diffusion"]?.types["ImageSizeChoice/anyOf/0"] == "ImageSize")
 
         let again = try Self.run(["generate", "--check", "--output", workspace + "/Generated", documents])
         #expect(again.status == 0, "generate reads the lock beside the documents: \(again.output)")
@@ -274,7 +274,7 @@ import Testing
         #expect(unlocked.status == 1, "without it the rename would move the names")
     }
 
-    /// `diff OLD NEW` names OLD with the lock in OLD (here hand-edited: `InputImageSize` renamed `SizeChoice`), so the
+    /// `diff OLD NEW` names OLD with the lock in OLD (here hand-edited: `ImageSizeChoice` renamed `SizeChoice`), so the
     /// declarations it reports are the user's; with another lock (`--lock`, absent here) they are the default ones.
     @Test func diffNamesOldWithItsLock() throws {
         let workspace = try temporaryDirectory()
@@ -286,7 +286,7 @@ import Testing
         let locked = try Self.run(["generate", "--write-lock", "--output", workspace + "/Generated", old])
         #expect(locked.status == 0, "\(locked.errors)")
         let lock = try String(contentsOfFile: old + "/" + NamesLock.fileName, encoding: .utf8)
-        try lock.replacingOccurrences(of: "\"InputImageSize", with: "\"SizeChoice").write(toFile: old + "/" + NamesLock.fileName, atomically: false, encoding: .utf8)
+        try lock.replacingOccurrences(of: "\"ImageSizeChoice", with: "\"SizeChoice").write(toFile: old + "/" + NamesLock.fileName, atomically: false, encoding: .utf8)
         // fal drops `image_size`: its type goes away, under the name the user's code knows.
         let tree = try OrderedJSONReader.read(Array(original.utf8))
         let components = try #require(tree["components"]), schemas = try #require(components["schemas"])
@@ -298,9 +298,9 @@ import Testing
         try newer.serialized(indent: 2).write(toFile: new + "/illusion.json", atomically: false, encoding: .utf8)
         let report = try Self.run(["diff", old, new])
         #expect(report.output.contains("IllusionDiffusion.SizeChoice"), "\(report.output)")
-        #expect(!report.output.contains("InputImageSize"), "\(report.output)")
+        #expect(!report.output.contains("ImageSizeChoice"), "\(report.output)")
         let unlocked = try Self.run(["diff", "--lock", workspace + "/none.lock", old, new])
-        #expect(unlocked.output.contains("IllusionDiffusion.InputImageSize"), "\(unlocked.output)")
+        #expect(unlocked.output.contains("IllusionDiffusion.ImageSizeChoice"), "\(unlocked.output)")
     }
 
     @Test func updateReportsAnEndpointFalNoLongerServesAsRemoved() throws {

@@ -62,7 +62,7 @@ struct NamesLockTests {
     @Test func renamedComponentKeepsItsSwiftName() throws {
         let (old, new) = try Self.mutation("component-renamed")
         let lock = Generator.names(for: [old])
-        #expect(lock.endpoints["test/doc"]?.types["InputImageSize/anyOf/0"] == "ImageSize", "recorded by site, not by component")
+        #expect(lock.endpoints["test/doc"]?.types["ImageSizeChoice/anyOf/0"] == "ImageSize", "recorded by site, not by component")
         #expect(Self.surface([new], lock: nil) != Self.surface([old], lock: nil), "without the lock the names move")
         #expect(Self.surface([new], lock: lock) == Self.surface([old], lock: nil))
     }
@@ -79,7 +79,7 @@ struct NamesLockTests {
         let (old, _) = try Self.mutation("component-renamed")
         let sites = try #require(Generator.names(for: [old]).endpoints["test/doc"]?.types)
         #expect(sites["Output/properties/images/items"] == "FalOutputFile" || sites["Output/properties/images/items"] == "FalImage")
-        #expect(sites["Input/properties/image_size"] == "InputImageSize")
+        #expect(sites["Input/properties/image_size"] == "ImageSizeChoice")
     }
 
     @Test func initializerOrderKeepsOldParametersAndPlacesNewOnes() {
@@ -94,7 +94,7 @@ struct NamesLockTests {
     @Test func handEditedLockRenamesAndBadNamesAreIgnored() throws {
         let (old, _) = try Self.mutation("component-renamed")
         var lock = Generator.names(for: [old])
-        lock.endpoints["test/doc"]?.types["InputImageSize/anyOf/0"] = "Dimensions"
+        lock.endpoints["test/doc"]?.types["ImageSizeChoice/anyOf/0"] = "Dimensions"
         lock.endpoints["test/doc"]?.types["Input/properties/scheduler"] = "String"
         let text = try #require(Generator.generate(endpoints: [old], lock: lock).files.last?.contents)
         #expect(text.contains("public struct Dimensions:"))
@@ -102,11 +102,11 @@ struct NamesLockTests {
         #expect(text.contains("public enum Scheduler:"), "a reserved name is not taken")
 
         // Renaming a holder, as the README says: its name replaced throughout, sites under it included.
-        let edited = lock.serialized.replacingOccurrences(of: "\"InputImageSize", with: "\"SizeChoice")
+        let edited = lock.serialized.replacingOccurrences(of: "\"ImageSizeChoice", with: "\"SizeChoice")
         let renamed = try NamesLock(parsing: Array(edited.utf8), file: "edited.lock")
         let renamedText = try #require(Generator.generate(endpoints: [old], lock: renamed).files.last?.contents)
         #expect(renamedText.contains("public enum SizeChoice:") && renamedText.contains("case custom(Dimensions)"))
-        #expect(!renamedText.contains("InputImageSize"))
+        #expect(!renamedText.contains("ImageSizeChoice"))
     }
 
     /// Endpoint names depend on the set of ids: an endpoint added beside one whose name it shares would rename

@@ -10,7 +10,7 @@ import Testing
         #expect(SwiftNames.lowerCamel("image_urls") == "imageURLs")
         #expect(SwiftNames.lowerCamel("square_hd") == "squareHD")
         #expect(SwiftNames.lowerCamel("DPM++ Karras SDE") == "dpmKarrasSDE")
-        #expect(SwiftNames.lowerCamel("portrait_16_9") == "portrait16_9")
+        #expect(SwiftNames.lowerCamel("portrait_16_9") == "portrait16x9")
         #expect(SwiftNames.lowerCamel("contentType") == "contentType")
     }
 
@@ -20,6 +20,14 @@ import Testing
         #expect(SwiftNames.lowerCamel("++") == "value")
         #expect(SwiftNames.lowerCamel("größe") == "grE")
         #expect(SwiftNames.lowerCamel("1080p") == "_1080p")
+        // Ratios and dimensions read `AxB`; other numbers keep their `_`.
+        #expect(SwiftNames.lowerCamel("16:9") == "_16x9")
+        #expect(SwiftNames.lowerCamel("9:19.5") == "_9x19_5")
+        #expect(SwiftNames.lowerCamel("1024x1024") == "_1024x1024")
+        #expect(SwiftNames.lowerCamel("landscape_4_3") == "landscape4x3")
+        #expect(SwiftNames.lowerCamel("v1_5") == "v1_5")
+        #expect(SwiftNames.lowerCamel("mp3_44100_128") == "mp3_44100_128")
+        #expect(SwiftNames.lowerCamel("upscale_1.5x") == "upscale1_5x")
         #expect(SwiftNames.escaped("default") == "`default`")
         #expect(SwiftNames.escaped("self") == "self_")
         #expect(SwiftNames.escaped("type") == "type")

@@ -15,7 +15,7 @@ import Testing
         input.numInferenceSteps = 0
         input.imageSize = .custom(.init(width: 1001, height: 512))
         #expect(messages(input) == ["image_size.width: 1001 is not a multiple of 8"])
-        input.imageSize = .landscape16_9
+        input.imageSize = .landscape16x9
         input.guidanceScale = 0
         #expect(messages(input) == ["guidance_scale: 0 must be greater than 0"])
     }

@@ -527,11 +527,11 @@ public enum TestHostile: FalEndpoint {
     }
 
     public struct Square: Codable, Sendable, Hashable, Validatable {
-        public var kind: Kind
+        public var kind: SquareKind
         /// - Constraints: greater than 0
         public var side: Double
 
-        public init(kind: Kind, side: Double) {
+        public init(kind: SquareKind, side: Double) {
             self.kind = kind
             self.side = side
         }
@@ -546,7 +546,7 @@ public enum TestHostile: FalEndpoint {
         }
     }
 
-    public enum Kind: String, Codable, Sendable, Hashable, Validatable, CaseIterable {
+    public enum SquareKind: String, Codable, Sendable, Hashable, Validatable, CaseIterable {
         case square
         case box
     }

@@ -1,7 +1,8 @@
 /// Swift identifiers from fal's JSON keys, enum values, component names and endpoint ids.
 ///
 /// `image_url` → `imageURL`, `num_inference_steps` → `numInferenceSteps`, `DPM++ Karras SDE` →
-/// `dpmKarrasSDE`, `portrait_16_9` → `portrait16_9`, `default` → `` `default` ``, `3d_model` → `_3dModel`.
+/// `dpmKarrasSDE`, `portrait_16_9` → `portrait16x9`, `16:9` → `_16x9`, `1024x768` → `_1024x768`,
+/// `default` → `` `default` ``, `3d_model` → `_3dModel`.
 /// Collisions are resolved by `NameRegistry` in declaration order, so the same input always gives the same names.
 public enum SwiftNames {
     /// Words written in capitals when they are not the first word: `imageURL`, `requestID`, `squareHD`.
@@ -21,7 +22,40 @@ public enum SwiftNames {
 
     /// Splits on non-alphanumerics and on lower→upper / letter↔digit / `HTTPServer`-style boundaries.
     static func words(_ text: String) -> [String] {
-        text.utf8.allSatisfy({ $0 < 0x80 }) ? asciiWords(Array(text.utf8)) : characterWords(text)
+        let text = ratiosWritten(text)
+        return text.utf8.allSatisfy({ $0 < 0x80 }) ? asciiWords(Array(text.utf8)) : characterWords(text)
+    }
+
+    /// Ratios and dimensions as Swift reads them, one word `4x3`: `16:9` → `16x9`, and the presets
+    /// `portrait_4_3`/`landscape_16_9` → `portrait_4x3`/`landscape_16x9` (a `_` between other numbers stays:
+    /// `v1_5` and `mp3_44100_128` are not ratios). `1024x768` is already written so.
+    static func ratiosWritten(_ text: String) -> String {
+        guard text.utf8.contains(where: { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) else { return text }
+        var bytes = Array(text.utf8)
+        func isDigit(_ index: Int) -> Bool { index >= 0 && index < bytes.count && bytes[index] >= UInt8(ascii: "0") && bytes[index] <= UInt8(ascii: "9") }
+        // `A:B`, digits on both sides.
+        for index in bytes.indices where bytes[index] == UInt8(ascii: ":") && isDigit(index - 1) && isDigit(index + 1) {
+            bytes[index] = UInt8(ascii: "x")
+        }
+        // `portrait_A_B` / `landscape_A_B`.
+        let lower = Array(String(decoding: bytes, as: UTF8.self).lowercased().utf8)
+        for prefix in ["portrait_", "landscape_"] {
+            let marker = Array(prefix.utf8)
+            var start = 0
+            while start + marker.count <= lower.count {
+                guard Array(lower[start..<start + marker.count]) == marker, start == 0 || !isLetter(lower[start - 1]) else { start += 1; continue }
+                var index = start + marker.count
+                guard isDigit(index) else { start += 1; continue }
+                while isDigit(index) { index += 1 }
+                if index < bytes.count, bytes[index] == UInt8(ascii: "_"), isDigit(index + 1) { bytes[index] = UInt8(ascii: "x") }
+                start = index
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    private static func isLetter(_ byte: UInt8) -> Bool {
+        (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte)
     }
 
     /// `words` by `Character` (an ASCII letter carrying a combining mark is not ASCII, so it splits).
@@ -36,9 +70,11 @@ public enum SwiftNames {
             guard character.isASCII, character.isLetter || character.isNumber else { flush(); continue }
             if let previous = current.last {
                 let next = index + 1 < characters.count ? characters[index + 1] : nil
+                let dimension = previous == "x" && current.count >= 2 && current[current.count - 2].isNumber
+                    && current[0].isNumber
                 let boundary =
                     (previous.isLowercase && character.isUppercase)
-                    || (previous.isLetter && character.isNumber)
+                    || (previous.isLetter && character.isNumber && !dimension)
                     || (previous.isUppercase && character.isUppercase && (next?.isLowercase ?? false))
                 if boundary { flush() }
             }
@@ -64,9 +100,12 @@ public enum SwiftNames {
             if let first = start {
                 let previous = bytes[index - 1]
                 let next = index + 1 < bytes.count ? bytes[index + 1] : 0
+                // `16x9` is one word: a digit after an `x` that follows a digit does not start one.
+                let dimension = previous == UInt8(ascii: "x") && index >= 2 && isDigit(bytes[index - 2]) && first < index - 1
+                    && isDigit(bytes[first])
                 let boundary =
                     (isLower(previous) && isUpper(byte))
-                    || ((isLower(previous) || isUpper(previous)) && isDigit(byte))
+                    || ((isLower(previous) || isUpper(previous)) && isDigit(byte) && !dimension)
                     || (isUpper(previous) && isUpper(byte) && isLower(next))
                 if boundary { words.append(String(decoding: bytes[first..<index], as: UTF8.self)); start = index }
             } else {
@@ -86,7 +125,7 @@ public enum SwiftNames {
         return lower.prefix(1).uppercased() + lower.dropFirst()
     }
 
-    /// Joins words; consecutive numbers keep a `_` between them so `4_3` does not become `43`.
+    /// Joins words; consecutive numbers keep a `_` between them so `1_5` does not become `15`.
     private static func join(_ parts: [String], original: [String]) -> String {
         var result = ""
         for (index, part) in parts.enumerated() {

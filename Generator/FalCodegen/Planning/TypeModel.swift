@@ -87,7 +87,7 @@ struct TypeDeclaration {
     var tolerant: Bool
     /// `Input` / `Output` conformances.
     var role: Role = .nested
-    /// Other places an identical inline enum was found and this type is used for (`SigmasInput.method`).
+    /// Other places an identical inline enum was found and this type is used for (`Sigmas.method`).
     var alsoUsedAt: [String] = []
 
     enum Role { case input, output, nested }

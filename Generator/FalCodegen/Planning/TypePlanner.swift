@@ -26,6 +26,8 @@ struct TypePlanner {
     private struct InlineEnumKey: Hashable {
         var values: [String]
         var tolerant: Bool
+        /// A generic enum named after its holder (`TimestepsMethod`) is shared only by that holder's sites.
+        var qualified: String?
     }
 
     /// Names a nested type must not take: the roots, the endpoint itself, the nested `Defaults`, and every
@@ -73,7 +75,7 @@ struct TypePlanner {
         var owner: String
         /// JSON pointer of the schema being planned (`#/components/schemas/Lora/properties/scheduler`).
         var pointer: String
-        /// The Swift field this position belongs to (`TimestepsInput.method`), for shared inline types.
+        /// The Swift field this position belongs to (`Timesteps.method`), for shared inline types.
         var field: String
         /// The position as the names lock records it: the Swift type that holds it and the JSON steps from there
         /// (`Input/properties/image_size/anyOf/0`), which fal's renames and restyles leave as they were.
@@ -208,22 +210,29 @@ struct TypePlanner {
                                           message: "allOf of non-object schemas is typed as JSONValue and not validated locally"))
             return Slot(type: .json, schema: Schema(.any, meta: resolved.meta), optional: optional)
         case .stringEnum(let values):
-            let key = InlineEnumKey(values: values, tolerant: context.output)
+            let qualified = qualifiedGenericName(suggested, owner: context.owner, values: values)
+            let key = InlineEnumKey(values: values, tolerant: context.output, qualified: qualified)
             let locked = lock?.types[context.site]
-            // An identical enum is reused, unless the lock names this site's enum apart (as an earlier generation did).
-            if let existing = inlineEnums[key], locked == nil || locked == existing,
+            // An identical enum is reused, unless the lock names this site's enum apart (as an earlier generation did);
+            // one the lock names alike is reused too (a lock from before generic names were qualified: one `Method`).
+            let lockedTwin = locked.flatMap { name in
+                inlineEnums.first { $0.value == name && $0.key.values == values && $0.key.tolerant == context.output }?.value
+            }
+            if let existing = lockedTwin ?? inlineEnums[key], locked == nil || locked == existing,
                let index = declarations.firstIndex(where: { $0.name == existing }) {
                 declarations[index].alsoUsedAt.append(context.field)
                 sites[context.site] = existing
                 return Slot(type: .named(existing), schema: resolved, optional: optional)
             }
-            let name = usable(locked) ?? claimInlineName(suggested, owner: context.owner)
+            let name = usable(locked) ?? claimInlineName(suggested, owner: context.owner, preferred: qualified.map { [$0] } ?? [])
             if inlineEnums[key] == nil { inlineEnums[key] = name }
             sites[context.site] = name
             declare(name: name, schema: resolved, meta: resolved.meta, context: context)
             return Slot(type: .named(name), schema: resolved, optional: optional)
         case .object, .union, .allOf:
-            let name = usable(lock?.types[context.site]) ?? claimInlineName(suggested, owner: context.owner)
+            var preferred: [String] = []
+            if case .union(let union) = resolved.kind, isPresetsAndCustom(union) { preferred = [SwiftNames.upperCamel(suggested) + "Choice"] }
+            let name = usable(lock?.types[context.site]) ?? claimInlineName(suggested, owner: context.owner, fallbacks: preferred)
             sites[context.site] = name
             var inner = context
             inner.fileInput = takesFile
@@ -232,10 +241,60 @@ struct TypePlanner {
         }
     }
 
-    private mutating func claimInlineName(_ suggested: String, owner: String) -> String {
+    /// The first free of `preferred`, the property's own name and `fallbacks`, else the owner's name before the
+    /// property's (`InputDuration`).
+    private mutating func claimInlineName(_ suggested: String, owner: String, preferred: [String] = [], fallbacks: [String] = []) -> String {
         let base = SwiftNames.upperCamel(suggested)
-        if !names.isUsed(base) && !reservedByComponent(base) { return names.claim(base) }
+        for candidate in preferred + [base] + fallbacks where !names.isUsed(candidate) && !reservedByComponent(candidate) {
+            return names.claim(candidate)
+        }
         return names.claim(SwiftNames.upperCamel(owner) + base)
+    }
+
+    /// Property names too generic to name a type alone: `method` of `sigmas` is `SigmasMethod`, not `Method`.
+    static let genericPropertyNames: Set<String> = ["Method", "Format", "Mode", "Type", "Kind"]
+
+    /// Media by the file formats an enum lists: `jpeg`/`png` → `Image`, `mp3`/`wav` → `Audio`, `mp4` → `Video`.
+    static let mediaFormats: [(media: String, formats: Set<String>)] = [
+        ("Image", ["jpeg", "jpg", "png", "webp", "gif", "bmp", "tiff", "heic", "avif"]),
+        ("Audio", ["mp3", "wav", "flac", "ogg", "opus", "aac", "pcm", "m4a", "ulaw", "alaw", "mulaw"]),
+        ("Video", ["mp4", "webm", "mov", "mkv", "avi", "gif"]),
+    ]
+
+    /// The name a generic enum (`method`, `format`, `mode`, `type`, `kind`) takes from what holds it: a nested
+    /// structure's name (`Timesteps.method` → `TimestepsMethod`), or at an endpoint's `Input`/`Output`, where the
+    /// endpoint already qualifies it, the media its formats name (`format: jpeg|png` → `ImageFormat`). Nil when
+    /// the property's own name is kept.
+    private func qualifiedGenericName(_ suggested: String, owner: String, values: [String]) -> String? {
+        let base = SwiftNames.upperCamel(suggested)
+        guard Self.genericPropertyNames.contains(base) else { return nil }
+        if owner != "Input", owner != "Output", !owner.isEmpty {
+            return Self.withoutInputSuffix(owner) + base
+        }
+        guard base == "Format", !values.isEmpty else { return nil }
+        let firstWords = values.map { SwiftNames.words($0).first?.lowercased() ?? "" }
+        return Self.mediaFormats.first { media in firstWords.allSatisfy(media.formats.contains) }.map { $0.media + base }
+    }
+
+    /// `TimestepsInput` → `Timesteps`: a nested type's `Input` suffix says nothing beside the endpoint's `Input`.
+    static func withoutInputSuffix(_ name: String) -> String {
+        guard name.hasSuffix("Input"), name.count > "Input".count else { return name }
+        return String(name.dropLast("Input".count))
+    }
+
+    /// A union of string presets and one object (`.squareHD`, …, `.custom(ImageSize)`): named `ImageSizeChoice`
+    /// when its property's name is the object's.
+    private func isPresetsAndCustom(_ union: UnionSchema) -> Bool {
+        var objects = 0
+        var presets = false
+        for alternative in union.alternatives {
+            switch (alternative.kind, endpoint.resolve(alternative).kind) {
+            case (.stringEnum, _): presets = true
+            case (.reference, .object), (.object, _): objects += 1
+            default: return false
+            }
+        }
+        return presets && objects == 1
     }
 
     /// A component not declared yet still owns its name, so an inline type seen first does not take it.
@@ -253,13 +312,25 @@ struct TypePlanner {
 
     mutating func componentName(_ component: String, resolved: Schema, locked: String? = nil) -> String {
         if let name = componentNames[component], declarations.contains(where: { $0.name == name }) { return name }
-        let name = componentNames[component] ?? usable(locked) ?? names.claim(SwiftNames.upperCamel(component))
+        let name = componentNames[component] ?? usable(locked) ?? claimComponentName(component)
         componentNames[component] = name
         let context = Context(input: inputComponents.contains(component), output: outputComponents.contains(component),
                               owner: name, pointer: Self.componentPointer(component), field: name, site: name)
         // The type's doc is the component's own description, not that of the property that reached it first.
         declare(name: name, schema: resolved, meta: endpoint.components[component]?.meta ?? resolved.meta, context: context)
         return name
+    }
+
+    /// A component's Swift name: its own, without an `Input` suffix when that name is free (`TimestepsInput` →
+    /// `Timesteps`; not `ElementInput`, since `Element` is Swift's, nor where a component `Timesteps` exists).
+    private mutating func claimComponentName(_ component: String) -> String {
+        let full = SwiftNames.upperCamel(component)
+        let short = Self.withoutInputSuffix(full)
+        if short != full, !names.isUsed(short), !Self.reservedTypeNames.contains(short),
+           !endpoint.componentOrder.contains(where: { $0 != component && SwiftNames.upperCamel($0) == short }) {
+            return names.claim(short)
+        }
+        return names.claim(full)
     }
 
     private mutating func declare(name: String, schema: Schema, meta: Schema.Metadata, context: Context) {

@@ -12,7 +12,7 @@ let fal = FalClient(configuration: .fromEnvironment())
 do {
     // 1. An image, typed from fal-openapi/fal-ai__luma-photon.json.
     let still = try await fal.lumaPhoton.subscribe(
-        .init(prompt: "a lighthouse on a cliff at dawn, volumetric light", aspectRatio: ._16_9),
+        .init(prompt: "a lighthouse on a cliff at dawn, volumetric light", aspectRatio: ._16x9),
         logs: true,
         onQueueUpdate: { status in
             switch status {

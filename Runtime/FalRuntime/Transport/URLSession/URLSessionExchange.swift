@@ -285,7 +285,8 @@ final class URLSessionExchange: @unchecked Sendable {
         case .cancelled:
             return CancellationError()
         case .cannotConnectToHost, .cannotFindHost, .dnsLookupFailed, .notConnectedToInternet:
-            kind = .connect
+            // Once a response had begun, the request was sent: the network going away mid-body is not a connect failure.
+            kind = receivedStatus == nil ? .connect : .other
         case .timedOut:
             kind = .timeout
         default:

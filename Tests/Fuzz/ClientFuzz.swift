@@ -18,14 +18,42 @@ import Synchronization
 public func fuzzClient(_ bytes: UnsafePointer<UInt8>, _ count: Int) -> CInt {
     let input = Array(UnsafeBufferPointer(start: bytes, count: count))
     let done = DispatchSemaphore(value: 0)
+    let probe = ReleaseProbe()
     Watchdog.shared.begin()
     Task.detached {
-        await Driver(input).run()
+        let driver = Driver(input)
+        probe.watch(driver)
+        await driver.run()
         done.signal()
     }
     done.wait()
+    // Nothing of the client outlives the calls: a retain cycle here is memory an app loses per client.
+    Watchdog.shared.note("waiting for the client to be released")
+    let finished = ContinuousClock.now
+    while let alive = probe.alive {
+        if finished.duration(to: .now) > .seconds(1) { fatalError("ClientFuzz: the \(alive) is still alive 1 s after its last call returned") }
+        usleep(1000)
+    }
     Watchdog.shared.end()
     return 0
+}
+
+/// Weak references to an input's client and transport, to check that both are released once it ends.
+final class ReleaseProbe: @unchecked Sendable {
+    private let lock = NSLock()
+    private weak var client: FalClient?
+    private weak var transport: ScriptedTransport?
+
+    func watch(_ driver: Driver) {
+        lock.withLock {
+            client = driver.client
+            transport = driver.transport
+        }
+    }
+
+    var alive: String? {
+        lock.withLock { client != nil ? "client" : transport != nil ? "transport" : nil }
+    }
 }
 
 // MARK: The endpoint the typed calls use
@@ -111,7 +139,8 @@ struct Driver {
         let retry = RetryPolicy(
             maxAttempts: 1 + script.int(4), baseDelay: script.pick([.milliseconds(1), .zero, .microseconds(100)]),
             maxDelay: script.pick([.milliseconds(5), .zero, .milliseconds(-1)]),
-            jitter: script.pick([0.5...1.5, 0...0, 1...1, 0...2]),
+            // Odd but constructible ranges too: the policy promises that no value of it traps.
+            jitter: script.pick([0.5...1.5, 0...0, 1...1, 0...2, -1...0, 0...Double.infinity, -Double.greatestFiniteMagnitude...Double.greatestFiniteMagnitude]),
             retryStatusCodes: script.oneIn(4) ? [408, 409, 429, 500, 503] : [408, 409, 429],
             resendsAmbiguousRequests: script.oneIn(6))
         var logger: Logger?
@@ -125,7 +154,7 @@ struct Driver {
             requestTimeout: .milliseconds(200), connectTimeout: .milliseconds(50),
             idleTimeout: script.pick([.milliseconds(20), nil]),
             responseBodyLimit: script.pick([HTTPRequest.defaultResponseBodyLimit, 1024, 4096]),
-            pollInterval: script.pick([.milliseconds(1), .zero, .microseconds(200)]),
+            pollInterval: script.pick([.milliseconds(1), .zero, .microseconds(200), .milliseconds(-1)]),
             statusUpdates: script.bool() ? .streamWithPollingFallback : .polling,
             multipartThreshold: script.pick([100 * 1024 * 1024, 0, 1, 3, 8]),
             multipartConcurrency: script.pick([10, 1, 0]), logger: logger)
@@ -223,7 +252,7 @@ struct Driver {
 
     func timeout() -> Duration? {
         transport.read { script in
-            script.pick([nil, nil, .milliseconds(1), .milliseconds(20), .zero, .milliseconds(-1), .milliseconds(1001)])
+            script.pick([nil, nil, .milliseconds(1), .milliseconds(20), .zero, .milliseconds(-1), .milliseconds(1001), .seconds(Int64.max), .seconds(Int64.min)])
         }
     }
 
@@ -248,8 +277,12 @@ struct Driver {
                 let id = requestID(), logs = transport.read { $0.bool() }, limit = limit()
                 let updates = typed ? endpoint.statusUpdates(requestID: id, logs: logs) : client.statusUpdates(endpointID(), requestID: id, logs: logs)
                 var seen = 0
+                var completed = false
                 do {
-                    for try await _ in updates {
+                    for try await status in updates {
+                        // The sequence finishes after `.completed`.
+                        if completed { fatalError("ClientFuzz: statusUpdates went on after .completed with \(status)") }
+                        completed = status.isCompleted
                         seen += 1
                         if seen >= limit { break }
                     }

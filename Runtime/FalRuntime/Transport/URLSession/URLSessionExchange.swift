@@ -88,7 +88,7 @@ final class URLSessionExchange: @unchecked Sendable {
     /// `failure` returns nil (checked with `lock` held).
     private func timer(after delay: Duration, _ failure: @escaping @Sendable () -> TransportFailure?) -> Task<Void, Never> {
         Task { [weak self] in
-            try? await Task.sleep(for: delay)
+            try? await Task.sleep(for: RetryPolicy.sleepable(delay))
             guard !Task.isCancelled, let self else { return }
             let task = self.lock.withLock { () -> URLSessionTask? in
                 guard self._delivery != nil, self.ownFailure == nil, let reason = failure() else { return nil }

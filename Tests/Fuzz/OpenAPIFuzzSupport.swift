@@ -8,10 +8,10 @@ import Foundation
 
 enum OpenAPIPipeline {
     /// Loads `data` as the CLI does and, when it loads, generates and diffs it against `baseline(id)`.
-    static func run(_ data: Data, name: String, baseline: (String) -> Endpoint?) {
+    static func run(_ data: Data, name: String, overlays: [Overlay] = [], baseline: (String) -> Endpoint?) {
         let loaded: LoadedDocument
         do {
-            loaded = try DocumentLoader.load(data: data, name: name)
+            loaded = try DocumentLoader.load(data: data, name: name, overlays: overlays)
         } catch {
             _ = error.description  // refused with a path and a rule: what a malformed document gets
             return

@@ -3,7 +3,8 @@
 // a node chosen by walking down from the root is replaced (hostile values, another subtree of the document, a
 // `$ref` to itself, an ancestor or nowhere), deleted, wrapped in anyOf/allOf/oneOf, renamed to a JSON Schema
 // keyword, duplicated, or given a keyword with an odd value. The result is serialized and goes the CLI's way
-// (OpenAPIFuzzSupport.swift), diffed against the unmutated document. Mutated documents stay valid JSON, so
+// (OpenAPIFuzzSupport.swift), diffed against the unmutated document; one input in four also brings an overlay
+// (`--overlays`) whose targets and updates come from the script. Mutated documents stay valid JSON, so
 // libFuzzer's time goes to the checker, the IR builder, the planner, the printers and the diff.
 import FalCodegen
 import Foundation
@@ -18,7 +19,17 @@ public func fuzzOpenAPIMutation(_ bytes: UnsafePointer<UInt8>, _ count: Int) -> 
         tree = Mutator(document: tree).mutate(&script)
     }
     let text = tree.serialized(sortedKeys: false, indent: script.bool() ? 2 : nil)
-    OpenAPIPipeline.run(Data(text.utf8), name: seed.name, baseline: { _ in seed.endpoint })
+    // FUZZ_OPENAPI_TRACE=1 prints the seed, the mutated document and the overlay (to turn a finding into a test).
+    if ProcessInfo.processInfo.environment["FUZZ_OPENAPI_TRACE"] != nil { print("seed: \(seed.name)\ndocument: \(text.prefix(20_000))") }
+    var overlays: [Overlay] = []
+    if script.int(4) == 0 {
+        // An overlay file, as `--overlays` reads one: parsed from its text, then applied before the checks.
+        let overlay = Mutator(document: tree).overlay(&script).serialized()
+        if ProcessInfo.processInfo.environment["FUZZ_OPENAPI_TRACE"] != nil { print("overlay: \(overlay.prefix(2000))") }
+        guard let json = try? OrderedJSONReader.read(Array(overlay.utf8)) else { return 0 }  // e.g. nested past the reader's limit
+        do { overlays = [try Overlay(json: json, source: "fuzz.overlay.json")] } catch { _ = error.description; return 0 }
+    }
+    OpenAPIPipeline.run(Data(text.utf8), name: seed.name, overlays: overlays, baseline: { _ in seed.endpoint })
     return 0
 }
 
@@ -159,6 +170,40 @@ struct Mutator {
         case 26: return .object([(key: "type", value: .string("object")), (key: "additionalProperties", value: .object([(key: "$ref", value: .string("#"))]))])
         default: return .object([(key: "const", value: .object([(key: "a", value: .array([.null]))]))])
         }
+    }
+
+    /// An overlay with a few `update` actions: targets along a walk through the document's objects (written with
+    /// `.name` or `['name']` steps) or put together from JSONPath's tokens; updates that are hostile values or
+    /// other parts of the document.
+    func overlay(_ script: inout MutationScript) -> OrderedJSON {
+        var actions: [OrderedJSON] = []
+        for _ in 0..<(1 + script.int(3)) {
+            var target = "$"
+            if script.bool() {
+                var node = document
+                for step in walk(&script) {
+                    guard case .member(let index) = step, let members = node.members else { break }
+                    let key = members[index].key
+                    target += script.bool() ? "['\(key)']" : ".\(key)"
+                    node = members[index].value
+                }
+            } else {
+                for _ in 0..<script.int(6) {
+                    target += script.pick(["['", "']", "[", "]", "'", ".", "..", "*", "paths", "info", "components", "schemas", "title", "x", ""])
+                }
+            }
+            var action: [(key: String, value: OrderedJSON)] = [(key: "target", value: .string(target))]
+            switch script.int(8) {
+            case 0: break  // no update
+            case 1: action.append((key: "remove", value: .bool(true)))
+            default: action.append((key: "update", value: script.bool() ? Self.hostile(&script) : node(at: walk(&script))))
+            }
+            actions.append(.object(action))
+        }
+        return .object([
+            (key: "overlay", value: .string("1.0.0")), (key: "info", value: .object([(key: "title", value: .string("fuzz"))])),
+            (key: "actions", value: .array(actions)),
+        ])
     }
 
     func mutate(_ script: inout MutationScript) -> OrderedJSON {

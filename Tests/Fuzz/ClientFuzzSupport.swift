@@ -264,7 +264,16 @@ final class ScriptedTransport: Transport, Sendable {
                 fatalError("ClientFuzz: a header line that breaks framing reached the transport: \(field.name.debugDescription)")
             }
         }
+        // The URL goes on the request line: a control character there (CR, LF, NUL, …) ends it early or smuggles
+        // a header, whatever the server's answers put into the URLs the client follows.
+        if request.url.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F }) {
+            fatalError("ClientFuzz: a URL with a control character reached the transport: \(request.url.debugDescription)")
+        }
         let authorization = request.headers["Authorization"]
+        // A signed upload URL belongs to a storage provider: neither the key nor the CDN token goes there.
+        if URLComponents(string: request.url)?.host == "storage.example", authorization != nil {
+            fatalError("ClientFuzz: credentials were sent to the signed upload URL \(request.url)")
+        }
         if authorization == "Key \(Fal.key)" {
             if proxyMode { fatalError("ClientFuzz: the key was sent in proxy mode to \(request.url)") }
             let allowed = [Fal.hosts.queue, Fal.hosts.run, Fal.hosts.rest]

@@ -94,7 +94,10 @@ sources() {
             Generator/FalCodegen/Parse/OrderedJSONReader.swift Generator/FalCodegen/Parse/OrderedJSONWriter.swift ;;
         ServerSentEvents)
             # The parser without its stream glue (the rest of the transport is not compiled in).
-            { echo "import FalCore"; sed '/^struct ServerSentEventStream/,$d' Runtime/FalRuntime/Queue/ServerSentEvents.swift; } >"$OUT/ServerSentEventParser.swift"
+            # Rewritten only when it changed, so the fuzzer is not relinked for nothing.
+            { echo "import FalCore"; sed '/^struct ServerSentEventStream/,$d' Runtime/FalRuntime/Queue/ServerSentEvents.swift; } >"$OUT/ServerSentEventParser.new"
+            if cmp -s "$OUT/ServerSentEventParser.new" "$OUT/ServerSentEventParser.swift"; then rm "$OUT/ServerSentEventParser.new"
+            else mv "$OUT/ServerSentEventParser.new" "$OUT/ServerSentEventParser.swift"; fi
             echo Tests/Fuzz/ServerSentEventsFuzz.swift "$OUT/ServerSentEventParser.swift" ;;
         EmulatorBody) echo Tests/Fuzz/EmulatorBodyFuzz.swift Emulator/FalEmulator/Server/JSONBodyParser.swift \
             Emulator/FalEmulator/Support/JSONCoding.swift ;;
@@ -122,6 +125,13 @@ libraries() {
         OpenAPIDocument | OpenAPIMutation) echo -lFalCodegen ;;
     esac
 }
+products() {
+    case "$1" in
+        ClientFuzz) echo "$OUT/libFalCore.a" "$OUT/libFalRuntime.a" "$OUT/libFuzzDeps.a" ;;
+        OpenAPIDocument | OpenAPIMutation) echo "$OUT/libFalCore.a" "$OUT/libFalCodegen.a" ;;
+        *) echo "$OUT/libFalCore.a" ;;
+    esac
+}
 options() {
     case "$1" in
         # Every input is bounded by the client's own deadlines; the target's watchdog fails one running past 2 s.
@@ -139,9 +149,9 @@ for target in "${TARGETS[@]}"; do
     binary="$OUT/fuzz-$target"
     prepare "$target"
     libs="$(libraries "$target")"
-    # The fuzzer is rebuilt when its sources or any library under $OUT changed since it was linked.
+    # The fuzzer is rebuilt when its sources or the libraries it links changed since it was linked.
     rebuild=$([ -f "$binary" ] || echo yes)
-    for input in $(sources "$target") "$OUT"/lib*.a; do [ "$input" -nt "$binary" ] && rebuild=yes; done
+    for input in $(sources "$target") $(products "$target"); do [ "$input" -nt "$binary" ] && rebuild=yes; done
     if [ -n "$rebuild" ]; then
         echo "fuzz: building $target"
         started=$SECONDS

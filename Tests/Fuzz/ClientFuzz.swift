@@ -311,7 +311,11 @@ struct Driver {
             case 9:
                 let input = input(), options = options(), limit = limit()
                 if typed {
-                    await consume(try await endpoint.stream(input, options: options), limit: limit)
+                    if transport.read({ $0.bool() }) {
+                        await consume(try await endpoint.stream(input, options: options), limit: limit)
+                    } else {
+                        await consume(try await endpoint.stream(input, as: JSONValue.self, options: options), limit: limit)
+                    }
                 } else {
                     await consume(try await client.stream(endpointID(), input: input, as: JSONValue.self, options: options), limit: limit)
                 }

@@ -6,14 +6,20 @@ CONFIG ?= debug
 BIN = .build/$(CONFIG)
 
 .PHONY: deps system-deps python-deps build generate hostile-fixture check test corpus example update bench bench-generator bench-runtime bench-hardening demo emulator clean \
-	schemathesis fuzz sanitize demo-check no-libcurl old-libcurl docs
+	schemathesis fuzz sanitize demo-check no-libcurl old-libcurl docs realtime-peer bench-realtime tls bench-tls
 
-## System packages: libcurl's dev headers (the runtime's transport).
+## System packages: libcurl's dev headers (the runtime's transport); nginx and openssl for the TLS front
+## (scripts/lib/tls-front.sh) that realtime-peer puts before the emulator.
 system-deps:
 	@if ! [ -f /usr/include/curl/curl.h ] && ! [ -f /usr/include/x86_64-linux-gnu/curl/curl.h ] && ! [ -f /usr/include/aarch64-linux-gnu/curl/curl.h ]; then \
 		echo "installing libcurl4-openssl-dev"; \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		$$SUDO apt-get install -y libcurl4-openssl-dev || { $$SUDO apt-get update && $$SUDO apt-get install -y libcurl4-openssl-dev; }; \
+	fi
+	@if ! command -v nginx >/dev/null 2>&1 && ! [ -x /usr/sbin/nginx ] || ! command -v openssl >/dev/null 2>&1; then \
+		echo "installing nginx-light and openssl"; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get install -y nginx-light openssl || { $$SUDO apt-get update && $$SUDO apt-get install -y nginx-light openssl; }; \
 	fi
 
 ## Python packages used by tests and benchmarks as peers and oracles.
@@ -21,6 +27,9 @@ python-deps:
 	@$(PYTHON) -c "import jsonschema" 2>/dev/null || $(PYTHON) -m pip install --quiet jsonschema
 	@$(PYTHON) -c "import fal_client" 2>/dev/null || $(PYTHON) -m pip install --quiet "fal-client==1.0.3"
 	@$(PYTHON) -c "import schemathesis" 2>/dev/null || $(PYTHON) -m pip install --quiet "schemathesis==4.32.5"
+	@$(PYTHON) -c "import websockets" 2>/dev/null || $(PYTHON) -m pip install --quiet "websockets==17.4"
+	@$(PYTHON) -c "import msgpack" 2>/dev/null || $(PYTHON) -m pip install --quiet "msgpack"
+	@$(PYTHON) -c "import h2" 2>/dev/null || $(PYTHON) -m pip install --quiet "h2"
 
 deps: system-deps python-deps
 
@@ -57,15 +66,19 @@ RUNTIME_SUITES = ^FalRuntimeTests\.
 CONTRACT_SUITES = ^FalRuntimeTests\.(TransportContractTests|HostileServerTests)
 EMULATOR_SUITES = ^(FalEmulatorTests|EndToEndTests)\.
 LOAD_SUITES = ^FalEmulatorTests\.LoadTests
+## Run by `make tls` only (they start nginx fronts).
+TLS_SUITES = ^FalRuntimeTests\.(TLSTests|HTTP2HostileTests)
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --skip '$(RUNTIME_SUITES)' --skip '$(EMULATOR_SUITES)'
-	$(SWIFT) test --skip-build --filter '$(RUNTIME_SUITES)' --skip '$(CONTRACT_SUITES)'
+	$(SWIFT) test --skip-build --filter '$(RUNTIME_SUITES)' --skip '$(CONTRACT_SUITES)' --skip '$(TLS_SUITES)'
 	$(SWIFT) test --skip-build --filter '^FalRuntimeTests\.TransportContractTests'
 	$(SWIFT) test --skip-build --filter '^FalRuntimeTests\.HostileServerTests'
 	FAL_TEST_TRANSPORT=urlSession $(SWIFT) test --skip-build --filter '^FalRuntimeTests\.HostileServerTests'
 	$(SWIFT) test --skip-build --filter '$(EMULATOR_SUITES)' --skip '$(LOAD_SUITES)'
 	$(SWIFT) test --skip-build --filter '$(LOAD_SUITES)'
+	$(MAKE) tls
+	$(MAKE) realtime-peer
 	$(MAKE) check
 	$(MAKE) example
 	$(MAKE) schemathesis
@@ -74,6 +87,13 @@ test: deps
 	$(MAKE) no-libcurl
 	$(MAKE) old-libcurl
 	$(MAKE) docs
+
+## The runtime end-to-end suite and TLSTests over https:// through nginx TLS fronts (HTTP/2 and HTTP/1.1 by ALPN), both
+## transports, the test CA given to the client (URLSession's through a private mount namespace's system store:
+## scripts/tls-tests.sh). Certificates for another name or from another CA must be refused. Part of `make test`.
+tls: system-deps python-deps
+	$(SWIFT) build --build-tests
+	SWIFT=$(SWIFT) ./scripts/tls-tests.sh
 
 ## The user's-package example (Examples/FalExample): FalCodegenPlugin generates its endpoints at build time; a no-op
 ## rebuild must run nothing, a broken document must fail the build, and it runs against an emulator it starts.
@@ -84,6 +104,13 @@ example: system-deps
 ## print the change report. FAIL_ON_BREAKING=1 exits 1 on breaking changes.
 update: system-deps
 	$(SWIFT) run fal-codegen update $(SCHEMAS) --output Generated/FalSDK $(if $(BASE_URL),--base-url $(BASE_URL)) $(if $(FAIL_ON_BREAKING),--fail-on-breaking)
+
+## fal's own Python client (fal-client 1.0.3, its realtime code unmodified) against the emulator's realtime WebSocket,
+## through a TLS front (nginx with a throwaway CA, scripts/lib/tls-front.sh): echoes, sync_mode bytes, a validation
+## error, a token and a Key-header connection, the idle TIMEOUT. Bounded to 120 s; stops what it started.
+realtime-peer: system-deps python-deps
+	$(SWIFT) build --product fal-emulator
+	$(PYTHON) Tests/Realtime/fal_client_realtime.py --emulator "$$($(SWIFT) build --show-bin-path)/fal-emulator" --schemas $(SCHEMAS)
 
 ## Hostile input, found by tools made for it (issue 11), each bounded in time:
 ## schemathesis against the emulator on every fixture document (about 2-3 min; the emulator must survive),
@@ -143,12 +170,24 @@ demo: system-deps
 clean:
 	rm -rf .build demo-output .corpus-out
 
+## Realtime (issue 17): round trips, throughput with throttle 0 and memory over a 60 s stream, against fal-client's
+## realtime in the same run, both over wss through the same nginx TLS front to a release-built emulator.
+bench-realtime: deps
+	SWIFT=$(SWIFT) PYTHON=$(PYTHON) ./scripts/bench-realtime.sh
+
 ## Runtime benchmark (issue 4 §9): FalClient vs bare libcurl vs fal-client 1.0.3 against the emulator
 ## (zero model latency), 64 concurrent subscribes, SSE vs polling, and a 1 GiB upload vs the curl CLI.
 bench-runtime: deps
 	$(SWIFT) build -c release --product fal-emulator
 	$(SWIFT) build -c release --product fal-bench-runtime
 	.build/release/fal-bench-runtime --emulator .build/release/fal-emulator --schemas $(SCHEMAS) --python $(PYTHON)
+
+## Issue 18: 1,000 concurrent subscribes over TLS through nginx (2 s model latency): libcurl over HTTP/2 vs HTTP/1.1,
+## URLSession, and fal-client 1.0.3's AsyncClient; TCP connections and TLS handshakes from nginx's log, peak RSS, wall time.
+bench-tls: system-deps python-deps
+	$(SWIFT) build -c release --product fal-emulator
+	$(SWIFT) build -c release --product fal-bench-runtime
+	ulimit -n 4096 2>/dev/null || true; PYTHON=$(PYTHON) ./scripts/bench-tls.sh
 
 ## Issue 11's runs (release builds): 1,000 concurrent subscribes at 2 s model latency under `ulimit -n 1024`, over
 ## each transport (completions, wall time, peak RSS, peak sockets), then 1,000 subscribes whose submits meet 429,

@@ -18,6 +18,7 @@ struct DemoScenarios {
         try await fastSdxl(localImage)
         try await differentialDiffusion(localImage)
         try await lora(localImage)
+        try await realtime()
     }
 
     /// A custom `image_size` whose width is not a multiple of 8 is refused locally, naming the field.
@@ -85,6 +86,42 @@ struct DemoScenarios {
         print("   \(result.images.count) image(s), seed \(result.seed)")
     }
 
+    /// fal's realtime protocol, as a camera app uses it: frames stream over one WebSocket, each answered with
+    /// an image (as bytes: `syncMode`). Throttle zero, so every frame goes; a camera loop would keep the default.
+    private func realtime() async throws {
+        let frames = 60
+        print("\n6. Realtime: \(frames) frames streamed to fal-ai/fast-sdxl/image-to-image over one WebSocket")
+        #if os(Linux)
+        // Without libcurl (the LibcurlTransport trait off) the WebSocket is URLSessionWebSocketTask, which Linux's
+        // FoundationNetworking cannot open ("WebSockets not supported by libcurl"): nothing to show there.
+        if fal.transport is URLSessionTransport {
+            print("   skipped: URLSessionWebSocketTask does not work on Linux; realtime needs the LibcurlTransport trait here")
+            return
+        }
+        #endif
+        let frame = try Data(contentsOf: URL(fileURLWithPath: imagePath))
+        let connection = try await fal.fastSDXLImageToImage.realtime(throttle: .zero)
+        var outputs = connection.outputs.makeAsyncIterator()
+        var latencies: [Duration] = []
+        let started = ContinuousClock.now
+        for n in 0..<frames {
+            let sent = ContinuousClock.now
+            try await connection.send(.init(imageURL: .data(frame, contentType: "image/png"), prompt: "a cat, frame \(n)", seed: n, syncMode: true))
+            guard let result = try await outputs.next() else { throw DemoFailure("the realtime connection closed") }
+            latencies.append(sent.duration(to: .now))
+            guard result.seed == n, let bytes = result.images.first?.content, !bytes.isEmpty else {
+                throw DemoFailure("frame \(n) was answered with seed \(result.seed) and \(result.images.first?.content?.count ?? 0) image bytes")
+            }
+        }
+        let elapsed = started.duration(to: .now)
+        await connection.close()
+        let sorted = latencies.sorted()
+        func ms(_ duration: Duration) -> String { String(format: "%.1f ms", duration.inSecondsForDemo * 1000) }
+        print("   \(frames) frames answered in \(ms(elapsed)): \(String(format: "%.0f", Double(frames) / elapsed.inSecondsForDemo)) frames per second, "
+              + "latency p50 \(ms(sorted[sorted.count / 2])), p99 \(ms(sorted[sorted.count * 99 / 100]))")
+        print("   each answer carried its image as bytes (\(frame.count) bytes sent per frame, inline as a data: URI)")
+    }
+
     private func save<Output: Encodable>(_ result: Output, name: String, images: [String]) async throws {
         let json = try output.writeJSON(result, name: name)
         print("   wrote \(json.lastPathComponent)")
@@ -93,4 +130,9 @@ struct DemoScenarios {
             print("   wrote \(file.lastPathComponent)")
         }
     }
+}
+
+extension Duration {
+    /// Seconds as a `Double`, for the demo's figures.
+    var inSecondsForDemo: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }

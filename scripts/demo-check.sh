@@ -32,6 +32,11 @@ for name in illusion-diffusion fast-sdxl-image-to-image flux-differential-diffus
         fi
     done
 done
+# The realtime scene: 60 frames, each answered (the demo fails itself on a missing or mismatched answer).
+if ! grep -qE "^   60 frames answered in .* frames per second, latency p50" "$LOG"; then
+    echo "demo-check: the realtime scene did not report 60 answered frames" >&2
+    failed=1
+fi
 if [ "$failed" = 1 ]; then
     cat "$LOG" >&2
     exit 1

@@ -66,6 +66,8 @@ echo "$OUTPUT"
 for line in "image: " "video: " "upscaled: "; do
     grep -q "^$line$BASE" <<<"$OUTPUT" || { echo "example: missing '$line…' from the emulator" >&2; exit 1; }
 done
+grep -qE '^realtime: [0-9]+ answers for 30 frames, the last for "a cat 29", throttled$' <<<"$OUTPUT" \
+    || { echo "example: the realtime step did not get the last frame answered, throttled" >&2; exit 1; }
 echo "example: ran against the emulator"
 
 # The command plugin: fetch into a target's fal-openapi/ and update it, against the emulator's /api/openapi.

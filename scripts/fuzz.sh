@@ -15,6 +15,8 @@
 # FalCore, FalCodegen and FalRuntime are compiled with coverage and ASan once and kept under .build/fuzz until
 # their sources change. FalRuntime needs swift-crypto and swift-log: their modules and objects come uninstrumented
 # from the regular debug build (`swift build --target FalRuntime`, a no-op after `swift build --build-tests`).
+#   MessagePack  FalCore's MessagePackReader + MessagePackDecoder (every realtime WebSocket frame)
+#   WebSocketFrames  FalCore's WebSocket frame parser, message assembler, UTF-8 and handshake readers (realtime)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -23,7 +25,7 @@ SWIFT="${SWIFT:-${SWIFTC%c}}"
 SECONDS_EACH="${FUZZ_SECONDS:-20}"
 OUT=.build/fuzz
 TARGETS=("$@")
-[ ${#TARGETS[@]} -eq 0 ] && TARGETS=(JSONTape OrderedJSON ServerSentEvents EmulatorBody ClientFuzz OpenAPIDocument OpenAPIMutation)
+[ ${#TARGETS[@]} -eq 0 ] && TARGETS=(JSONTape OrderedJSON ServerSentEvents EmulatorBody ClientFuzz OpenAPIDocument OpenAPIMutation MessagePack WebSocketFrames)
 mkdir -p "$OUT"
 
 # Swift's own crash handler would run before libFuzzer's and read memory ASan then reports instead of the trap.
@@ -104,12 +106,15 @@ sources() {
         ClientFuzz) echo Tests/Fuzz/ClientFuzz.swift Tests/Fuzz/ClientFuzzSupport.swift ;;
         OpenAPIDocument) echo Tests/Fuzz/OpenAPIDocumentFuzz.swift Tests/Fuzz/OpenAPIFuzzSupport.swift ;;
         OpenAPIMutation) echo Tests/Fuzz/OpenAPIMutationFuzz.swift Tests/Fuzz/OpenAPIFuzzSupport.swift ;;
+        MessagePack) echo Tests/Fuzz/MessagePackFuzz.swift ;;
+        WebSocketFrames) echo Tests/Fuzz/WebSocketFramesFuzz.swift ;;
         *) echo "fuzz: unknown target $1" >&2; exit 2 ;;
     esac
 }
 corpus() {
     case "$1" in
         JSONTape) echo json ;; OrderedJSON) echo openapi ;; ServerSentEvents) echo sse ;; EmulatorBody) echo body ;;
+        MessagePack) echo msgpack ;; WebSocketFrames) echo websocket ;;
         ClientFuzz) echo client ;; OpenAPIDocument) echo openapi-documents ;; OpenAPIMutation) echo openapi-mutations ;;
     esac
 }

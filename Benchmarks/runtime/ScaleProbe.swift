@@ -11,7 +11,34 @@ enum ScaleProbe {
             executable: emulator, arguments: ["--port", "0", "--key", "bench-key", "--schemas", "schemas", "--latency-ms", String(latencyMs), "--queue-depth", "0"])
         defer { server.stop() }
         let transport: any Transport = name == "urlsession" ? URLSessionTransport() : HTTPTransport()
-        let client = FalClient(configuration: FalConfiguration(key: "bench-key", hosts: .emulator(server.baseURL)), transport: transport)
+        let (completed, failures, wall, sockets) = await measure(base: server.baseURL, count: count, transport: transport)
+        var limit = rlimit()
+        getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+        print("scale (\(name == "urlsession" ? "URLSessionTransport" : "libcurl HTTPTransport")): \(count) concurrent subscribes, model latency \(latencyMs) ms, descriptor limit \(limit.rlim_cur): "
+              + "\(completed) completed, \(count - completed) failed in \(wall); "
+              + "peak RSS \(peakResidentKiB() / 1024) MiB, peak sockets \(sockets)")
+        for (failure, times) in failures { print("  \(times)× \(failure)") }
+    }
+
+    /// `fal-bench-runtime scale-url BASE_URL N [libcurl|libcurl-http1.1|urlsession] [CA_PEM]` (issue 18): N concurrent
+    /// subscribes against a running server (an emulator behind a TLS front, key bench-key), the transport
+    /// trusting CA_PEM (libcurl; URLSession on Linux uses the system store). Prints one JSON line.
+    static func runAgainst(base: String, count: Int, transport name: String, caBundle: String?) async {
+        let transport: any Transport
+        switch name {
+        case "urlsession": transport = URLSessionTransport()
+        case "libcurl-http1.1": transport = HTTPTransport(tls: TLSOptions(trustedCertificatesPath: caBundle, httpVersion: .http1_1))
+        default: transport = HTTPTransport(tls: TLSOptions(trustedCertificatesPath: caBundle))
+        }
+        let (completed, failures, wall, sockets) = await measure(base: base, count: count, transport: transport)
+        let seconds = Double(wall.components.seconds) + Double(wall.components.attoseconds) / 1e18
+        let failureList = failures.map { "\($0.value)x \($0.key)".replacingOccurrences(of: "\"", with: "'") }
+        print(#"{"completed": \#(completed), "failed": \#(count - completed), "seconds": \#(seconds), "peak_rss_mib": \#(peakResidentKiB() / 1024), "#
+              + #""peak_sockets": \#(sockets), "failures": [\#(failureList.map { "\"\($0)\"" }.joined(separator: ", "))]}"#)
+    }
+
+    static func measure(base: String, count: Int, transport: any Transport) async -> (Int, [String: Int], Duration, Int) {
+        let client = FalClient(configuration: FalConfiguration(key: "bench-key", hosts: .emulator(base)), transport: transport)
         let peakSockets = SocketPeak()
         let sampler = Task { while !Task.isCancelled { peakSockets.sample(); try? await Task.sleep(for: .milliseconds(20)) } }
         let started = ContinuousClock.now
@@ -34,12 +61,7 @@ enum ScaleProbe {
             return (completed, failures)
         }
         sampler.cancel()
-        var limit = rlimit()
-        getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
-        print("scale (\(name == "urlsession" ? "URLSessionTransport" : "libcurl HTTPTransport")): \(count) concurrent subscribes, model latency \(latencyMs) ms, descriptor limit \(limit.rlim_cur): "
-              + "\(completed) completed, \(count - completed) failed in \(started.duration(to: .now)); "
-              + "peak RSS \(peakResidentKiB() / 1024) MiB, peak sockets \(peakSockets.value)")
-        for (failure, times) in failures { print("  \(times)× \(failure)") }
+        return (completed, failures, started.duration(to: .now), peakSockets.value)
     }
 }
 

@@ -15,7 +15,10 @@ import FalRuntime
 //                                                          `layers`: FalClient vs raw HTTPTransport vs bare libcurl)
 //        fal-bench-runtime scale EMULATOR [N] [LATENCY_MS] [libcurl|urlsession]
 //                                                          (issue 11: N concurrent subscribes; run under ulimit -n 1024)
+//        fal-bench-runtime scale-url BASE_URL N [libcurl|libcurl-http1.1|urlsession] [CA_PEM]
+//                                                          (issue 18: N concurrent subscribes against a TLS front; one JSON line)
 //        fal-bench-runtime faults EMULATOR [N]              (issue 11: N subscribes meeting 429/503/reset/stall on submit)
+//        fal-bench-runtime realtime RUN_URL CA KEY [N] [M] [S]  (make bench-realtime: realtime round trips, throughput, memory)
 //        fal-bench-runtime probe-pieces                     (diagnostic: CPU of validation, encoding, decoding; no I/O)
 
 let arguments = Array(CommandLine.arguments.dropFirst())
@@ -49,6 +52,19 @@ if arguments.first == "scale" {
     try await ScaleProbe.run(
         emulator: arguments[1], count: arguments.count > 2 ? Int(arguments[2]) ?? 1000 : 1000,
         latencyMs: arguments.count > 3 ? Int(arguments[3]) ?? 2000 : 2000, transport: arguments.count > 4 ? arguments[4] : "libcurl")
+    exit(0)
+}
+if arguments.first == "realtime" {
+    // realtime RUN_URL CA_FILE KEY [ITERATIONS] [SUSTAINED] [SECONDS] (scripts/bench-realtime.sh)
+    try await RealtimeBenchmark.run(
+        runURL: arguments[1], caFile: arguments[2], key: arguments[3], iterations: arguments.count > 4 ? Int(arguments[4]) ?? 500 : 500,
+        sustained: arguments.count > 5 ? Int(arguments[5]) ?? 1000 : 1000, seconds: arguments.count > 6 ? Int(arguments[6]) ?? 60 : 60)
+    exit(0)
+}
+if arguments.first == "scale-url" {
+    await ScaleProbe.runAgainst(
+        base: arguments[1], count: Int(arguments[2]) ?? 1000, transport: arguments.count > 3 ? arguments[3] : "libcurl",
+        caBundle: arguments.count > 4 ? arguments[4] : nil)
     exit(0)
 }
 if arguments.first == "faults" {

@@ -39,6 +39,15 @@ extension FalEmulator {
         /// Bytes that webhook deliveries waiting or retrying may hold in all (payload bodies plus ~1 KiB
         /// each); beyond it new deliveries are refused and recorded at `GET /_emulator/webhooks`.
         public var maxPendingWebhookBytes: Int
+        /// A realtime WebSocket that receives no input for this long gets fal's `TIMEOUT` error frame ("no
+        /// inputs, reconnect when needed!") and a normal close, once its pending inputs are answered. fal's
+        /// realtime apps set this per app (`session_timeout`); 60 s is the emulator's default.
+        public var realtimeIdleTimeout: Duration
+        /// Open realtime WebSockets at most; handshakes beyond are refused with 503.
+        public var realtimeMaxConnections: Int
+        /// Largest WebSocket message accepted or sent (inputs beyond are closed with 1009, sync-mode outputs
+        /// beyond answer an `OUTPUT_TOO_LARGE` error frame).
+        public var realtimeMaxMessageBytes: Int
 
         public init(
             host: String = "127.0.0.1", port: Int = 0, apiKey: String? = nil,
@@ -46,7 +55,8 @@ extension FalEmulator {
             controls: EmulatorControls = EmulatorControls(), webhookRetry: WebhookRetryPolicy = WebhookRetryPolicy(),
             webhookUserID: String = "emulator-user", maxJSONBodyBytes: Int = 8 << 20, maxUploadBytes: Int = 1 << 30,
             maxStoredFileBytes: Int = 4 << 30, uploadsParentDirectory: URL? = nil, maxStoredRequests: Int = 10_000,
-            maxStoredRequestBytes: Int = 128 << 20, requestLogCapacity: Int = 10_000, maxPendingWebhookBytes: Int = 64 << 20
+            maxStoredRequestBytes: Int = 128 << 20, requestLogCapacity: Int = 10_000, maxPendingWebhookBytes: Int = 64 << 20,
+            realtimeIdleTimeout: Duration = .seconds(60), realtimeMaxConnections: Int = 1024, realtimeMaxMessageBytes: Int = 16 << 20
         ) {
             self.host = host
             self.port = port
@@ -64,6 +74,9 @@ extension FalEmulator {
             self.maxStoredRequestBytes = maxStoredRequestBytes
             self.requestLogCapacity = requestLogCapacity
             self.maxPendingWebhookBytes = maxPendingWebhookBytes
+            self.realtimeIdleTimeout = realtimeIdleTimeout
+            self.realtimeMaxConnections = max(1, realtimeMaxConnections)
+            self.realtimeMaxMessageBytes = min(max(realtimeMaxMessageBytes, 64 << 10), 1 << 30)
         }
 
         /// `<schemas>/overlays` when it exists: the generator's convention.

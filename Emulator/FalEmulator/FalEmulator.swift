@@ -7,8 +7,8 @@ import ServiceLifecycle
 import Synchronization
 
 /// An offline look-alike of fal's public HTTP surface, on one port with a path prefix per fal host:
-/// `/queue` (queue.fal.run), `/run` (fal.run), `/rest` (rest.fal.ai), `/cdn` (v3.fal.media),
-/// `/api/openapi` (fal.ai). Start it in-process:
+/// `/queue` (queue.fal.run), `/run` (fal.run, with the realtime WebSocket at `/run/{id}/realtime`),
+/// `/rest` (rest.fal.ai), `/cdn` (v3.fal.media), `/api/openapi` (fal.ai). Start it in-process:
 ///
 /// ```swift
 /// let emulator = try FalEmulator(configuration: .init(schemasDirectory: schemas))
@@ -46,7 +46,7 @@ public final class FalEmulator: Sendable {
         let (portStream, portContinuation) = AsyncStream.makeStream(of: Int?.self)
         let app = Application(
             responder: EmulatorResponder(state: state),
-            server: .http1(configuration: .init(additionalChannelHandlers: [ExpectContinueHandler()])),
+            server: RealtimeServer.builder(state: state),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "fal-emulator"),
             onServerRunning: { channel in
                 portContinuation.yield(channel.localAddress?.port)
@@ -86,6 +86,7 @@ public final class FalEmulator: Sendable {
         }) else { return }
         state.isStopping = true
         state.webhooks.cancelAll()
+        await state.realtime.shutdown()
         await current.group.triggerGracefulShutdown()
         _ = await current.task.result
         state.files.removeAll()

@@ -13,7 +13,9 @@ struct FalEmulatorCommand: AsyncParsableCommand {
             Emulator controls (all need `Authorization: Key …`): GET /_emulator/requests, GET /_emulator/webhooks,
             GET|PUT /_emulator/controls, POST /_emulator/reset, and PUT /_emulator/openapi?endpoint_id=ID with an
             OpenAPI document as the body to serve that document at /api/openapi/queue/openapi.json?endpoint_id=ID
-            (DELETE restores the loaded one). See Emulator/README.md.
+            (DELETE restores the loaded one). Realtime WebSockets: ws://HOST:PORT/run/ID/realtime (tokens from
+            POST /rest/tokens/); GET /_emulator/realtime, POST /_emulator/realtime/{drop,delay,error,expire-tokens}.
+            See Emulator/README.md.
             """)
 
     @Option(help: "Interface to bind.")
@@ -34,6 +36,12 @@ struct FalEmulatorCommand: AsyncParsableCommand {
     @Option(help: "Queue positions each request waits through.")
     var queueDepth: Int?
 
+    @Option(help: "Milliseconds each realtime (WebSocket) input takes before its result is sent.")
+    var realtimeLatencyMs: Int?
+
+    @Option(help: "Seconds without an input after which a realtime WebSocket gets fal's TIMEOUT frame and is closed.")
+    var realtimeIdleTimeout: Double = 60
+
     @Option(help: "Disk budget for uploaded files in MiB (stored in a temporary directory removed on exit); the oldest are evicted beyond it.")
     var uploadBudgetMb = 4096
 
@@ -44,9 +52,14 @@ struct FalEmulatorCommand: AsyncParsableCommand {
         var controls = EmulatorControls()
         if let latencyMs { controls.latencyMilliseconds = max(0, latencyMs) }
         if let queueDepth { controls.queueDepth = max(0, queueDepth) }
+        if let realtimeLatencyMs { controls.realtimeLatencyMilliseconds = max(0, realtimeLatencyMs) }
+        guard realtimeIdleTimeout.isFinite, realtimeIdleTimeout > 0, realtimeIdleTimeout <= 86_400 else {
+            throw ValidationError("--realtime-idle-timeout must be between 0 and 86400 seconds")
+        }
         let emulator = try FalEmulator(configuration: .init(
             host: host, port: port, apiKey: key, schemasDirectory: URL(fileURLWithPath: schemas), controls: controls,
-            maxUploadBytes: max(1, maxUploadMb) << 20, maxStoredFileBytes: max(1, uploadBudgetMb) << 20))
+            maxUploadBytes: max(1, maxUploadMb) << 20, maxStoredFileBytes: max(1, uploadBudgetMb) << 20,
+            realtimeIdleTimeout: .milliseconds(Int(realtimeIdleTimeout * 1000))))
         let base = try await emulator.start()
         // Unbuffered writes: scripts wait for this line on a pipe.
         say("listening on \(base.absoluteString)")

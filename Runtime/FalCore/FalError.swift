@@ -62,6 +62,10 @@ public enum TransportErrorKind: String, Sendable, Equatable {
     case timeout
     /// The response broke a limit the client sets (a body or event larger than allowed).
     case limit
+    /// The TLS handshake refused the server: its certificate is not trusted (unknown issuer, another name,
+    /// expired) or the trust settings could not be read. Nothing of the request was sent, and sending it again
+    /// cannot help until the trust configuration or the server changes, so the client does not retry.
+    case tls
     /// Anything else (connection reset, protocol error, unreadable upload file).
     case other
 }

@@ -44,6 +44,8 @@ extension FalFile: Codable {
         var container = encoder.singleValueContainer()
         if case .url(let url) = self {
             try container.encode(url)
+        } else if let limit = encoder.userInfo[Self.inlineEncodingKey] as? Int {
+            try container.encode(try inlineDataURI(limit: limit, codingPath: encoder.codingPath))
         } else if let collector = encoder.userInfo[FileUploadCollector.userInfoKey] as? FileUploadCollector {
             try container.encode(collector.placeholder(for: self))
         } else {
@@ -51,6 +53,36 @@ extension FalFile: Codable {
                 codingPath: encoder.codingPath,
                 debugDescription: "\(self) must be uploaded before the input is encoded; submit it through FalClient, which uploads it"))
         }
+    }
+}
+
+extension FalFile {
+    /// The encoder `userInfo` key that makes bytes and local files encode inline, as `data:` URIs, instead of
+    /// through a storage upload: what realtime frames do (fal's realtime docs recommend data URIs). Its value is
+    /// the largest file to inline, in bytes, as an `Int`.
+    public static let inlineEncodingKey = CodingUserInfoKey(rawValue: "ai.fal.inlineFiles")!
+
+    /// The file as a `data:` URI: bytes as they are, a local file read whole (refused beyond `limit` bytes).
+    func inlineDataURI(limit: Int, codingPath: [any CodingKey]) throws -> String {
+        let bytes: Data, type: String
+        switch self {
+        case .url(let url):
+            return url
+        case .data(let data, let contentType, _):
+            (bytes, type) = (data, contentType)
+        case .localFile(let path, let contentType):
+            let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.intValue
+            guard let size, size <= limit, let data = FileManager.default.contents(atPath: path) else {
+                throw EncodingError.invalidValue(self, .init(codingPath: codingPath, debugDescription:
+                    size == nil ? "\(path) cannot be read" : "\(path) is \(size!) bytes, over the \(limit) bytes a realtime frame carries inline"))
+            }
+            (bytes, type) = (data, contentType ?? "application/octet-stream")
+        }
+        guard bytes.count <= limit else {
+            throw EncodingError.invalidValue(self, .init(codingPath: codingPath, debugDescription:
+                "\(bytes.count) bytes, over the \(limit) bytes a realtime frame carries inline"))
+        }
+        return "data:\(type);base64,\(bytes.base64EncodedString())"
     }
 }
 

@@ -29,6 +29,10 @@ public protocol Validatable {
 }
 
 extension Validatable {
+    /// Checks nothing: the default for values whose schema has no rule to check (generated enums, outputs and
+    /// structures without constraints declare no `validate(at:into:)` of their own).
+    public func validate(at path: FieldPath, into issues: inout [ValidationIssue]) {}
+
     /// Every violation in this value, in field order.
     public func validationIssues() -> [ValidationIssue] {
         var issues: [ValidationIssue] = []

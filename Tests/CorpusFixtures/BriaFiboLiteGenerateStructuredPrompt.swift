@@ -6,13 +6,11 @@ import FalRuntime
 /// - Endpoint: `bria/fibo-lite/generate/structured_prompt`, category text-to-json
 /// - Model page: <https://fal.ai/models/bria/fibo-lite/generate/structured_prompt>
 ///
-/// Call it as `fal.briaFiboLiteGenerateStructuredPrompt.run(.init(...))`.
+/// Call it with `try await fal.briaFiboLiteGenerateStructuredPrompt.subscribe(.init(...))`: it queues the request and waits for the output.
 public enum BriaFiboLiteGenerateStructuredPrompt: FalEndpoint {
     public static let id = "bria/fibo-lite/generate/structured_prompt"
 
     /// The input of `bria/fibo-lite/generate/structured_prompt`.
-    ///
-    /// Generated from `#/components/schemas/FiboLiteGenerateStructured_promptInput`.
     public struct Input: FalInput, Codable, Hashable {
         /// The prompt to generate.
         ///
@@ -27,7 +25,12 @@ public enum BriaFiboLiteGenerateStructuredPrompt: FalEndpoint {
         /// - Default: `7`
         public var seed: Int?
 
-        public init(prompt: String? = nil, structuredPrompt: StructuredPrompt? = nil, imageURL: FalFile? = nil, seed: Int? = nil) {
+        public init(
+            prompt: String? = nil,
+            structuredPrompt: StructuredPrompt? = nil,
+            imageURL: FalFile? = nil,
+            seed: Int? = nil
+        ) {
             self.prompt = prompt
             self.structuredPrompt = structuredPrompt
             self.imageURL = imageURL
@@ -53,11 +56,8 @@ public enum BriaFiboLiteGenerateStructuredPrompt: FalEndpoint {
             self.imageURL = try container.decodeIfPresent(FalFile.self, forKey: .imageURL)
             self.seed = try container.decodeIfKeyPresent(Int.self, forKey: .seed)
         }
-
-        public func validate(at path: FieldPath, into issues: inout [ValidationIssue]) {}
     }
 
-    /// Generated from `#/components/schemas/StructuredPrompt`.
     public struct StructuredPrompt: Codable, Sendable, Hashable, Validatable {
         /// A concise summary of the image content, 200 words maximum.
         public var shortDescription: String
@@ -82,7 +82,19 @@ public enum BriaFiboLiteGenerateStructuredPrompt: FalEndpoint {
         /// Explicitly describe any visible emotions or expressions on subjects.
         public var subjectEmotions: String?
 
-        public init(shortDescription: String, objects: [ObjectDescription], backgroundSetting: String, lighting: LightingDetails, aesthetics: AestheticsDetails, context: String, artisticStyle: String, photographicCharacteristics: PhotographicCharacteristicsDetails? = nil, styleMedium: String? = nil, textRender: [TextRender]? = nil, subjectEmotions: String? = nil) {
+        public init(
+            shortDescription: String,
+            objects: [ObjectDescription],
+            backgroundSetting: String,
+            lighting: LightingDetails,
+            aesthetics: AestheticsDetails,
+            context: String,
+            artisticStyle: String,
+            photographicCharacteristics: PhotographicCharacteristicsDetails? = nil,
+            styleMedium: String? = nil,
+            textRender: [TextRender]? = nil,
+            subjectEmotions: String? = nil
+        ) {
             self.shortDescription = shortDescription
             self.objects = objects
             self.backgroundSetting = backgroundSetting
@@ -109,13 +121,9 @@ public enum BriaFiboLiteGenerateStructuredPrompt: FalEndpoint {
             case artisticStyle = "artistic_style"
             case subjectEmotions = "subject_emotions"
         }
-
-        public func validate(at path: FieldPath, into issues: inout [ValidationIssue]) {}
     }
 
     /// Detailed object description with all attributes.
-    ///
-    /// Generated from `#/components/schemas/ObjectDescription`.
     public struct ObjectDescription: Codable, Sendable, Hashable, Validatable {
         /// Short description of the object.
         public var description: String
@@ -148,7 +156,23 @@ public enum BriaFiboLiteGenerateStructuredPrompt: FalEndpoint {
         /// Describe the orientation of the human.
         public var orientation: String?
 
-        public init(description: String, location: String, relationship: String, relativeSize: String? = nil, shapeAndColor: String? = nil, texture: String? = nil, appearanceDetails: String? = nil, numberOfObjects: Int? = nil, pose: String? = nil, expression: String? = nil, clothing: String? = nil, action: String? = nil, gender: String? = nil, skinToneAndTexture: String? = nil, orientation: String? = nil) {
+        public init(
+            description: String,
+            location: String,
+            relationship: String,
+            relativeSize: String? = nil,
+            shapeAndColor: String? = nil,
+            texture: String? = nil,
+            appearanceDetails: String? = nil,
+            numberOfObjects: Int? = nil,
+            pose: String? = nil,
+            expression: String? = nil,
+            clothing: String? = nil,
+            action: String? = nil,
+            gender: String? = nil,
+            skinToneAndTexture: String? = nil,
+            orientation: String? = nil
+        ) {
             self.description = description
             self.location = location
             self.relationship = relationship
@@ -183,13 +207,9 @@ public enum BriaFiboLiteGenerateStructuredPrompt: FalEndpoint {
             case skinToneAndTexture = "skin_tone_and_texture"
             case orientation
         }
-
-        public func validate(at path: FieldPath, into issues: inout [ValidationIssue]) {}
     }
 
     /// Lighting information for the image.
-    ///
-    /// Generated from `#/components/schemas/LightingDetails`.
     public struct LightingDetails: Codable, Sendable, Hashable, Validatable {
         /// E.g., 'bright daylight', 'dim indoor', 'studio lighting', 'golden hour'.
         public var conditions: String
@@ -209,13 +229,9 @@ public enum BriaFiboLiteGenerateStructuredPrompt: FalEndpoint {
             case direction
             case shadows
         }
-
-        public func validate(at path: FieldPath, into issues: inout [ValidationIssue]) {}
     }
 
     /// Aesthetic analysis of the image.
-    ///
-    /// Generated from `#/components/schemas/AestheticsDetails`.
     public struct AestheticsDetails: Codable, Sendable, Hashable, Validatable {
         /// E.g., 'rule of thirds', 'symmetrical', 'centered', 'leading lines'.
         public var composition: String
@@ -228,7 +244,13 @@ public enum BriaFiboLiteGenerateStructuredPrompt: FalEndpoint {
         /// E.g., 'very low', 'low', 'medium', 'high', 'very high'.
         public var preferenceScore: String
 
-        public init(composition: String, colorScheme: String, moodAtmosphere: String, aestheticScore: String, preferenceScore: String) {
+        public init(
+            composition: String,
+            colorScheme: String,
+            moodAtmosphere: String,
+            aestheticScore: String,
+            preferenceScore: String
+        ) {
             self.composition = composition
             self.colorScheme = colorScheme
             self.moodAtmosphere = moodAtmosphere
@@ -243,13 +265,9 @@ public enum BriaFiboLiteGenerateStructuredPrompt: FalEndpoint {
             case aestheticScore = "aesthetic_score"
             case preferenceScore = "preference_score"
         }
-
-        public func validate(at path: FieldPath, into issues: inout [ValidationIssue]) {}
     }
 
     /// Photographic characteristics of the image.
-    ///
-    /// Generated from `#/components/schemas/PhotographicCharacteristicsDetails`.
     public struct PhotographicCharacteristicsDetails: Codable, Sendable, Hashable, Validatable {
         /// E.g., 'shallow', 'deep', 'bokeh background'.
         public var depthOfField: String
@@ -260,7 +278,12 @@ public enum BriaFiboLiteGenerateStructuredPrompt: FalEndpoint {
         /// E.g., 'wide-angle', 'telephoto', 'macro', 'fisheye'.
         public var lensFocalLength: String
 
-        public init(depthOfField: String, focus: String, cameraAngle: String, lensFocalLength: String) {
+        public init(
+            depthOfField: String,
+            focus: String,
+            cameraAngle: String,
+            lensFocalLength: String
+        ) {
             self.depthOfField = depthOfField
             self.focus = focus
             self.cameraAngle = cameraAngle
@@ -273,13 +296,9 @@ public enum BriaFiboLiteGenerateStructuredPrompt: FalEndpoint {
             case cameraAngle = "camera_angle"
             case lensFocalLength = "lens_focal_length"
         }
-
-        public func validate(at path: FieldPath, into issues: inout [ValidationIssue]) {}
     }
 
     /// Text rendering information in the image.
-    ///
-    /// Generated from `#/components/schemas/TextRender`.
     public struct TextRender: Codable, Sendable, Hashable, Validatable {
         /// The text content.
         public var text: String
@@ -294,7 +313,14 @@ public enum BriaFiboLiteGenerateStructuredPrompt: FalEndpoint {
         /// Any other notable visual details.
         public var appearanceDetails: String?
 
-        public init(text: String, location: String, size: String, color: String, font: String, appearanceDetails: String? = nil) {
+        public init(
+            text: String,
+            location: String,
+            size: String,
+            color: String,
+            font: String,
+            appearanceDetails: String? = nil
+        ) {
             self.text = text
             self.location = location
             self.size = size
@@ -311,13 +337,9 @@ public enum BriaFiboLiteGenerateStructuredPrompt: FalEndpoint {
             case font
             case appearanceDetails = "appearance_details"
         }
-
-        public func validate(at path: FieldPath, into issues: inout [ValidationIssue]) {}
     }
 
     /// The result of `bria/fibo-lite/generate/structured_prompt`.
-    ///
-    /// Generated from the result response body.
     public struct Output: FalOutput, Codable, Hashable, Validatable {
         public var value: JSONValue
 
@@ -331,8 +353,6 @@ public enum BriaFiboLiteGenerateStructuredPrompt: FalEndpoint {
             var container = encoder.singleValueContainer()
             try container.encode(value)
         }
-
-        public func validate(at path: FieldPath, into issues: inout [ValidationIssue]) {}
     }
 }
 

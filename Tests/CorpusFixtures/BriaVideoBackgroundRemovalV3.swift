@@ -6,13 +6,11 @@ import FalRuntime
 /// - Endpoint: `bria/video/background-removal/v3`, category video-to-video
 /// - Model page: <https://fal.ai/models/bria/video/background-removal/v3>
 ///
-/// Call it as `fal.briaVideoBackgroundRemovalV3.run(.init(...))`.
+/// Call it with `try await fal.briaVideoBackgroundRemovalV3.subscribe(.init(...))`: it queues the request and waits for the output.
 public enum BriaVideoBackgroundRemovalV3: FalEndpoint {
     public static let id = "bria/video/background-removal/v3"
 
     /// The input of `bria/video/background-removal/v3`.
-    ///
-    /// Generated from `#/components/schemas/VideoBackgroundRemovalV3Input`.
     public struct Input: FalInput, Codable, Hashable {
         /// Output container and codec. Options: mp4_h265, mp4_h264, webm_vp9, mov_h265, mov_proresks, mkv_h265, mkv_h264, mkv_vp9, avi_h264, gif.
         ///
@@ -31,7 +29,12 @@ public enum BriaVideoBackgroundRemovalV3: FalEndpoint {
         /// - Default: `"Black"`
         public var backgroundColor: BackgroundColor?
 
-        public init(videoURL: FalFile, outputContainerAndCodec: OutputContainerAndCodec? = nil, preserveAudio: Bool? = nil, backgroundColor: BackgroundColor? = nil) {
+        public init(
+            videoURL: FalFile,
+            outputContainerAndCodec: OutputContainerAndCodec? = nil,
+            preserveAudio: Bool? = nil,
+            backgroundColor: BackgroundColor? = nil
+        ) {
             self.outputContainerAndCodec = outputContainerAndCodec
             self.preserveAudio = preserveAudio
             self.videoURL = videoURL
@@ -59,13 +62,9 @@ public enum BriaVideoBackgroundRemovalV3: FalEndpoint {
             self.videoURL = try container.decode(FalFile.self, forKey: .videoURL)
             self.backgroundColor = try container.decodeIfKeyPresent(BackgroundColor.self, forKey: .backgroundColor)
         }
-
-        public func validate(at path: FieldPath, into issues: inout [ValidationIssue]) {}
     }
 
     /// Output container and codec. Options: mp4_h265, mp4_h264, webm_vp9, mov_h265, mov_proresks, mkv_h265, mkv_h264, mkv_vp9, avi_h264, gif.
-    ///
-    /// Generated from `#/components/schemas/VideoBackgroundRemovalV3Input/properties/output_container_and_codec`.
     public enum OutputContainerAndCodec: String, Codable, Sendable, Hashable, Validatable, CaseIterable {
         case mp4H265 = "mp4_h265"
         case mp4H264 = "mp4_h264"
@@ -77,13 +76,9 @@ public enum BriaVideoBackgroundRemovalV3: FalEndpoint {
         case mkvVp9 = "mkv_vp9"
         case aviH264 = "avi_h264"
         case gif
-
-        public func validate(at path: FieldPath, into issues: inout [ValidationIssue]) {}
     }
 
     /// Background color. Options: Transparent, Black, White, Gray, Red, Green, Blue, Yellow, Cyan, Magenta, Orange.
-    ///
-    /// Generated from `#/components/schemas/VideoBackgroundRemovalV3Input/properties/background_color`.
     public enum BackgroundColor: String, Codable, Sendable, Hashable, Validatable, CaseIterable {
         case transparent = "Transparent"
         case black = "Black"
@@ -96,13 +91,9 @@ public enum BriaVideoBackgroundRemovalV3: FalEndpoint {
         case cyan = "Cyan"
         case magenta = "Magenta"
         case orange = "Orange"
-
-        public func validate(at path: FieldPath, into issues: inout [ValidationIssue]) {}
     }
 
     /// The result of `bria/video/background-removal/v3`.
-    ///
-    /// Generated from `#/components/schemas/VideoBackgroundRemovalV3Output`.
     public struct Output: FalOutput, Codable, Hashable, Validatable {
         /// Video with removed background and audio.
         ///
@@ -120,8 +111,6 @@ public enum BriaVideoBackgroundRemovalV3: FalEndpoint {
             case video
             case requestID = "request_id"
         }
-
-        public func validate(at path: FieldPath, into issues: inout [ValidationIssue]) {}
     }
 }
 

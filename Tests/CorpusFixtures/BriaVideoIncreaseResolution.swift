@@ -6,13 +6,11 @@ import FalRuntime
 /// - Endpoint: `bria/video/increase-resolution`, category video-to-video
 /// - Model page: <https://fal.ai/models/bria/video/increase-resolution>
 ///
-/// Call it as `fal.briaVideoIncreaseResolution.run(.init(...))`.
+/// Call it with `try await fal.briaVideoIncreaseResolution.subscribe(.init(...))`: it queues the request and waits for the output.
 public enum BriaVideoIncreaseResolution: FalEndpoint {
     public static let id = "bria/video/increase-resolution"
 
     /// The input of `bria/video/increase-resolution`.
-    ///
-    /// Generated from `#/components/schemas/VideoIncreaseResolutionInput`.
     public struct Input: FalInput, Codable, Hashable {
         /// Output container and codec. Options: mp4_h265, mp4_h264, webm_vp9, mov_h265, mov_proresks, mkv_h265, mkv_h264, mkv_vp9, gif.
         ///
@@ -26,12 +24,17 @@ public enum BriaVideoIncreaseResolution: FalEndpoint {
         ///
         /// - Example: `"https://bria-datasets.s3.us-east-1.amazonaws.com/video_increase_res/3446608-sd_426_240_25fps.mp4"`
         public var videoURL: FalFile
-        /// desired_increase factor. Options: 2x, 4x.
+        /// `desiredIncrease` factor. Options: 2x, 4x.
         ///
         /// - Default: `"2"`
         public var desiredIncrease: DesiredIncrease?
 
-        public init(videoURL: FalFile, outputContainerAndCodec: OutputContainerAndCodec? = nil, preserveAudio: Bool? = nil, desiredIncrease: DesiredIncrease? = nil) {
+        public init(
+            videoURL: FalFile,
+            outputContainerAndCodec: OutputContainerAndCodec? = nil,
+            preserveAudio: Bool? = nil,
+            desiredIncrease: DesiredIncrease? = nil
+        ) {
             self.outputContainerAndCodec = outputContainerAndCodec
             self.preserveAudio = preserveAudio
             self.videoURL = videoURL
@@ -59,13 +62,9 @@ public enum BriaVideoIncreaseResolution: FalEndpoint {
             self.videoURL = try container.decode(FalFile.self, forKey: .videoURL)
             self.desiredIncrease = try container.decodeIfKeyPresent(DesiredIncrease.self, forKey: .desiredIncrease)
         }
-
-        public func validate(at path: FieldPath, into issues: inout [ValidationIssue]) {}
     }
 
     /// Output container and codec. Options: mp4_h265, mp4_h264, webm_vp9, mov_h265, mov_proresks, mkv_h265, mkv_h264, mkv_vp9, gif.
-    ///
-    /// Generated from `#/components/schemas/VideoIncreaseResolutionInput/properties/output_container_and_codec`.
     public enum OutputContainerAndCodec: String, Codable, Sendable, Hashable, Validatable, CaseIterable {
         case mp4H265 = "mp4_h265"
         case mp4H264 = "mp4_h264"
@@ -76,23 +75,15 @@ public enum BriaVideoIncreaseResolution: FalEndpoint {
         case mkvH264 = "mkv_h264"
         case mkvVp9 = "mkv_vp9"
         case gif
-
-        public func validate(at path: FieldPath, into issues: inout [ValidationIssue]) {}
     }
 
     /// desired_increase factor. Options: 2x, 4x.
-    ///
-    /// Generated from `#/components/schemas/VideoIncreaseResolutionInput/properties/desired_increase`.
     public enum DesiredIncrease: String, Codable, Sendable, Hashable, Validatable, CaseIterable {
         case _2 = "2"
         case _4 = "4"
-
-        public func validate(at path: FieldPath, into issues: inout [ValidationIssue]) {}
     }
 
     /// The result of `bria/video/increase-resolution`.
-    ///
-    /// Generated from `#/components/schemas/VideoIncreaseResolutionOutput`.
     public struct Output: FalOutput, Codable, Hashable, Validatable {
         /// Video with removed background and audio.
         public var video: OutputVideo
@@ -104,13 +95,9 @@ public enum BriaVideoIncreaseResolution: FalEndpoint {
         enum CodingKeys: String, CodingKey {
             case video
         }
-
-        public func validate(at path: FieldPath, into issues: inout [ValidationIssue]) {}
     }
 
     /// Video with removed background and audio.
-    ///
-    /// Generated from `#/components/schemas/VideoIncreaseResolutionOutput/properties/video`.
     public enum OutputVideo: Codable, Sendable, Hashable, Validatable {
         case video(FalVideo)
         case outputFile(FalOutputFile)
@@ -132,8 +119,6 @@ public enum BriaVideoIncreaseResolution: FalEndpoint {
             case .other(let value): try container.encode(value)
             }
         }
-
-        public func validate(at path: FieldPath, into issues: inout [ValidationIssue]) {}
     }
 }
 

@@ -6,13 +6,11 @@ import FalRuntime
 /// - Endpoint: `fal-ai/fast-sdxl`, category text-to-image
 /// - Model page: <https://fal.ai/models/fal-ai/fast-sdxl>
 ///
-/// Call it as `fal.fastSDXL.run(.init(...))`.
+/// Call it with `try await fal.fastSDXL.subscribe(.init(...))`: it queues the request and waits for the output.
 public enum FastSDXL: FalEndpoint {
     public static let id = "fal-ai/fast-sdxl"
 
     /// The input of `fal-ai/fast-sdxl`.
-    ///
-    /// Generated from `#/components/schemas/FastSdxlInput`.
     public struct Input: FalInput, Codable, Hashable {
         /// If set to true, the safety checker will be enabled.
         ///
@@ -71,7 +69,7 @@ public enum FastSDXL: FalEndpoint {
         ///
         /// - Default: `[]`
         public var loras: [LoraWeight]?
-        /// If `True`, the media will be returned as a data URI and the output data won't be available in the request history.
+        /// If `true`, the media will be returned as a data URI and the output data won't be available in the request history.
         ///
         /// - Default: `false`
         public var syncMode: Bool?
@@ -84,7 +82,23 @@ public enum FastSDXL: FalEndpoint {
         /// - Default: `"jpeg"`
         public var format: Format?
 
-        public init(prompt: String, enableSafetyChecker: Bool? = nil, guidanceScale: Double? = nil, safetyCheckerVersion: SafetyCheckerVersion? = nil, seed: Int? = nil, numInferenceSteps: Int? = nil, expandPrompt: Bool? = nil, requestID: String? = nil, negativePrompt: String? = nil, numImages: Int? = nil, embeddings: [Embedding]? = nil, loras: [LoraWeight]? = nil, syncMode: Bool? = nil, imageSize: InputImageSize? = nil, format: Format? = nil) {
+        public init(
+            prompt: String,
+            enableSafetyChecker: Bool? = nil,
+            guidanceScale: Double? = nil,
+            safetyCheckerVersion: SafetyCheckerVersion? = nil,
+            seed: Int? = nil,
+            numInferenceSteps: Int? = nil,
+            expandPrompt: Bool? = nil,
+            requestID: String? = nil,
+            negativePrompt: String? = nil,
+            numImages: Int? = nil,
+            embeddings: [Embedding]? = nil,
+            loras: [LoraWeight]? = nil,
+            syncMode: Bool? = nil,
+            imageSize: InputImageSize? = nil,
+            format: Format? = nil
+        ) {
             self.enableSafetyChecker = enableSafetyChecker
             self.guidanceScale = guidanceScale
             self.safetyCheckerVersion = safetyCheckerVersion
@@ -181,16 +195,11 @@ public enum FastSDXL: FalEndpoint {
     }
 
     /// The version of the safety checker to use. v1 is the default CompVis safety checker. v2 uses a custom ViT model.
-    ///
-    /// Generated from `#/components/schemas/FastSdxlInput/properties/safety_checker_version`.
     public enum SafetyCheckerVersion: String, Codable, Sendable, Hashable, Validatable, CaseIterable {
         case v1
         case v2
-
-        public func validate(at path: FieldPath, into issues: inout [ValidationIssue]) {}
     }
 
-    /// Generated from `#/components/schemas/Embedding`.
     public struct Embedding: Codable, Sendable, Hashable, Validatable {
         /// URL or the path to the embedding weights.
         ///
@@ -221,11 +230,8 @@ public enum FastSDXL: FalEndpoint {
             self.path = try container.decode(String.self, forKey: .path)
             self.tokens = try container.decodeIfKeyPresent([String].self, forKey: .tokens)
         }
-
-        public func validate(at path: FieldPath, into issues: inout [ValidationIssue]) {}
     }
 
-    /// Generated from `#/components/schemas/LoraWeight`.
     public struct LoraWeight: Codable, Sendable, Hashable, Validatable {
         /// URL or path to a LoRA safetensors file. Or HF model name that resolves to safetensors weights.
         ///
@@ -276,8 +282,6 @@ public enum FastSDXL: FalEndpoint {
     }
 
     /// The size of the generated image.
-    ///
-    /// Generated from `#/components/schemas/FastSdxlInput/properties/image_size`.
     public enum InputImageSize: Codable, Sendable, Hashable, Validatable {
         case custom(ImageSize)
         /// `square_hd`
@@ -307,8 +311,16 @@ public enum FastSDXL: FalEndpoint {
                 default: break
                 }
             }
-            do { self = .custom(try container.decode(ImageSize.self)); return } catch { failures.record("ImageSize", error) }
-            throw failures.decodingError(in: container, expected: "ImageSize, \"square_hd\", \"square\", \"portrait_4_3\", \"portrait_16_9\", \"landscape_4_3\", \"landscape_16_9\"")
+            do {
+                self = .custom(try container.decode(ImageSize.self))
+                return
+            } catch {
+                failures.record("ImageSize", error)
+            }
+            throw failures.decodingError(
+                in: container,
+                expected: "ImageSize, \"square_hd\", \"square\", \"portrait_4_3\", \"portrait_16_9\", \"landscape_4_3\", \"landscape_16_9\""
+            )
         }
 
         public func encode(to encoder: any Encoder) throws {
@@ -333,7 +345,6 @@ public enum FastSDXL: FalEndpoint {
         }
     }
 
-    /// Generated from `#/components/schemas/ImageSize`.
     public struct ImageSize: Codable, Sendable, Hashable, Validatable {
         /// The width of the generated image.
         ///
@@ -346,7 +357,7 @@ public enum FastSDXL: FalEndpoint {
         /// - Constraints: greater than 0, maximum 14142
         public var height: Int?
 
-        public init(width: Int? = nil, height: Int? = nil) {
+        public init(width: Int?, height: Int?) {
             self.width = width
             self.height = height
         }
@@ -381,18 +392,12 @@ public enum FastSDXL: FalEndpoint {
     }
 
     /// The format of the generated image.
-    ///
-    /// Generated from `#/components/schemas/FastSdxlInput/properties/format`.
     public enum Format: String, Codable, Sendable, Hashable, Validatable, CaseIterable {
         case jpeg
         case png
-
-        public func validate(at path: FieldPath, into issues: inout [ValidationIssue]) {}
     }
 
     /// The result of `fal-ai/fast-sdxl`.
-    ///
-    /// Generated from `#/components/schemas/FastSdxlOutput`.
     public struct Output: FalOutput, Codable, Hashable, Validatable {
         /// The generated image files info.
         public var images: [FalImage]
@@ -405,7 +410,13 @@ public enum FastSDXL: FalEndpoint {
         /// The prompt used for generating the image.
         public var prompt: String
 
-        public init(images: [FalImage], timings: [String: Double], seed: Int, hasNSFWConcepts: [Bool], prompt: String) {
+        public init(
+            images: [FalImage],
+            timings: [String: Double],
+            seed: Int,
+            hasNSFWConcepts: [Bool],
+            prompt: String
+        ) {
             self.images = images
             self.timings = timings
             self.seed = seed
@@ -420,8 +431,6 @@ public enum FastSDXL: FalEndpoint {
             case hasNSFWConcepts = "has_nsfw_concepts"
             case prompt
         }
-
-        public func validate(at path: FieldPath, into issues: inout [ValidationIssue]) {}
     }
 }
 

@@ -6,13 +6,11 @@ import FalRuntime
 /// - Endpoint: `fal-ai/flux/dev`, category text-to-image
 /// - Model page: <https://fal.ai/models/fal-ai/flux/dev>
 ///
-/// Call it as `fal.fluxDev.run(.init(...))`.
+/// Call it with `try await fal.fluxDev.subscribe(.init(...))`: it queues the request and waits for the output.
 public enum FluxDev: FalEndpoint {
     public static let id = "fal-ai/flux/dev"
 
     /// The input of `fal-ai/flux/dev`.
-    ///
-    /// Generated from `#/components/schemas/FluxDevInput`.
     public struct Input: FalInput, Codable, Hashable {
         /// The prompt to generate an image from.
         ///
@@ -36,7 +34,7 @@ public enum FluxDev: FalEndpoint {
         /// - Default: `3.5`
         /// - Constraints: minimum 1, maximum 20
         public var guidanceScale: Double?
-        /// If `True`, the media will be returned as a data URI and the output data won't be available in the request history.
+        /// If `true`, the media will be returned as a data URI and the output data won't be available in the request history.
         ///
         /// - Default: `false`
         public var syncMode: Bool?
@@ -58,7 +56,18 @@ public enum FluxDev: FalEndpoint {
         /// - Default: `"none"`
         public var acceleration: Acceleration?
 
-        public init(prompt: String, imageSize: InputImageSize? = nil, numInferenceSteps: Int? = nil, seed: Int? = nil, guidanceScale: Double? = nil, syncMode: Bool? = nil, numImages: Int? = nil, enableSafetyChecker: Bool? = nil, outputFormat: OutputFormat? = nil, acceleration: Acceleration? = nil) {
+        public init(
+            prompt: String,
+            imageSize: InputImageSize? = nil,
+            numInferenceSteps: Int? = nil,
+            seed: Int? = nil,
+            guidanceScale: Double? = nil,
+            syncMode: Bool? = nil,
+            numImages: Int? = nil,
+            enableSafetyChecker: Bool? = nil,
+            outputFormat: OutputFormat? = nil,
+            acceleration: Acceleration? = nil
+        ) {
             self.prompt = prompt
             self.imageSize = imageSize
             self.numInferenceSteps = numInferenceSteps
@@ -130,8 +139,6 @@ public enum FluxDev: FalEndpoint {
     }
 
     /// The size of the generated image.
-    ///
-    /// Generated from `#/components/schemas/FluxDevInput/properties/image_size`.
     public enum InputImageSize: Codable, Sendable, Hashable, Validatable {
         case custom(ImageSize)
         /// `square_hd`
@@ -161,8 +168,16 @@ public enum FluxDev: FalEndpoint {
                 default: break
                 }
             }
-            do { self = .custom(try container.decode(ImageSize.self)); return } catch { failures.record("ImageSize", error) }
-            throw failures.decodingError(in: container, expected: "ImageSize, \"square_hd\", \"square\", \"portrait_4_3\", \"portrait_16_9\", \"landscape_4_3\", \"landscape_16_9\"")
+            do {
+                self = .custom(try container.decode(ImageSize.self))
+                return
+            } catch {
+                failures.record("ImageSize", error)
+            }
+            throw failures.decodingError(
+                in: container,
+                expected: "ImageSize, \"square_hd\", \"square\", \"portrait_4_3\", \"portrait_16_9\", \"landscape_4_3\", \"landscape_16_9\""
+            )
         }
 
         public func encode(to encoder: any Encoder) throws {
@@ -187,7 +202,6 @@ public enum FluxDev: FalEndpoint {
         }
     }
 
-    /// Generated from `#/components/schemas/ImageSize`.
     public struct ImageSize: Codable, Sendable, Hashable, Validatable {
         /// The width of the generated image.
         ///
@@ -200,7 +214,7 @@ public enum FluxDev: FalEndpoint {
         /// - Constraints: greater than 0, maximum 14142
         public var height: Int?
 
-        public init(width: Int? = nil, height: Int? = nil) {
+        public init(width: Int?, height: Int?) {
             self.width = width
             self.height = height
         }
@@ -235,29 +249,19 @@ public enum FluxDev: FalEndpoint {
     }
 
     /// The format of the generated image.
-    ///
-    /// Generated from `#/components/schemas/FluxDevInput/properties/output_format`.
     public enum OutputFormat: String, Codable, Sendable, Hashable, Validatable, CaseIterable {
         case jpeg
         case png
-
-        public func validate(at path: FieldPath, into issues: inout [ValidationIssue]) {}
     }
 
     /// The speed of the generation. The higher the speed, the faster the generation.
-    ///
-    /// Generated from `#/components/schemas/FluxDevInput/properties/acceleration`.
     public enum Acceleration: String, Codable, Sendable, Hashable, Validatable, CaseIterable {
         case none
         case regular
         case high
-
-        public func validate(at path: FieldPath, into issues: inout [ValidationIssue]) {}
     }
 
     /// The result of `fal-ai/flux/dev`.
-    ///
-    /// Generated from `#/components/schemas/FluxDevOutput`.
     public struct Output: FalOutput, Codable, Hashable, Validatable {
         /// The generated image files info.
         public var images: [FalImage]
@@ -270,7 +274,13 @@ public enum FluxDev: FalEndpoint {
         /// The prompt used for generating the image.
         public var prompt: String
 
-        public init(images: [FalImage], timings: [String: Double], seed: Int, hasNSFWConcepts: [Bool], prompt: String) {
+        public init(
+            images: [FalImage],
+            timings: [String: Double],
+            seed: Int,
+            hasNSFWConcepts: [Bool],
+            prompt: String
+        ) {
             self.images = images
             self.timings = timings
             self.seed = seed
@@ -285,8 +295,6 @@ public enum FluxDev: FalEndpoint {
             case hasNSFWConcepts = "has_nsfw_concepts"
             case prompt
         }
-
-        public func validate(at path: FieldPath, into issues: inout [ValidationIssue]) {}
     }
 }
 

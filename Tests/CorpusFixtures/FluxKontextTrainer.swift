@@ -8,13 +8,11 @@ import FalRuntime
 /// - Endpoint: `fal-ai/flux-kontext-trainer`, category training
 /// - Model page: <https://fal.ai/models/fal-ai/flux-kontext-trainer>
 ///
-/// Call it as `fal.fluxKontextTrainer.run(.init(...))`.
+/// Call it with `try await fal.fluxKontextTrainer.subscribe(.init(...))`: it queues the request and waits for the output.
 public enum FluxKontextTrainer: FalEndpoint {
     public static let id = "fal-ai/flux-kontext-trainer"
 
     /// The input of `fal-ai/flux-kontext-trainer`.
-    ///
-    /// Generated from `#/components/schemas/FluxKontextTrainerInput`.
     public struct Input: FalInput, Codable, Hashable {
         /// URL to the input data zip archive.
         ///
@@ -31,9 +29,9 @@ public enum FluxKontextTrainer: FalEndpoint {
         ///
         /// This text file can be used to specify the edit instructions for the image pair.
         ///
-        /// If no text file is provided, the default_caption will be used.
+        /// If no text file is provided, the `defaultCaption` will be used.
         ///
-        /// If no default_caption is provided, the training will fail.
+        /// If no `defaultCaption` is provided, the training will fail.
         public var imageDataURL: FalFile
         /// Number of steps to train for
         ///
@@ -42,14 +40,20 @@ public enum FluxKontextTrainer: FalEndpoint {
         public var steps: Int?
         /// - Default: `0.0001`
         public var learningRate: Double?
-        /// Default caption to use when caption files are missing. If None, missing captions will cause an error.
+        /// Default caption to use when caption files are missing. If `nil`, missing captions will cause an error.
         public var defaultCaption: String?
         /// Dictates the naming scheme for the output weights
         ///
         /// - Default: `"fal"`
         public var outputLoraFormat: OutputLoraFormat?
 
-        public init(imageDataURL: FalFile, steps: Int? = nil, learningRate: Double? = nil, defaultCaption: String? = nil, outputLoraFormat: OutputLoraFormat? = nil) {
+        public init(
+            imageDataURL: FalFile,
+            steps: Int? = nil,
+            learningRate: Double? = nil,
+            defaultCaption: String? = nil,
+            outputLoraFormat: OutputLoraFormat? = nil
+        ) {
             self.imageDataURL = imageDataURL
             self.steps = steps
             self.learningRate = learningRate
@@ -90,18 +94,12 @@ public enum FluxKontextTrainer: FalEndpoint {
     }
 
     /// Dictates the naming scheme for the output weights
-    ///
-    /// Generated from `#/components/schemas/FluxKontextTrainerInput/properties/output_lora_format`.
     public enum OutputLoraFormat: String, Codable, Sendable, Hashable, Validatable, CaseIterable {
         case fal
         case comfy
-
-        public func validate(at path: FieldPath, into issues: inout [ValidationIssue]) {}
     }
 
     /// The result of `fal-ai/flux-kontext-trainer`.
-    ///
-    /// Generated from `#/components/schemas/FluxKontextTrainerOutput`.
     public struct Output: FalOutput, Codable, Hashable, Validatable {
         /// URL to the trained diffusers lora weights.
         public var diffusersLoraFile: FalOutputFile
@@ -117,8 +115,6 @@ public enum FluxKontextTrainer: FalEndpoint {
             case diffusersLoraFile = "diffusers_lora_file"
             case configFile = "config_file"
         }
-
-        public func validate(at path: FieldPath, into issues: inout [ValidationIssue]) {}
     }
 }
 

@@ -6,13 +6,11 @@ import FalRuntime
 /// - Endpoint: `fal-ai/flux-pro/v1.1-ultra`, category text-to-image
 /// - Model page: <https://fal.ai/models/fal-ai/flux-pro/v1.1-ultra>
 ///
-/// Call it as `fal.fluxProV1_1Ultra.run(.init(...))`.
+/// Call it with `try await fal.fluxProV1_1Ultra.subscribe(.init(...))`: it queues the request and waits for the output.
 public enum FluxProV1_1Ultra: FalEndpoint {
     public static let id = "fal-ai/flux-pro/v1.1-ultra"
 
     /// The input of `fal-ai/flux-pro/v1.1-ultra`.
-    ///
-    /// Generated from `#/components/schemas/FluxProV11UltraInput`.
     public struct Input: FalInput, Codable, Hashable {
         /// The prompt to generate an image from.
         ///
@@ -21,7 +19,7 @@ public enum FluxProV1_1Ultra: FalEndpoint {
         /// The same seed and the same prompt given to the same version of the model
         /// will output the same image every time.
         public var seed: Int?
-        /// If `True`, the media will be returned as a data URI and the output data won't be available in the request history.
+        /// If `true`, the media will be returned as a data URI and the output data won't be available in the request history.
         ///
         /// - Default: `false`
         public var syncMode: Bool?
@@ -62,7 +60,20 @@ public enum FluxProV1_1Ultra: FalEndpoint {
         /// - Default: `false`
         public var raw: Bool?
 
-        public init(prompt: String, seed: Int? = nil, syncMode: Bool? = nil, numImages: Int? = nil, enableSafetyChecker: Bool? = nil, outputFormat: OutputFormat? = nil, safetyTolerance: SafetyTolerance? = nil, enhancePrompt: Bool? = nil, imageURL: FalFile? = nil, imagePromptStrength: Double? = nil, aspectRatio: AspectRatio? = nil, raw: Bool? = nil) {
+        public init(
+            prompt: String,
+            seed: Int? = nil,
+            syncMode: Bool? = nil,
+            numImages: Int? = nil,
+            enableSafetyChecker: Bool? = nil,
+            outputFormat: OutputFormat? = nil,
+            safetyTolerance: SafetyTolerance? = nil,
+            enhancePrompt: Bool? = nil,
+            imageURL: FalFile? = nil,
+            imagePromptStrength: Double? = nil,
+            aspectRatio: AspectRatio? = nil,
+            raw: Bool? = nil
+        ) {
             self.prompt = prompt
             self.seed = seed
             self.syncMode = syncMode
@@ -134,18 +145,12 @@ public enum FluxProV1_1Ultra: FalEndpoint {
     }
 
     /// The format of the generated image.
-    ///
-    /// Generated from `#/components/schemas/FluxProV11UltraInput/properties/output_format`.
     public enum OutputFormat: String, Codable, Sendable, Hashable, Validatable, CaseIterable {
         case jpeg
         case png
-
-        public func validate(at path: FieldPath, into issues: inout [ValidationIssue]) {}
     }
 
     /// The safety tolerance level for the generated image. 1 being the most strict and 5 being the most permissive.
-    ///
-    /// Generated from `#/components/schemas/FluxProV11UltraInput/properties/safety_tolerance`.
     public enum SafetyTolerance: String, Codable, Sendable, Hashable, Validatable, CaseIterable {
         case _1 = "1"
         case _2 = "2"
@@ -153,13 +158,9 @@ public enum FluxProV1_1Ultra: FalEndpoint {
         case _4 = "4"
         case _5 = "5"
         case _6 = "6"
-
-        public func validate(at path: FieldPath, into issues: inout [ValidationIssue]) {}
     }
 
     /// The aspect ratio of the generated image.
-    ///
-    /// Generated from `#/components/schemas/FluxProV11UltraInput/properties/aspect_ratio`.
     public enum AspectRatio: Codable, Sendable, Hashable, Validatable {
         /// `21:9`
         case _21_9
@@ -197,7 +198,10 @@ public enum FluxProV1_1Ultra: FalEndpoint {
                 default: self = .string(value); return
                 }
             }
-            throw DecodingError.dataCorruptedError(in: container, debugDescription: "expected one of: \"21:9\", \"16:9\", \"4:3\", \"3:2\", \"1:1\", \"2:3\", \"3:4\", \"9:16\", \"9:21\", String")
+            throw DecodingError.dataCorruptedError(
+                in: container,
+                debugDescription: "expected one of: \"21:9\", \"16:9\", \"4:3\", \"3:2\", \"1:1\", \"2:3\", \"3:4\", \"9:16\", \"9:21\", String"
+            )
         }
 
         public func encode(to encoder: any Encoder) throws {
@@ -215,13 +219,9 @@ public enum FluxProV1_1Ultra: FalEndpoint {
             case .string(let value): try container.encode(value)
             }
         }
-
-        public func validate(at path: FieldPath, into issues: inout [ValidationIssue]) {}
     }
 
     /// The result of `fal-ai/flux-pro/v1.1-ultra`.
-    ///
-    /// Generated from `#/components/schemas/FluxProV11UltraOutput`.
     public struct Output: FalOutput, Codable, Hashable, Validatable {
         /// The generated image files info.
         public var images: [FalImage]
@@ -234,7 +234,13 @@ public enum FluxProV1_1Ultra: FalEndpoint {
         /// The prompt used for generating the image.
         public var prompt: String
 
-        public init(images: [FalImage], timings: [String: Double], seed: Int, hasNSFWConcepts: [Bool], prompt: String) {
+        public init(
+            images: [FalImage],
+            timings: [String: Double],
+            seed: Int,
+            hasNSFWConcepts: [Bool],
+            prompt: String
+        ) {
             self.images = images
             self.timings = timings
             self.seed = seed
@@ -249,8 +255,6 @@ public enum FluxProV1_1Ultra: FalEndpoint {
             case hasNSFWConcepts = "has_nsfw_concepts"
             case prompt
         }
-
-        public func validate(at path: FieldPath, into issues: inout [ValidationIssue]) {}
     }
 }
 

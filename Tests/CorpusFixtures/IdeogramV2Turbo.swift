@@ -6,13 +6,11 @@ import FalRuntime
 /// - Endpoint: `fal-ai/ideogram/v2/turbo`, category text-to-image
 /// - Model page: <https://fal.ai/models/fal-ai/ideogram/v2/turbo>
 ///
-/// Call it as `fal.ideogramV2Turbo.run(.init(...))`.
+/// Call it with `try await fal.ideogramV2Turbo.subscribe(.init(...))`: it queues the request and waits for the output.
 public enum IdeogramV2Turbo: FalEndpoint {
     public static let id = "fal-ai/ideogram/v2/turbo"
 
     /// The input of `fal-ai/ideogram/v2/turbo`.
-    ///
-    /// Generated from `#/components/schemas/IdeogramV2TurboInput`.
     public struct Input: FalInput, Codable, Hashable {
         /// - Example: `"A comic style illustration of a skeleton sitting on a toilet in a bathroom. The bathroom has a Halloween decoration with a pumpkin jack-o-lantern and bats flying around. There is a text above the ske…`
         public var prompt: String
@@ -30,7 +28,7 @@ public enum IdeogramV2Turbo: FalEndpoint {
         ///
         /// - Default: `"auto"`
         public var style: Style?
-        /// If `True`, the media will be returned as a data URI and the output data won't be available in the request history.
+        /// If `true`, the media will be returned as a data URI and the output data won't be available in the request history.
         ///
         /// - Default: `false`
         public var syncMode: Bool?
@@ -39,7 +37,15 @@ public enum IdeogramV2Turbo: FalEndpoint {
         /// - Default: `""`
         public var negativePrompt: String?
 
-        public init(prompt: String, aspectRatio: AspectRatio? = nil, expandPrompt: Bool? = nil, seed: Int? = nil, style: Style? = nil, syncMode: Bool? = nil, negativePrompt: String? = nil) {
+        public init(
+            prompt: String,
+            aspectRatio: AspectRatio? = nil,
+            expandPrompt: Bool? = nil,
+            seed: Int? = nil,
+            style: Style? = nil,
+            syncMode: Bool? = nil,
+            negativePrompt: String? = nil
+        ) {
             self.prompt = prompt
             self.aspectRatio = aspectRatio
             self.expandPrompt = expandPrompt
@@ -78,13 +84,9 @@ public enum IdeogramV2Turbo: FalEndpoint {
             self.syncMode = try container.decodeIfKeyPresent(Bool.self, forKey: .syncMode)
             self.negativePrompt = try container.decodeIfKeyPresent(String.self, forKey: .negativePrompt)
         }
-
-        public func validate(at path: FieldPath, into issues: inout [ValidationIssue]) {}
     }
 
     /// The aspect ratio of the generated image
-    ///
-    /// Generated from `#/components/schemas/IdeogramV2TurboInput/properties/aspect_ratio`.
     public enum AspectRatio: String, Codable, Sendable, Hashable, Validatable, CaseIterable {
         case _10_16 = "10:16"
         case _16_10 = "16:10"
@@ -97,13 +99,9 @@ public enum IdeogramV2Turbo: FalEndpoint {
         case _3_1 = "3:1"
         case _3_2 = "3:2"
         case _2_3 = "2:3"
-
-        public func validate(at path: FieldPath, into issues: inout [ValidationIssue]) {}
     }
 
     /// The style of the generated image
-    ///
-    /// Generated from `#/components/schemas/IdeogramV2TurboInput/properties/style`.
     public enum Style: String, Codable, Sendable, Hashable, Validatable, CaseIterable {
         case auto
         case general
@@ -111,13 +109,9 @@ public enum IdeogramV2Turbo: FalEndpoint {
         case design
         case render3D = "render_3D"
         case anime
-
-        public func validate(at path: FieldPath, into issues: inout [ValidationIssue]) {}
     }
 
     /// The result of `fal-ai/ideogram/v2/turbo`.
-    ///
-    /// Generated from `#/components/schemas/IdeogramV2TurboOutput`.
     public struct Output: FalOutput, Codable, Hashable, Validatable {
         /// - Example: `[{"url":"https://fal.media/files/monkey/cNaoxPl0YAWYb-QVBvO9F_image.png"}]`
         public var images: [FalOutputFile]
@@ -135,8 +129,6 @@ public enum IdeogramV2Turbo: FalEndpoint {
             case images
             case seed
         }
-
-        public func validate(at path: FieldPath, into issues: inout [ValidationIssue]) {}
     }
 }
 

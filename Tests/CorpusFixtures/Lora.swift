@@ -6,13 +6,11 @@ import FalRuntime
 /// - Endpoint: `fal-ai/lora`, category text-to-image
 /// - Model page: <https://fal.ai/models/fal-ai/lora>
 ///
-/// Call it as `fal.lora.run(.init(...))`.
+/// Call it with `try await fal.lora.subscribe(.init(...))`: it queues the request and waits for the output.
 public enum Lora: FalEndpoint {
     public static let id = "fal-ai/lora"
 
     /// The input of `fal-ai/lora`.
-    ///
-    /// Generated from `#/components/schemas/LoraInput`.
     public struct Input: FalInput, Codable, Hashable {
         /// URL or HuggingFace ID of the base model to generate the image.
         ///
@@ -107,14 +105,14 @@ public enum Lora: FalEndpoint {
         /// Scheduler / sampler to use for the image denoising process.
         public var scheduler: Scheduler?
         /// Optionally override the timesteps to use for the denoising process. Only works with schedulers which support the `timesteps` argument in their `set_timesteps` method.
-        /// Defaults to not overriding, in which case the scheduler automatically sets the timesteps based on the `num_inference_steps` parameter.
-        /// If set to a custom timestep schedule, the `num_inference_steps` parameter will be ignored. Cannot be set if `sigmas` is set.
+        /// Defaults to not overriding, in which case the scheduler automatically sets the timesteps based on the `numInferenceSteps` parameter.
+        /// If set to a custom timestep schedule, the `numInferenceSteps` parameter will be ignored. Cannot be set if `sigmas` is set.
         ///
         /// - Default: `{"array":[],"method":"default"}`
         public var timesteps: TimestepsInput?
         /// Optionally override the sigmas to use for the denoising process. Only works with schedulers which support the `sigmas` argument in their `set_sigmas` method.
-        /// Defaults to not overriding, in which case the scheduler automatically sets the sigmas based on the `num_inference_steps` parameter.
-        /// If set to a custom sigma schedule, the `num_inference_steps` parameter will be ignored. Cannot be set if `timesteps` is set.
+        /// Defaults to not overriding, in which case the scheduler automatically sets the sigmas based on the `numInferenceSteps` parameter.
+        /// If set to a custom sigma schedule, the `numInferenceSteps` parameter will be ignored. Cannot be set if `timesteps` is set.
         ///
         /// - Default: `{"array":[],"method":"default"}`
         public var sigmas: SigmasInput?
@@ -123,7 +121,7 @@ public enum Lora: FalEndpoint {
         ///
         /// - Default: `"epsilon"`
         public var predictionType: PredictionType?
-        /// Whether to set the rescale_betas_snr_zero option or not for the sampler
+        /// Whether to set the `rescaleBetasSnrZero` option or not for the sampler
         ///
         /// - Default: `false`
         public var rescaleBetasSnrZero: Bool?
@@ -176,7 +174,45 @@ public enum Lora: FalEndpoint {
         /// - Default: `false`
         public var debugPerPassLatents: Bool?
 
-        public init(modelName: String, prompt: String, unetName: String? = nil, variant: String? = nil, negativePrompt: String? = nil, promptWeighting: Bool? = nil, loras: [LoraWeight]? = nil, embeddings: [Embedding]? = nil, controlnets: [ControlNet]? = nil, controlnetGuessMode: Bool? = nil, ipAdapter: [IPAdapter]? = nil, imageEncoderPath: String? = nil, imageEncoderSubfolder: String? = nil, imageEncoderWeightName: String? = nil, icLightModelURL: FalFile? = nil, icLightModelBackgroundImageURL: FalFile? = nil, icLightImageURL: FalFile? = nil, seed: Int? = nil, imageSize: InputImageSize? = nil, numInferenceSteps: Int? = nil, guidanceScale: Double? = nil, clipSkip: Int? = nil, scheduler: Scheduler? = nil, timesteps: TimestepsInput? = nil, sigmas: SigmasInput? = nil, predictionType: PredictionType? = nil, rescaleBetasSnrZero: Bool? = nil, imageFormat: ImageFormat? = nil, numImages: Int? = nil, enableSafetyChecker: Bool? = nil, tileWidth: Int? = nil, tileHeight: Int? = nil, tileStrideWidth: Int? = nil, tileStrideHeight: Int? = nil, eta: Double? = nil, debugLatents: Bool? = nil, debugPerPassLatents: Bool? = nil) {
+        public init(
+            modelName: String,
+            prompt: String,
+            unetName: String? = nil,
+            variant: String? = nil,
+            negativePrompt: String? = nil,
+            promptWeighting: Bool? = nil,
+            loras: [LoraWeight]? = nil,
+            embeddings: [Embedding]? = nil,
+            controlnets: [ControlNet]? = nil,
+            controlnetGuessMode: Bool? = nil,
+            ipAdapter: [IPAdapter]? = nil,
+            imageEncoderPath: String? = nil,
+            imageEncoderSubfolder: String? = nil,
+            imageEncoderWeightName: String? = nil,
+            icLightModelURL: FalFile? = nil,
+            icLightModelBackgroundImageURL: FalFile? = nil,
+            icLightImageURL: FalFile? = nil,
+            seed: Int? = nil,
+            imageSize: InputImageSize? = nil,
+            numInferenceSteps: Int? = nil,
+            guidanceScale: Double? = nil,
+            clipSkip: Int? = nil,
+            scheduler: Scheduler? = nil,
+            timesteps: TimestepsInput? = nil,
+            sigmas: SigmasInput? = nil,
+            predictionType: PredictionType? = nil,
+            rescaleBetasSnrZero: Bool? = nil,
+            imageFormat: ImageFormat? = nil,
+            numImages: Int? = nil,
+            enableSafetyChecker: Bool? = nil,
+            tileWidth: Int? = nil,
+            tileHeight: Int? = nil,
+            tileStrideWidth: Int? = nil,
+            tileStrideHeight: Int? = nil,
+            eta: Double? = nil,
+            debugLatents: Bool? = nil,
+            debugPerPassLatents: Bool? = nil
+        ) {
             self.modelName = modelName
             self.unetName = unetName
             self.variant = variant
@@ -383,7 +419,6 @@ public enum Lora: FalEndpoint {
         }
     }
 
-    /// Generated from `#/components/schemas/LoraWeight`.
     public struct LoraWeight: Codable, Sendable, Hashable, Validatable {
         /// URL or the path to the LoRA weights.
         public var path: String
@@ -423,7 +458,6 @@ public enum Lora: FalEndpoint {
         }
     }
 
-    /// Generated from `#/components/schemas/Embedding`.
     public struct Embedding: Codable, Sendable, Hashable, Validatable {
         /// URL or the path to the embedding weights.
         public var path: String
@@ -452,11 +486,8 @@ public enum Lora: FalEndpoint {
             self.path = try container.decode(String.self, forKey: .path)
             self.tokens = try container.decodeIfKeyPresent([String].self, forKey: .tokens)
         }
-
-        public func validate(at path: FieldPath, into issues: inout [ValidationIssue]) {}
     }
 
-    /// Generated from `#/components/schemas/ControlNet`.
     public struct ControlNet: Codable, Sendable, Hashable, Validatable {
         /// URL or the path to the control net weights.
         public var path: String
@@ -487,7 +518,17 @@ public enum Lora: FalEndpoint {
         /// The index of the IP adapter to be applied to the controlnet. This is only needed for InstantID ControlNets.
         public var ipAdapterIndex: Int?
 
-        public init(path: String, imageURL: FalFile, configURL: FalFile? = nil, variant: String? = nil, maskURL: FalFile? = nil, conditioningScale: Double? = nil, startPercentage: Double? = nil, endPercentage: Double? = nil, ipAdapterIndex: Int? = nil) {
+        public init(
+            path: String,
+            imageURL: FalFile,
+            configURL: FalFile? = nil,
+            variant: String? = nil,
+            maskURL: FalFile? = nil,
+            conditioningScale: Double? = nil,
+            startPercentage: Double? = nil,
+            endPercentage: Double? = nil,
+            ipAdapterIndex: Int? = nil
+        ) {
             self.path = path
             self.configURL = configURL
             self.variant = variant
@@ -547,7 +588,6 @@ public enum Lora: FalEndpoint {
         }
     }
 
-    /// Generated from `#/components/schemas/IPAdapter`.
     public struct IPAdapter: Codable, Sendable, Hashable, Validatable {
         /// URL of the image to be used as the IP adapter.
         public var ipAdapterImageURL: IPAdapterImageURL
@@ -576,13 +616,24 @@ public enum Lora: FalEndpoint {
         /// - Constraints: minimum 0, maximum 1
         public var unconditionalNoisingFactor: Double?
         /// The value to set the image projection shortcut to. For FaceID plus V1 models,
-        /// this should be set to False. For FaceID plus V2 models, this should be set to True.
-        /// Default is True.
+        /// this should be set to `false`. For FaceID plus V2 models, this should be set to `true`.
+        /// Default is `true`.
         ///
         /// - Default: `true`
         public var imageProjectionShortcut: Bool?
 
-        public init(ipAdapterImageURL: IPAdapterImageURL, path: String, ipAdapterMaskURL: FalFile? = nil, modelSubfolder: String? = nil, weightName: String? = nil, insightFaceModelPath: String? = nil, scale: Double? = nil, scaleJSON: [String: JSONValue]? = nil, unconditionalNoisingFactor: Double? = nil, imageProjectionShortcut: Bool? = nil) {
+        public init(
+            ipAdapterImageURL: IPAdapterImageURL,
+            path: String,
+            ipAdapterMaskURL: FalFile? = nil,
+            modelSubfolder: String? = nil,
+            weightName: String? = nil,
+            insightFaceModelPath: String? = nil,
+            scale: Double? = nil,
+            scaleJSON: [String: JSONValue]? = nil,
+            unconditionalNoisingFactor: Double? = nil,
+            imageProjectionShortcut: Bool? = nil
+        ) {
             self.ipAdapterImageURL = ipAdapterImageURL
             self.ipAdapterMaskURL = ipAdapterMaskURL
             self.path = path
@@ -641,8 +692,6 @@ public enum Lora: FalEndpoint {
     }
 
     /// URL of the image to be used as the IP adapter.
-    ///
-    /// Generated from `#/components/schemas/IPAdapter/properties/ip_adapter_image_url`.
     public enum IPAdapterImageURL: Codable, Sendable, Hashable, Validatable {
         case file(FalFile)
         case files([FalFile])
@@ -650,8 +699,18 @@ public enum Lora: FalEndpoint {
         public init(from decoder: any Decoder) throws {
             let container = try decoder.singleValueContainer()
             var failures = AlternativeFailures()
-            do { self = .file(try container.decode(FalFile.self)); return } catch { failures.record("FalFile", error) }
-            do { self = .files(try container.decode([FalFile].self)); return } catch { failures.record("[FalFile]", error) }
+            do {
+                self = .file(try container.decode(FalFile.self))
+                return
+            } catch {
+                failures.record("FalFile", error)
+            }
+            do {
+                self = .files(try container.decode([FalFile].self))
+                return
+            } catch {
+                failures.record("[FalFile]", error)
+            }
             throw failures.decodingError(in: container, expected: "FalFile, [FalFile]")
         }
 
@@ -662,14 +721,10 @@ public enum Lora: FalEndpoint {
             case .files(let value): try container.encode(value)
             }
         }
-
-        public func validate(at path: FieldPath, into issues: inout [ValidationIssue]) {}
     }
 
     /// The size of the generated image. You can choose between some presets or custom height and width
     /// that **must be multiples of 8**.
-    ///
-    /// Generated from `#/components/schemas/LoraInput/properties/image_size`.
     public enum InputImageSize: Codable, Sendable, Hashable, Validatable {
         case custom(ImageSize)
         /// `square_hd`
@@ -699,8 +754,16 @@ public enum Lora: FalEndpoint {
                 default: break
                 }
             }
-            do { self = .custom(try container.decode(ImageSize.self)); return } catch { failures.record("ImageSize", error) }
-            throw failures.decodingError(in: container, expected: "ImageSize, \"square_hd\", \"square\", \"portrait_4_3\", \"portrait_16_9\", \"landscape_4_3\", \"landscape_16_9\"")
+            do {
+                self = .custom(try container.decode(ImageSize.self))
+                return
+            } catch {
+                failures.record("ImageSize", error)
+            }
+            throw failures.decodingError(
+                in: container,
+                expected: "ImageSize, \"square_hd\", \"square\", \"portrait_4_3\", \"portrait_16_9\", \"landscape_4_3\", \"landscape_16_9\""
+            )
         }
 
         public func encode(to encoder: any Encoder) throws {
@@ -725,7 +788,6 @@ public enum Lora: FalEndpoint {
         }
     }
 
-    /// Generated from `#/components/schemas/ImageSize`.
     public struct ImageSize: Codable, Sendable, Hashable, Validatable {
         /// The width of the generated image.
         ///
@@ -738,7 +800,7 @@ public enum Lora: FalEndpoint {
         /// - Constraints: greater than 0, maximum 14142
         public var height: Int?
 
-        public init(width: Int? = nil, height: Int? = nil) {
+        public init(width: Int?, height: Int?) {
             self.width = width
             self.height = height
         }
@@ -773,8 +835,6 @@ public enum Lora: FalEndpoint {
     }
 
     /// Scheduler / sampler to use for the image denoising process.
-    ///
-    /// Generated from `#/components/schemas/LoraInput/properties/scheduler`.
     public enum Scheduler: String, Codable, Sendable, Hashable, Validatable, CaseIterable {
         case dpm2M = "DPM++ 2M"
         case dpm2MKarras = "DPM++ 2M Karras"
@@ -787,11 +847,8 @@ public enum Lora: FalEndpoint {
         case lcmTrailingTimesteps = "LCM (trailing timesteps)"
         case ddim = "DDIM"
         case tcd = "TCD"
-
-        public func validate(at path: FieldPath, into issues: inout [ValidationIssue]) {}
     }
 
-    /// Generated from `#/components/schemas/TimestepsInput`.
     public struct TimestepsInput: Codable, Sendable, Hashable, Validatable {
         /// The method to use for the timesteps. If set to 'array', the timesteps will be set based
         /// on the provided timesteps schedule in the `array` field.
@@ -825,8 +882,6 @@ public enum Lora: FalEndpoint {
             self.method = try container.decodeIfKeyPresent(Method.self, forKey: .method)
             self.array = try container.decodeIfKeyPresent([Int].self, forKey: .array)
         }
-
-        public func validate(at path: FieldPath, into issues: inout [ValidationIssue]) {}
     }
 
     /// The method to use for the timesteps. If set to 'array', the timesteps will be set based
@@ -834,16 +889,11 @@ public enum Lora: FalEndpoint {
     /// Defaults to 'default' which means the scheduler will use the `num_inference_steps` parameter.
     ///
     /// Also the type of `SigmasInput.method`, which take the same values.
-    ///
-    /// Generated from `#/components/schemas/TimestepsInput/properties/method`.
     public enum Method: String, Codable, Sendable, Hashable, Validatable, CaseIterable {
         case `default`
         case array
-
-        public func validate(at path: FieldPath, into issues: inout [ValidationIssue]) {}
     }
 
-    /// Generated from `#/components/schemas/SigmasInput`.
     public struct SigmasInput: Codable, Sendable, Hashable, Validatable {
         /// The method to use for the sigmas. If set to 'custom', the sigmas will be set based
         /// on the provided sigmas schedule in the `array` field.
@@ -877,34 +927,22 @@ public enum Lora: FalEndpoint {
             self.method = try container.decodeIfKeyPresent(Method.self, forKey: .method)
             self.array = try container.decodeIfKeyPresent([Double].self, forKey: .array)
         }
-
-        public func validate(at path: FieldPath, into issues: inout [ValidationIssue]) {}
     }
 
     /// The type of prediction to use for the image generation.
     /// The `epsilon` is the default.
-    ///
-    /// Generated from `#/components/schemas/LoraInput/properties/prediction_type`.
     public enum PredictionType: String, Codable, Sendable, Hashable, Validatable, CaseIterable {
         case vPrediction = "v_prediction"
         case epsilon
-
-        public func validate(at path: FieldPath, into issues: inout [ValidationIssue]) {}
     }
 
     /// The format of the generated image.
-    ///
-    /// Generated from `#/components/schemas/LoraInput/properties/image_format`.
     public enum ImageFormat: String, Codable, Sendable, Hashable, Validatable, CaseIterable {
         case jpeg
         case png
-
-        public func validate(at path: FieldPath, into issues: inout [ValidationIssue]) {}
     }
 
     /// The result of `fal-ai/lora`.
-    ///
-    /// Generated from `#/components/schemas/LoraOutput`.
     public struct Output: FalOutput, Codable, Hashable, Validatable {
         /// The generated image files info.
         public var images: [FalImage]
@@ -918,7 +956,13 @@ public enum Lora: FalEndpoint {
         /// The latents saved for debugging per pass.
         public var debugPerPassLatents: FalOutputFile?
 
-        public init(images: [FalImage], seed: Int, hasNSFWConcepts: [Bool], debugLatents: FalOutputFile? = nil, debugPerPassLatents: FalOutputFile? = nil) {
+        public init(
+            images: [FalImage],
+            seed: Int,
+            hasNSFWConcepts: [Bool],
+            debugLatents: FalOutputFile? = nil,
+            debugPerPassLatents: FalOutputFile? = nil
+        ) {
             self.images = images
             self.seed = seed
             self.hasNSFWConcepts = hasNSFWConcepts
@@ -942,8 +986,6 @@ public enum Lora: FalEndpoint {
             try container.encode(debugLatents, forKey: .debugLatents)
             try container.encode(debugPerPassLatents, forKey: .debugPerPassLatents)
         }
-
-        public func validate(at path: FieldPath, into issues: inout [ValidationIssue]) {}
     }
 }
 

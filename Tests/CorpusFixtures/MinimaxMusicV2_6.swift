@@ -6,20 +6,18 @@ import FalRuntime
 /// - Endpoint: `fal-ai/minimax-music/v2.6`, category text-to-audio
 /// - Model page: <https://fal.ai/models/fal-ai/minimax-music/v2.6>
 ///
-/// Call it as `fal.minimaxMusicV2_6.run(.init(...))`.
+/// Call it with `try await fal.minimaxMusicV2_6.subscribe(.init(...))`: it queues the request and waits for the output.
 public enum MinimaxMusicV2_6: FalEndpoint {
     public static let id = "fal-ai/minimax-music/v2.6"
 
     /// The input of `fal-ai/minimax-music/v2.6`.
-    ///
-    /// Generated from `#/components/schemas/MinimaxMusicV26Input`.
     public struct Input: FalInput, Codable, Hashable {
         /// A description of the music style, mood, genre, and scenario. 10-2000 characters.
         ///
         /// - Constraints: at least 10 characters, at most 2000 characters
         /// - Example: `"City Pop, 80s retro, groovy synth bass, warm female vocal, 104 BPM, nostalgic urban night"`
         public var prompt: String
-        /// Lyrics of the song. Use \n to separate lines. Supports structure tags: [Intro], [Verse], [Pre Chorus], [Chorus], [Post Chorus], [Hook], [Bridge], [Interlude], [Transition], [Build Up], [Break], [Inst], [Solo], [Outro]. Max 3500 characters. Required when is_instrumental is false.
+        /// Lyrics of the song. Use \n to separate lines. Supports structure tags: [Intro], [Verse], [Pre Chorus], [Chorus], [Post Chorus], [Hook], [Bridge], [Interlude], [Transition], [Build Up], [Break], [Inst], [Solo], [Outro]. Max 3500 characters. Required when `isInstrumental` is false.
         ///
         /// - Default: `""`
         /// - Constraints: at most 3500 characters
@@ -36,7 +34,13 @@ public enum MinimaxMusicV2_6: FalEndpoint {
         /// Audio configuration settings
         public var audioSetting: AudioSetting25?
 
-        public init(prompt: String, lyrics: String? = nil, lyricsOptimizer: Bool? = nil, isInstrumental: Bool? = nil, audioSetting: AudioSetting25? = nil) {
+        public init(
+            prompt: String,
+            lyrics: String? = nil,
+            lyricsOptimizer: Bool? = nil,
+            isInstrumental: Bool? = nil,
+            audioSetting: AudioSetting25? = nil
+        ) {
             self.prompt = prompt
             self.lyrics = lyrics
             self.lyricsOptimizer = lyricsOptimizer
@@ -80,7 +84,6 @@ public enum MinimaxMusicV2_6: FalEndpoint {
         }
     }
 
-    /// Generated from `#/components/schemas/AudioSetting25`.
     public struct AudioSetting25: Codable, Sendable, Hashable, Validatable {
         /// Sample rate of generated audio
         ///
@@ -134,19 +137,13 @@ public enum MinimaxMusicV2_6: FalEndpoint {
     }
 
     /// Audio format
-    ///
-    /// Generated from `#/components/schemas/AudioSetting25/properties/format`.
     public enum Format: String, Codable, Sendable, Hashable, Validatable, CaseIterable {
         case mp3
         case wav
         case pcm
-
-        public func validate(at path: FieldPath, into issues: inout [ValidationIssue]) {}
     }
 
     /// The result of `fal-ai/minimax-music/v2.6`.
-    ///
-    /// Generated from `#/components/schemas/MinimaxMusicV26Output`.
     public struct Output: FalOutput, Codable, Hashable, Validatable {
         /// The generated music
         ///
@@ -160,8 +157,6 @@ public enum MinimaxMusicV2_6: FalEndpoint {
         enum CodingKeys: String, CodingKey {
             case audio
         }
-
-        public func validate(at path: FieldPath, into issues: inout [ValidationIssue]) {}
     }
 }
 

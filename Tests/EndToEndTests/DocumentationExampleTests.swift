@@ -28,6 +28,45 @@ struct DocumentationExampleTests {
         }
     }
 
+    // RealtimeConnections.md: the camera-style loop, over the emulator's realtime protocol (tokens, msgpack, bytes inline).
+    @Test("Realtime: frames in through the throttle, typed results with their bytes out, close")
+    func realtime() async throws {
+        try await EmulatedFal.with { fal, _ in
+            let connection = try await fal.fastSDXLImageToImage.realtime(throttle: .milliseconds(50))
+            let viewer = Task { () -> [String] in
+                var prompts: [String] = []
+                for try await output in connection.outputs {
+                    #expect(output.images[0].content?.starts(with: [0x89, 0x50, 0x4E, 0x47]) == true, "a PNG's bytes")
+                    #expect(output.images[0].url.hasPrefix("data:image/png;base64,"))
+                    prompts.append(output.prompt)
+                    if prompts.count == 5 { break }
+                }
+                return prompts
+            }
+            for n in 0..<5 {  // slower than the throttle: every frame is sent
+                let frame = Data([0xFF, 0xD8, 0xFF, UInt8(n)])
+                try await connection.send(.init(imageURL: .data(frame, contentType: "image/jpeg"), prompt: "a cat \(n)", syncMode: true))
+                try await Task.sleep(for: .milliseconds(80))
+            }
+            #expect(try await viewer.value == (0..<5).map { "a cat \($0)" })
+
+            // Thirty frames faster than the throttle: the last one is always answered.
+            let last = Task { () -> String? in
+                var latest: String?
+                for try await output in connection.outputs {
+                    latest = output.prompt
+                    if latest == "burst 29" { break }
+                }
+                return latest
+            }
+            for n in 0..<30 {
+                try await connection.send(.init(imageURL: .data(Data([0xFF, 0xD8]), contentType: "image/jpeg"), prompt: "burst \(n)", syncMode: true))
+            }
+            #expect(try await last.value == "burst 29")
+            await connection.close()
+        }
+    }
+
     // QueueAndSubscribe.md, "Step by step".
     @Test("Queue and subscribe: submit, status, status updates, result, cancel")
     func stepByStep() async throws {

@@ -36,6 +36,63 @@ import Testing
         #expect(!code.contains("\t"))
     }
 
+    /// `.custom(.init())` would send `{}` (nothing custom): a union payload whose fields are all optional
+    /// names every argument, so an empty custom value does not compile; other structures keep `= nil`.
+    @Test func emptyUnionPayloadDoesNotCompile() throws {
+        let (code, diagnostics) = try render(##"""
+            {"type":"object","properties":{
+              "image_size":{"anyOf":[{"$ref":"#/components/schemas/ImageSize"},{"type":"string","enum":["square","portrait_4_3"]}]},
+              "other":{"$ref":"#/components/schemas/Other"}}}
+            """##, extra: ##"""
+            "ImageSize":{"type":"object","properties":{"width":{"type":"integer","default":512,"multipleOf":8},
+              "height":{"type":"integer","default":512}}},
+            "Other":{"type":"object","properties":{"a":{"type":"integer"},"b":{"type":"integer"}}}
+            """##)
+        #expect(diagnostics.isEmpty, "\(diagnostics)")
+        #expect(code.contains("case custom(ImageSize)"))
+        #expect(code.contains("public init(width: Int?, height: Int?) {"))
+        #expect(code.contains("public init(a: Int? = nil, b: Int? = nil) {"))
+        // The wire format and the checks stay: an explicit `nil` still leaves the key out.
+        #expect(code.contains("Rule.multipleOf(value0, 8, at: path.key(\"width\"), into: &issues)"))
+    }
+
+    /// Hand-written shape: long parameter lists one per line, no empty `validate`, no pointer boilerplate,
+    /// snake_case and Python literals in prose spelled as Swift.
+    @Test func readsLikeHandWrittenSwift() throws {
+        let (code, _) = try render(##"""
+            {"type":"object","required":["prompt"],"description":"Set crop_output to True to crop; see `seed_value`.","properties":{
+              "prompt":{"type":"string"},
+              "crop_output":{"type":"boolean","description":"If `True`, crops. If None, nothing; see https://x.test/crop_output and crop_output_v."},
+              "seed_value":{"type":"integer"},
+              "mode":{"type":"string","enum":["a","b"]},
+              "strength":{"type":"number"}}}
+            """##)
+        #expect(code.contains("""
+                    public init(
+                        prompt: String,
+                        cropOutput: Bool? = nil,
+                        seedValue: Int? = nil,
+                        mode: Mode? = nil,
+                        strength: Double? = nil
+                    ) {
+            """))
+        #expect(!code.contains("Generated from"))
+        #expect(!code.contains("{}"), "no empty validate(at:into:)")
+        #expect(code.contains("/// Set `cropOutput` to `true` to crop; see `seedValue`."))
+        #expect(code.contains("/// If `true`, crops. If `nil`, nothing; see https://x.test/crop_output and crop_output_v."))
+        #expect(code.contains("Call it with `try await fal.testDoc.subscribe(.init(...))`"))
+        #expect(!code.contains(".run("))
+    }
+
+    @Test func titlesDoNotRepeatThemselves() {
+        #expect(DocComments.titleLike("Image To Image") == "Image To Image")
+        #expect(DocComments.titleLike("Generate a video from a text prompt.") == nil)
+        #expect(!DocComments.addsWords("Image To Image", to: "Lora Image To Image"))
+        #expect(!DocComments.addsWords("Generate", to: "Cogview4"))
+        #expect(!DocComments.addsWords("Text To Video V5 6", to: "Pixverse V5 6 Text To Video"))
+        #expect(DocComments.addsWords("Remove Background", to: "Bria Video Background Removal V3"))
+    }
+
     @Test func directRecursionIsBoxed() throws {
         let (code, diagnostics) = try render(##"{"$ref":"#/components/schemas/Node"}"##,
             extra: ##""Node":{"type":"object","properties":{"next":{"$ref":"#/components/schemas/Node"},"all":{"type":"array","items":{"$ref":"#/components/schemas/Node"}}}}"##)

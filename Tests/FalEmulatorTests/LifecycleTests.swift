@@ -47,8 +47,10 @@ import Testing
         try await Task.sleep(for: .milliseconds(500))
         let started = ContinuousClock.now
         await emulator.stop()
-        // 5 s (30 s under a sanitizer's slowdown) tells a prompt stop from one that waits out the 600 s stall.
-        #expect(ContinuousClock.now - started < .seconds(5 * Sanitizer.timeSlack))
+        // 30 s (180 s under a sanitizer's slowdown) tells a prompt stop from one that waits out the 600 s stall. Alone
+        // it takes well under a second; beside the other emulator suites in one process on 2 busy cores, 11 s was
+        // seen (the cooperative pool is shared: the bound measures the neighbours there, not the stop).
+        #expect(ContinuousClock.now - started < .seconds(30 * Sanitizer.timeSlack))
         _ = await stream.value
         _ = await stall.value
         #expect(emulator.baseURL == nil)

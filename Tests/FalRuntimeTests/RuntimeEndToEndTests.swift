@@ -9,8 +9,14 @@ import Testing
 /// fal-shaped 422s and 401s, streaming, uploads). Each test starts its own emulator on a free 127.0.0.1 port
 /// and runs once per transport (libcurl and URLSession); uploads stay small, so the emulators stay small
 /// beside the runtime suite's peak-memory check.
+///
+/// With `FAL_TEST_TLS=1` (`make tls`) every test puts its emulator behind a TLS front (nginx, HTTP/2 and
+/// HTTP/1.1: scripts/lib/tls-front.sh) and the client reaches it over https:// only, trusting the test CA:
+/// HTTPTransport through `TLSOptions.trustedCertificatesPath`, URLSession through the system store (`make tls`
+/// adds the CA to it in a private mount namespace; Linux's FoundationNetworking has no other way).
 @Suite struct RuntimeEndToEndTests {
     static let transports = TransportUnderTest.selected
+    static let overTLS = ProcessInfo.processInfo.environment["FAL_TEST_TLS"] == "1"
 
     static let key = "runtime-e2e-key"
     static let schemas = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -36,13 +42,28 @@ import Testing
     ) async throws -> T {
         let emulator = try FalEmulator(configuration: .init(
             host: "127.0.0.1", port: 0, apiKey: Self.key, schemasDirectory: Self.schemas, controls: .immediate))
-        let base = try await emulator.start().absoluteString
+        var base = try await emulator.start().absoluteString
         defer { Task { await emulator.stop() } }
+        var front: TLSFront?
+        if Self.overTLS {
+            front = try TLSFront(upstream: base)
+            base = front!.url
+        }
+        defer {
+            if let front {
+                front.stop()
+                // Every request of the test went through the front, libcurl's over HTTP/2.
+                let log = front.accessLog()
+                #expect(!log.isEmpty)
+                if transport == .libcurl { #expect(log.allSatisfy { $0.httpVersion == "HTTP/2.0" }, "\(log.map(\.httpVersion))") }
+            }
+        }
         let configuration = FalConfiguration(
             credentials: FalCredentials(key: key), hosts: .emulator(base), retry: RetryPolicy(maxAttempts: 3, baseDelay: .milliseconds(10)),
             pollInterval: .milliseconds(20), statusUpdates: statusUpdates, multipartThreshold: multipartThreshold,
             multipartChunkSize: 5 * 1024 * 1024)
-        return try await body(FalClient(configuration: configuration, transport: transport.transport), emulator, base)
+        let client = transport.transport(trusting: Self.overTLS ? TLSFront.material.caBundle : nil)
+        return try await body(FalClient(configuration: configuration, transport: client), emulator, base)
     }
 
     static func latency(_ milliseconds: Int) -> RequestOptions {

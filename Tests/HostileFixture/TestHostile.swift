@@ -8,13 +8,11 @@ import FalRuntime
 /// - Endpoint: `test/hostile`, category test
 /// - Model page: <https://fal.ai/models/test/hostile>
 ///
-/// Call it as `fal.testHostile.run(.init(...))`.
+/// Call it with `try await fal.testHostile.subscribe(.init(...))`: it queues the request and waits for the output.
 public enum TestHostile: FalEndpoint {
     public static let id = "test/hostile"
 
     /// Ends a comment */ early, opens """ a raw string, has a backslash \ and unicode: 漢字 🎨 .
-    ///
-    /// Generated from `#/components/schemas/HostileInput`.
     public struct Input: FalInput, Codable, Hashable {
         /// A Swift keyword as a field name.
         public var `class`: String
@@ -55,7 +53,28 @@ public enum TestHostile: FalEndpoint {
         /// Named like FalCore's box for recursive types: the generated code must still find FalCore's.
         public var indirect: Indirect2?
 
-        public init(`class`: String, _2faCode: String, `protocol`: Int? = nil, self_: Bool? = nil, type: String? = nil, _3d: Bool? = nil, imageURL: FalFile? = nil, imageURL2: String? = nil, imageURL3: String? = nil, imageURL4: String? = nil, `private`: String? = nil, `default`: Double? = nil, enumWithKeywords: EnumWithKeywords? = nil, deep: Level8? = nil, tree: TreeNode? = nil, numbers: [[Double]]? = nil, emptyNameEnum: Int? = nil, shortText: String? = nil, shape: Shape? = nil, indirect: Indirect2? = nil) {
+        public init(
+            `class`: String,
+            _2faCode: String,
+            `protocol`: Int? = nil,
+            self_: Bool? = nil,
+            type: String? = nil,
+            _3d: Bool? = nil,
+            imageURL: FalFile? = nil,
+            imageURL2: String? = nil,
+            imageURL3: String? = nil,
+            imageURL4: String? = nil,
+            `private`: String? = nil,
+            `default`: Double? = nil,
+            enumWithKeywords: EnumWithKeywords? = nil,
+            deep: Level8? = nil,
+            tree: TreeNode? = nil,
+            numbers: [[Double]]? = nil,
+            emptyNameEnum: Int? = nil,
+            shortText: String? = nil,
+            shape: Shape? = nil,
+            indirect: Indirect2? = nil
+        ) {
             self.`class` = `class`
             self.`protocol` = `protocol`
             self.self_ = self_
@@ -164,7 +183,6 @@ public enum TestHostile: FalEndpoint {
         }
     }
 
-    /// Generated from `#/components/schemas/HostileInput/properties/enum_with_keywords`.
     public enum EnumWithKeywords: String, Codable, Sendable, Hashable, Validatable, CaseIterable {
         case `default`
         case `case`
@@ -179,11 +197,8 @@ public enum TestHostile: FalEndpoint {
         case aB4 = "a_b"
         case value = ""
         case value2 = "漢"
-
-        public func validate(at path: FieldPath, into issues: inout [ValidationIssue]) {}
     }
 
-    /// Generated from `#/components/schemas/Level8`.
     public struct Level8: Codable, Sendable, Hashable, Validatable {
         public var next: Next?
         /// - Constraints: minimum 0
@@ -215,7 +230,6 @@ public enum TestHostile: FalEndpoint {
         }
     }
 
-    /// Generated from `#/components/schemas/Level8/properties/next`.
     public struct Next: Codable, Sendable, Hashable, Validatable {
         public var next: NextNext?
         /// - Constraints: minimum 0
@@ -247,7 +261,6 @@ public enum TestHostile: FalEndpoint {
         }
     }
 
-    /// Generated from `#/components/schemas/Level8/properties/next/properties/next`.
     public struct NextNext: Codable, Sendable, Hashable, Validatable {
         public var next: NextNextNext?
         /// - Constraints: minimum 0
@@ -279,7 +292,6 @@ public enum TestHostile: FalEndpoint {
         }
     }
 
-    /// Generated from `#/components/schemas/Level8/properties/next/properties/next/properties/next`.
     public struct NextNextNext: Codable, Sendable, Hashable, Validatable {
         public var next: NextNextNextNext?
         /// - Constraints: minimum 0
@@ -311,7 +323,6 @@ public enum TestHostile: FalEndpoint {
         }
     }
 
-    /// Generated from `#/components/schemas/Level8/properties/next/properties/next/properties/next/properties/next`.
     public struct NextNextNextNext: Codable, Sendable, Hashable, Validatable {
         public var next: NextNextNextNextNext?
         /// - Constraints: minimum 0
@@ -343,7 +354,6 @@ public enum TestHostile: FalEndpoint {
         }
     }
 
-    /// Generated from `#/components/schemas/Level8/properties/next/properties/next/properties/next/properties/next/properties/next`.
     public struct NextNextNextNextNext: Codable, Sendable, Hashable, Validatable {
         public var next: NextNextNextNextNextNext?
         /// - Constraints: minimum 0
@@ -375,7 +385,6 @@ public enum TestHostile: FalEndpoint {
         }
     }
 
-    /// Generated from `#/components/schemas/Level8/properties/next/properties/next/properties/next/properties/next/properties/next/properties/next`.
     public struct NextNextNextNextNextNext: Codable, Sendable, Hashable, Validatable {
         public var next: NextNextNextNextNextNextNext?
         /// - Constraints: minimum 0
@@ -407,7 +416,6 @@ public enum TestHostile: FalEndpoint {
         }
     }
 
-    /// Generated from `#/components/schemas/Level8/properties/next/properties/next/properties/next/properties/next/properties/next/properties/next/properties/next`.
     public struct NextNextNextNextNextNextNext: Codable, Sendable, Hashable, Validatable {
         /// bottom */ of the well
         public var next: String?
@@ -437,7 +445,6 @@ public enum TestHostile: FalEndpoint {
         }
     }
 
-    /// Generated from `#/components/schemas/TreeNode`.
     public struct TreeNode: Codable, Sendable, Hashable, Validatable {
         public var name: String
         public var children: [TreeNode]?
@@ -461,13 +468,9 @@ public enum TestHostile: FalEndpoint {
             self.children = try container.decodeIfKeyPresent([TreeNode].self, forKey: .children)
             self.parent = try container.decodeIfPresent(Indirect<TreeNode>.self, forKey: .parent)
         }
-
-        public func validate(at path: FieldPath, into issues: inout [ValidationIssue]) {}
     }
 
     /// Told apart by `kind`; `box` is another name for a square.
-    ///
-    /// Generated from `#/components/schemas/HostileInput/properties/shape`.
     public enum Shape: Codable, Sendable, Hashable, Validatable {
         case circle(Circle)
         case square(Square)
@@ -501,8 +504,6 @@ public enum TestHostile: FalEndpoint {
     }
 
     /// A circle, tagged `kind: circle`.
-    ///
-    /// Generated from `#/components/schemas/Circle`.
     public struct Circle: Codable, Sendable, Hashable, Validatable {
         /// - Constraints: always `"circle"`
         public var kind: String
@@ -525,7 +526,6 @@ public enum TestHostile: FalEndpoint {
         }
     }
 
-    /// Generated from `#/components/schemas/Square`.
     public struct Square: Codable, Sendable, Hashable, Validatable {
         public var kind: Kind
         /// - Constraints: greater than 0
@@ -546,17 +546,12 @@ public enum TestHostile: FalEndpoint {
         }
     }
 
-    /// Generated from `#/components/schemas/Square/properties/kind`.
     public enum Kind: String, Codable, Sendable, Hashable, Validatable, CaseIterable {
         case square
         case box
-
-        public func validate(at path: FieldPath, into issues: inout [ValidationIssue]) {}
     }
 
     /// Named like FalCore's box for recursive types: the generated code must still find FalCore's.
-    ///
-    /// Generated from `#/components/schemas/Indirect`.
     public struct Indirect2: Codable, Sendable, Hashable, Validatable {
         public var note: String?
 
@@ -572,13 +567,9 @@ public enum TestHostile: FalEndpoint {
             let container = try decoder.container(keyedBy: CodingKeys.self)
             self.note = try container.decodeIfKeyPresent(String.self, forKey: .note)
         }
-
-        public func validate(at path: FieldPath, into issues: inout [ValidationIssue]) {}
     }
 
     /// The result of `test/hostile`.
-    ///
-    /// Generated from `#/components/schemas/HostileOutput`.
     public struct Output: FalOutput, Codable, Hashable, Validatable {
         /// """
         /// */
@@ -595,13 +586,9 @@ public enum TestHostile: FalEndpoint {
             case result
             case tree
         }
-
-        public func validate(at path: FieldPath, into issues: inout [ValidationIssue]) {}
     }
 
     /// The output twin of TreeNode. A type reachable from both Input and Output decodes tolerantly (a null for a non-nullable optional field reads as absent), which an input oracle would count against it; keeping them apart keeps TreeNode input-only and strict.
-    ///
-    /// Generated from `#/components/schemas/OutputTreeNode`.
     public struct OutputTreeNode: Codable, Sendable, Hashable, Validatable {
         public var name: String
         public var children: [OutputTreeNode]?
@@ -619,8 +606,6 @@ public enum TestHostile: FalEndpoint {
             case children
             case parent
         }
-
-        public func validate(at path: FieldPath, into issues: inout [ValidationIssue]) {}
     }
 }
 

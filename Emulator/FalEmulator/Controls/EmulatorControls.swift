@@ -11,21 +11,31 @@ public struct EmulatorControls: Sendable, Hashable, Codable {
     public var logLines: Int
     /// A failure to inject, or nil for none.
     public var failure: FailureInjection?
+    /// Time the "model" takes per realtime input (WebSocket). Realtime apps answer in tens of milliseconds, so
+    /// this is apart from `latencyMilliseconds` and small by default; a handshake's `X-Fal-Emulator-Latency-Ms`
+    /// header sets it for that connection.
+    public var realtimeLatencyMilliseconds: Int
+    /// A realtime connection sends fal's `x-fal-message` timings frame after every N-th result (0: never).
+    /// Clients must skip it; the default (every second result) makes a client meet both cases.
+    public var realtimeTimingsEvery: Int
 
     public init(
         latencyMilliseconds: Int = 400, queueDepth: Int = 2, queueStepMilliseconds: Int = 150,
-        logLines: Int = 4, failure: FailureInjection? = nil
+        logLines: Int = 4, failure: FailureInjection? = nil, realtimeLatencyMilliseconds: Int = 30, realtimeTimingsEvery: Int = 2
     ) {
         self.latencyMilliseconds = latencyMilliseconds
         self.queueDepth = queueDepth
         self.queueStepMilliseconds = queueStepMilliseconds
         self.logLines = logLines
         self.failure = failure
+        self.realtimeLatencyMilliseconds = realtimeLatencyMilliseconds
+        self.realtimeTimingsEvery = realtimeTimingsEvery
     }
 
     enum CodingKeys: String, CodingKey {
         case latencyMilliseconds = "latency_ms", queueDepth = "queue_depth", queueStepMilliseconds = "queue_step_ms"
         case logLines = "log_lines", failure
+        case realtimeLatencyMilliseconds = "realtime_latency_ms", realtimeTimingsEvery = "realtime_timings_every"
     }
 
     /// Missing keys keep their defaults, so `PUT /_emulator/controls` can send only what changes.
@@ -37,6 +47,9 @@ public struct EmulatorControls: Sendable, Hashable, Codable {
         queueStepMilliseconds = try container.decodeIfPresent(Int.self, forKey: .queueStepMilliseconds) ?? defaults.queueStepMilliseconds
         logLines = try container.decodeIfPresent(Int.self, forKey: .logLines) ?? defaults.logLines
         failure = try container.decodeIfPresent(FailureInjection.self, forKey: .failure)
+        realtimeLatencyMilliseconds =
+            try container.decodeIfPresent(Int.self, forKey: .realtimeLatencyMilliseconds) ?? defaults.realtimeLatencyMilliseconds
+        realtimeTimingsEvery = try container.decodeIfPresent(Int.self, forKey: .realtimeTimingsEvery) ?? defaults.realtimeTimingsEvery
     }
 
     /// The same controls with every value in a range the emulator can act on without overflow: timings
@@ -48,6 +61,8 @@ public struct EmulatorControls: Sendable, Hashable, Codable {
         controls.queueDepth = min(max(queueDepth, 0), 10_000)
         controls.queueStepMilliseconds = min(max(queueStepMilliseconds, 0), 60_000)
         controls.logLines = min(max(logLines, 0), 1_000)
+        controls.realtimeLatencyMilliseconds = min(max(realtimeLatencyMilliseconds, 0), 600_000)
+        controls.realtimeTimingsEvery = min(max(realtimeTimingsEvery, 0), 1_000_000)
         if let failure {
             controls.failure?.stallSeconds = failure.stallSeconds.isNaN ? 0 : min(max(failure.stallSeconds, 0), Double(FailureInjection.maxStallSeconds))
         }
@@ -55,7 +70,8 @@ public struct EmulatorControls: Sendable, Hashable, Codable {
     }
 
     /// No waiting at all: what load tests and most unit tests want.
-    public static let immediate = EmulatorControls(latencyMilliseconds: 0, queueDepth: 0, queueStepMilliseconds: 0, logLines: 2)
+    public static let immediate = EmulatorControls(
+        latencyMilliseconds: 0, queueDepth: 0, queueStepMilliseconds: 0, logLines: 2, realtimeLatencyMilliseconds: 0)
 }
 
 /// A deterministic failure: the first `times` matching attempts of a scenario fail, later ones succeed.
@@ -105,6 +121,8 @@ public struct FailureInjection: Sendable, Hashable, Codable {
 }
 
 /// The fal operations a failure can target, and the names the request log counts them under.
+/// `realtime` counts WebSocket handshakes (failures are not injected into them: see `/_emulator/realtime/…`
+/// for realtime's own faults) and `token` the realtime token route (`POST /rest/tokens/`).
 public enum Operation: String, Sendable, Hashable, Codable, CaseIterable {
-    case submit, status, statusStream = "status_stream", result, cancel, run, stream, upload, storage, openapi
+    case submit, status, statusStream = "status_stream", result, cancel, run, stream, upload, storage, openapi, token, realtime
 }

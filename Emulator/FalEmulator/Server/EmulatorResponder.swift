@@ -66,6 +66,7 @@ struct EmulatorResponder: HTTPResponder {
         case .cancel(let app, let id): return queue.cancel(app: app, requestID: id)
         case .run(let app): return await RunRoutes(state: state).run(request, app: app, controls: controls, injectError: injectError)
         case .storageToken: return storage.token()
+        case .realtimeToken: return await RealtimeTokenRoute(state: state).issue(request)
         case .uploadInitiate: return await storage.initiate(request)
         case .jwks: return Reply.json(state.signer.jwks)
         case .signedUpload(let token): return await storage.signedPut(request, token: token)
@@ -75,7 +76,8 @@ struct EmulatorResponder: HTTPResponder {
         case .multipartComplete(let key, let uploadID): return await storage.completeMultipart(request, key: key, uploadID: uploadID)
         case .download(let key): return storage.download(key: key)
         case .openAPI: return openAPIDocument(request)
-        case .emulatorRequests, .emulatorWebhooks, .emulatorControls, .emulatorReset, .emulatorOpenAPI, .notFound, .methodNotAllowed:
+        case .emulatorRequests, .emulatorWebhooks, .emulatorControls, .emulatorReset, .emulatorOpenAPI, .emulatorRealtime, .notFound,
+            .methodNotAllowed:
             return await emulatorRoute(route, request)
         }
     }
@@ -97,12 +99,7 @@ struct EmulatorResponder: HTTPResponder {
         }
     }
 
-    private func isValidKey(_ header: String) -> Bool {
-        guard header.count > 4, header.prefix(4).lowercased() == "key " else { return false }
-        let key = header.dropFirst(4).trimmingCharacters(in: .whitespaces)
-        guard !key.isEmpty else { return false }
-        return state.configuration.apiKey.map { $0 == key } ?? true
-    }
+    private func isValidKey(_ header: String) -> Bool { state.acceptsKey(header) }
 
     // MARK: Failure injection
 
@@ -184,9 +181,12 @@ struct EmulatorResponder: HTTPResponder {
             state.files.removeAll()
             state.documents.removeAll()
             state.controls = state.configuration.controls
+            state.realtime.resetDelays()
             return Reply.json(["reset": true])
         case .emulatorOpenAPI:
             return await replaceOpenAPIDocument(request)
+        case .emulatorRealtime(let action):
+            return RealtimeControlRoutes(state: state).handle(action, request)
         case .emulatorControls:
             if request.method == .put {
                 switch await BodyReader.bytes(request, limit: 64 << 10) {

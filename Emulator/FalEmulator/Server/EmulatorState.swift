@@ -12,6 +12,9 @@ final class EmulatorState: Sendable {
     let signer: WebhookSigner
     let webhooks: WebhookDispatcher
     let documents = DocumentOverrides()
+    /// Realtime tokens issued by `POST /rest/tokens/`, and the open realtime WebSockets.
+    let tokens = RealtimeTokens()
+    let realtime: RealtimeHub
     /// The controls and how many times they were set: failure attempts are counted per setting.
     private let controlsBox: Mutex<(controls: EmulatorControls, generation: Int)>
     private let baseBox = Mutex<String>("")
@@ -30,6 +33,7 @@ final class EmulatorState: Sendable {
             signer: signer, userID: configuration.webhookUserID, policy: configuration.webhookRetry,
             maxPendingBytes: configuration.maxPendingWebhookBytes)
         controlsBox = Mutex((configuration.controls, 0))
+        realtime = RealtimeHub(maxConnections: configuration.realtimeMaxConnections)
     }
 
     /// Setting the controls (even to the same value) starts a new count of attempts toward `failure.times`.
@@ -59,6 +63,15 @@ final class EmulatorState: Sendable {
             if isStopping { throw CancellationError() }
             try await Task.sleep(for: min(.milliseconds(50), deadline - ContinuousClock.now))
         }
+    }
+
+    /// Whether an `Authorization` header carries fal's key: `Key <key>`, matching the configured key when
+    /// there is one. Every route that needs the key, and the realtime handshake, ask here.
+    func acceptsKey(_ header: String) -> Bool {
+        guard header.count > 4, header.prefix(4).lowercased() == "key " else { return false }
+        let key = header.dropFirst(4).trimmingCharacters(in: .whitespaces)
+        guard !key.isEmpty else { return false }
+        return configuration.apiKey.map { $0 == key } ?? true
     }
 
     var queueBase: String { base + "/queue" }

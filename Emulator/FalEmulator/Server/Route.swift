@@ -9,6 +9,8 @@ enum Route: Sendable {
     case cancel(AppPath, requestID: String)
     case run(AppPath)
     case storageToken
+    /// rest.fal.ai's `POST /tokens/`: a realtime token.
+    case realtimeToken
     case uploadInitiate
     case jwks
     case signedUpload(token: String)
@@ -19,6 +21,8 @@ enum Route: Sendable {
     case download(key: String)
     case openAPI
     case emulatorRequests, emulatorWebhooks, emulatorControls, emulatorReset, emulatorOpenAPI
+    /// `GET /_emulator/realtime` (nil) and `POST /_emulator/realtime/{action}`.
+    case emulatorRealtime(action: String?)
     case notFound
     case methodNotAllowed
 
@@ -62,6 +66,7 @@ enum Route: Sendable {
         case ["storage", "auth", "token"]: return method == .get || method == .post ? .storageToken : .methodNotAllowed
         case ["storage", "upload", "initiate"]: return method == .post ? .uploadInitiate : .methodNotAllowed
         case [".well-known", "jwks.json"]: return method == .get ? .jwks : .methodNotAllowed
+        case ["tokens"]: return method == .post ? .realtimeToken : .methodNotAllowed
         default: return .notFound
         }
     }
@@ -83,13 +88,18 @@ enum Route: Sendable {
     }
 
     private static func emulator(_ method: HTTPRequest.Method, _ segments: [Substring]) -> Route {
+        if segments.count == 2, segments[0] == "realtime", RealtimeControlRoutes.actions.contains(String(segments[1])) {
+            return method == .post ? .emulatorRealtime(action: String(segments[1])) : .methodNotAllowed
+        }
         switch (method, segments.map(String.init)) {
         case (.get, ["requests"]): return .emulatorRequests
         case (.get, ["webhooks"]): return .emulatorWebhooks
         case (.get, ["controls"]), (.put, ["controls"]): return .emulatorControls
         case (.post, ["reset"]): return .emulatorReset
         case (.get, ["openapi"]), (.put, ["openapi"]), (.delete, ["openapi"]): return .emulatorOpenAPI
-        case (_, ["requests"]), (_, ["webhooks"]), (_, ["controls"]), (_, ["reset"]), (_, ["openapi"]): return .methodNotAllowed
+        case (.get, ["realtime"]): return .emulatorRealtime(action: nil)
+        case (_, ["requests"]), (_, ["webhooks"]), (_, ["controls"]), (_, ["reset"]), (_, ["openapi"]), (_, ["realtime"]):
+            return .methodNotAllowed
         default: return .notFound
         }
     }
@@ -104,9 +114,11 @@ enum Route: Sendable {
         case .cancel: return .cancel
         case .run(let app): return app.rest.last == "stream" ? .stream : .run
         case .storageToken, .uploadInitiate, .jwks: return .storage
+        case .realtimeToken: return .token
         case .signedUpload, .cdnUpload, .multipartBegin, .multipartPart, .multipartComplete, .download: return .upload
         case .openAPI: return .openapi
-        case .emulatorRequests, .emulatorWebhooks, .emulatorControls, .emulatorReset, .emulatorOpenAPI, .notFound, .methodNotAllowed:
+        case .emulatorRequests, .emulatorWebhooks, .emulatorControls, .emulatorReset, .emulatorOpenAPI, .emulatorRealtime, .notFound,
+            .methodNotAllowed:
             return nil
         }
     }
@@ -117,8 +129,8 @@ enum Route: Sendable {
     /// every client sees), a CDN token (uploads), or nothing (public files, signed URLs, JWKS, documents).
     var credential: Credential {
         switch self {
-        case .submit, .status, .statusStream, .result, .cancel, .run, .storageToken, .uploadInitiate: return .falKey
-        case .emulatorRequests, .emulatorWebhooks, .emulatorControls, .emulatorReset, .emulatorOpenAPI: return .falKey
+        case .submit, .status, .statusStream, .result, .cancel, .run, .storageToken, .uploadInitiate, .realtimeToken: return .falKey
+        case .emulatorRequests, .emulatorWebhooks, .emulatorControls, .emulatorReset, .emulatorOpenAPI, .emulatorRealtime: return .falKey
         case .cdnUpload, .multipartBegin, .multipartPart, .multipartComplete: return .falKeyOrCDNToken
         case .jwks, .signedUpload, .download, .openAPI, .notFound, .methodNotAllowed: return .none
         }

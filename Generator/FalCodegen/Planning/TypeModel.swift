@@ -107,6 +107,10 @@ struct TypeDeclaration {
         var strictDecoder: Bool
         /// Required but nullable fields are sent as `null`, which the synthesized encoder would omit.
         var explicitEncoder: Bool
+        /// A union case's payload whose fields are all optional (`ImageSize` in `.custom(ImageSize)`): its
+        /// initializer gives no `= nil` defaults, so `.custom(.init())`, an empty object meaning nothing
+        /// custom, does not compile; each field is named, `nil` only when written out.
+        var namesEveryArgument = false
     }
 
     struct Property {

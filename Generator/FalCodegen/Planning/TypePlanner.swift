@@ -78,7 +78,23 @@ struct TypePlanner {
         root(endpoint.output, name: "Output", role: .output,
              context: Context(input: false, output: true, owner: "", pointer: "the result response body", field: "Output"))
         breakDirectCycles()
+        markEmptyablePayloads()
         return (declarations, validatingTypes())
+    }
+
+    /// Union payload structures that `init()` would make empty get an initializer without defaults.
+    private mutating func markEmptyablePayloads() {
+        var payloads: Set<String> = []
+        for declaration in declarations {
+            guard case .union(let union) = declaration.body else { continue }
+            for item in union.cases { if let target = item.payload?.type.namedTarget { payloads.insert(target) } }
+        }
+        for index in declarations.indices where payloads.contains(declarations[index].name) {
+            guard case .structure(var structure) = declarations[index].body,
+                  !structure.properties.isEmpty, structure.properties.allSatisfy(\.slot.optional) else { continue }
+            structure.namesEveryArgument = true
+            declarations[index].body = .structure(structure)
+        }
     }
 
     private mutating func root(_ schema: Schema?, name: String, role: TypeDeclaration.Role, context: Context) {

@@ -9,7 +9,11 @@ enum EndpointPrinter {
         out.line("\(Generator.headerPrefix) from \(fileName(endpoint.source)). Do not edit; run `make generate`.")
         out.line("import FalRuntime")
         out.line()
-        out.doc(DocComments.endpoint(endpoint, accessor: model.accessorName))
+        let inputNames = model.declarations.first { $0.role == .input }.flatMap { declaration -> [String: String]? in
+            if case .structure(let structure) = declaration.body { return DocComments.propertyNames(structure.properties) }
+            return nil
+        } ?? [:]
+        out.doc(DocComments.endpoint(endpoint, accessor: model.accessorName, names: inputNames))
         out.block("public enum \(model.typeName): FalEndpoint") { out in
             out.line("public static let id = \(SwiftSyntax.literal(endpoint.id))")
             for declaration in model.declarations {
@@ -19,8 +23,8 @@ enum EndpointPrinter {
         }
         out.line()
         out.block("extension FalClient") { out in
-            let summary = (endpoint.summary ?? endpoint.description).flatMap { SwiftSyntax.docLines($0).first }
-            out.doc(["`\(SwiftSyntax.inlineDoc(endpoint.id))`" + (summary.map { ": " + SwiftSyntax.inlineDoc($0) } ?? "")])
+            let summary = DocComments.accessorSummary(endpoint)
+            out.doc(["`\(SwiftSyntax.inlineDoc(endpoint.id))`" + (summary.map { ": " + $0 } ?? "")])
             out.line("public var \(model.accessorName): EndpointClient<\(model.typeName)> { endpoint(\(model.typeName).self) }")
         }
         return out.text
@@ -55,15 +59,16 @@ enum EndpointPrinter {
                                        into out: inout CodeWriter) {
         let properties = structure.properties
         out.block("public struct \(declaration.name): \(conformances(declaration, []))") { out in
+            let keys = DocComments.propertyNames(properties)
             for property in properties {
-                out.doc(DocComments.property(property))
+                out.doc(DocComments.property(property, siblings: keys))
                 out.line("public var \(property.swiftName): \(property.slot.code)")
             }
             if !properties.isEmpty { out.line() }
             let parameters = structure.initializerOrder.map { properties[$0] }.map { property in
-                "\(property.swiftName): \(property.slot.code)" + (property.slot.optional ? " = nil" : "")
+                "\(property.swiftName): \(property.slot.code)" + (property.slot.optional && !structure.namesEveryArgument ? " = nil" : "")
             }
-            out.block("public init(\(parameters.joined(separator: ", ")))") { out in
+            out.block("public init", parameters, maxInline: 3) { out in
                 for property in properties { out.line("self.\(property.swiftName) = \(property.swiftName)") }
             }
             printDefaults(properties, declarations: model.declarations, into: &out)
@@ -90,7 +95,6 @@ enum EndpointPrinter {
                     }
                 }
             }
-            out.line()
             var body: [String] = []
             for property in properties {
                 body += ValidationEmitter.checks("self." + property.swiftName, property.slot,
@@ -132,12 +136,11 @@ enum EndpointPrinter {
         }
     }
 
+    /// `validate(at:into:)` after a blank line, or nothing when it would check nothing (`Validatable`'s default).
     static func printValidate(_ body: [String], into out: inout CodeWriter) {
-        if body.isEmpty {
-            out.line("public func validate(at path: FieldPath, into issues: inout [ValidationIssue]) {}")
-        } else {
-            out.block("public func validate(at path: FieldPath, into issues: inout [ValidationIssue])") { $0.lines(body) }
-        }
+        guard !body.isEmpty else { return }
+        out.line()
+        out.block("public func validate(at path: FieldPath, into issues: inout [ValidationIssue])") { $0.lines(body) }
     }
 
     // MARK: Enums
@@ -147,8 +150,6 @@ enum EndpointPrinter {
             for item in cases {
                 out.line(SwiftNames.bare(item.swiftName) == item.raw ? "case \(item.swiftName)" : "case \(item.swiftName) = \(SwiftSyntax.literal(item.raw))")
             }
-            out.line()
-            out.line("public func validate(at path: FieldPath, into issues: inout [ValidationIssue]) {}")
         }
     }
 
@@ -199,7 +200,6 @@ enum EndpointPrinter {
             out.line()
             printSingleValueCoding(decode: "value = try decoder.singleValueContainer().decode(\(slot.code).self)",
                                    encoded: "value", into: &out)
-            out.line()
             printValidate(ValidationEmitter.checks("self.value", slot, path: "path", validating: validating), into: &out)
         }
     }

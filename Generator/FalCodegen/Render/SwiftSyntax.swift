@@ -148,6 +148,32 @@ struct CodeWriter {
         line("}")
     }
 
+    /// The longest line written unwrapped; longer argument lists go one per line.
+    static let lineLimit = 120
+
+    /// `head(a, b)` plus `tail` on one line, or, when there are more than `maxInline` arguments or the line would
+    /// pass `lineLimit` columns, one argument per line with the closing parenthesis on a line of its own.
+    mutating func call(_ head: String, _ arguments: [String], _ tail: String = "", maxInline: Int = .max) {
+        for content in wrapped(head, arguments, tail, maxInline: maxInline) { line(content) }
+    }
+
+    /// `block` whose opening is an argument list (`public init(...)`), wrapped as `call` wraps.
+    mutating func block(_ head: String, _ arguments: [String], maxInline: Int, _ body: (inout CodeWriter) -> Void) {
+        var opening = wrapped(head, arguments, " {", maxInline: maxInline)
+        let last = opening.removeLast()
+        for content in opening { line(content) }
+        block(String(last.dropLast(2)), body)
+    }
+
+    /// Whether `content` fits within `lineLimit` at the current indentation.
+    func fits(_ content: String) -> Bool { depth * 4 + content.count <= Self.lineLimit }
+
+    private func wrapped(_ head: String, _ arguments: [String], _ tail: String, maxInline: Int) -> [String] {
+        let single = head + "(" + arguments.joined(separator: ", ") + ")" + tail
+        if arguments.count <= maxInline, depth * 4 + single.count <= Self.lineLimit || arguments.count <= 1 { return [single] }
+        return [head + "("] + arguments.enumerated().map { "    " + $1 + ($0 == arguments.count - 1 ? "" : ",") } + [")" + tail]
+    }
+
     mutating func block(_ opening: String, _ body: (inout CodeWriter) -> Void) {
         line(opening + " {")
         depth += 1

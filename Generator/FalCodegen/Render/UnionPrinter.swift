@@ -44,7 +44,6 @@ extension EndpointPrinter {
                     if tolerant { out.line("case .other(let value): try container.encode(value)") }
                 }
             }
-            out.line()
             var body: [String] = []
             var covered = 0
             for item in cases {
@@ -104,20 +103,33 @@ extension EndpointPrinter {
                 }
             }
         }
-        for caseName in attempts {
+        // One line per attempt, or, when one would pass the line limit, every attempt's `do`/`catch` written out.
+        let oneLiners = attempts.map { caseName in
             let type = payloadCode(caseName, in: cases)
-            if tolerant {
-                out.line("if let value = try? container.decode(\(type).self) { self = .\(caseName)(value); return }")
-            } else {
-                out.line("do { self = .\(caseName)(try container.decode(\(type).self)); return } catch { failures.record(\(SwiftSyntax.literal(type)), error) }")
+            return tolerant
+                ? "if let value = try? container.decode(\(type).self) { self = .\(caseName)(value); return }"
+                : "do { self = .\(caseName)(try container.decode(\(type).self)); return } catch { failures.record(\(SwiftSyntax.literal(type)), error) }"
+        }
+        if tolerant || oneLiners.allSatisfy(out.fits) {
+            out.lines(oneLiners)
+        } else {
+            for caseName in attempts {
+                let type = payloadCode(caseName, in: cases)
+                out.line("do {")
+                out.line("    self = .\(caseName)(try container.decode(\(type).self))")
+                out.line("    return")
+                out.line("} catch {")
+                out.line("    failures.record(\(SwiftSyntax.literal(type)), error)")
+                out.line("}")
             }
         }
         if tolerant {
             out.line("self = .other(try container.decode(JSONValue.self))")
         } else if attempts.isEmpty {
-            out.line("throw DecodingError.dataCorruptedError(in: container, debugDescription: \(SwiftSyntax.literal("expected one of: " + expected(cases))))")
+            out.call("throw DecodingError.dataCorruptedError",
+                     ["in: container", "debugDescription: \(SwiftSyntax.literal("expected one of: " + expected(cases)))"])
         } else {
-            out.line("throw failures.decodingError(in: container, expected: \(SwiftSyntax.literal(expected(cases))))")
+            out.call("throw failures.decodingError", ["in: container", "expected: \(SwiftSyntax.literal(expected(cases)))"])
         }
     }
 }

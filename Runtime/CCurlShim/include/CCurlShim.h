@@ -75,4 +75,7 @@ CURLcode fal_curl_set_socket_hooks(CURL *handle, fal_poller *poller);
 // libcurl's CURLMsg data is a union; these read it without Swift's union import quirks.
 int fal_curl_msg_is_done(CURLMsg *message);
 CURLcode fal_curl_msg_result(CURLMsg *message);
+
+// The WebSocket client's helpers (CONNECT_ONLY connections, socket waits).
+#include "CCurlShimWebSocket.h"
 #endif

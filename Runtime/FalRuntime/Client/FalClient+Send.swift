@@ -73,7 +73,7 @@ extension FalClient {
                 }
             } catch let failure as TransportFailure {
                 let mayResend = failure.requestNotSent || !request.startsWork || policy.resendsAmbiguousRequests
-                let retryable = failure.kind != .limit && !(failure.isTimeout && request.hasServerTimeout)
+                let retryable = failure.kind != .limit && failure.kind != .tls && !(failure.isTimeout && request.hasServerTimeout)
                 if !mayResend, retryable { logNotResent(request, reason: failure.description) }
                 guard number < policy.maxAttempts, mayResend, retryable else { throw FalErrorMapping.error(from: failure) }
                 retryDelay = policy.delay(afterAttempt: number)

@@ -13,12 +13,22 @@ public final class FalClient: Sendable, CustomStringConvertible {
     /// What every request of this client goes through: queue, run, streams, storage and webhook keys.
     public let transport: any Transport
     let cdnTokens = CDNTokenCache()
+    /// What realtime connections open their WebSockets with (libcurl's client by default, URLSession's without it).
+    let webSocketConnector: any WebSocketConnecting
 
     /// A client with `configuration` (read from the environment by default) over `transport` (the platform's
     /// default: see `defaultTransport()`).
     public init(configuration: FalConfiguration = .fromEnvironment(), transport: any Transport = defaultTransport()) {
         self.configuration = configuration
         self.transport = transport
+        self.webSocketConnector = defaultWebSocketConnector()
+    }
+
+    /// A client whose realtime connections use `webSocketConnector` (tests put a fake or a configured client there).
+    package init(configuration: FalConfiguration, transport: any Transport, webSocketConnector: any WebSocketConnecting) {
+        self.configuration = configuration
+        self.transport = transport
+        self.webSocketConnector = webSocketConnector
     }
 
     /// A client using `key` against `hosts` (fal's production hosts by default).

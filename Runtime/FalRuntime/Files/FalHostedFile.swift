@@ -1,3 +1,5 @@
+import Foundation
+
 /// A file fal stored and described in an endpoint's output: its URL and what fal knows about it.
 ///
 /// `FalImage`, `FalVideo`, `FalAudio` and `FalOutputFile` conform; any of them can be passed to another
@@ -11,6 +13,20 @@ public protocol FalHostedFile: Sendable, Hashable, Codable, Validatable {
     var fileName: String? { get }
     /// The size in bytes, when fal reports it.
     var fileSize: Int? { get }
+}
+
+extension KeyedDecodingContainer {
+    /// A hosted file's `url`, and its bytes when fal sent them inline (`content`, as realtime results do). When
+    /// only the bytes came, the URL is a `data:` URI of them, so code written for URLs works unchanged.
+    func hostedFileLocation(url urlKey: Key, content contentKey: Key, contentType: String?) throws -> (url: String, content: Data?) {
+        // Lenient: JSON answers carry no `content`, and one that did must not fail the whole output.
+        let content = (try? decodeIfPresent(Data.self, forKey: contentKey)) ?? nil
+        if let url = try decodeIfPresent(String.self, forKey: urlKey) { return (url, content) }
+        guard let content else {
+            throw DecodingError.keyNotFound(urlKey, .init(codingPath: codingPath, debugDescription: "a file needs `url` or `content`"))
+        }
+        return ("data:\(contentType ?? "application/octet-stream");base64,\(content.base64EncodedString())", content)
+    }
 }
 
 extension FalHostedFile {

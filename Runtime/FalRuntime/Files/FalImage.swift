@@ -1,7 +1,11 @@
+import Foundation
+
 /// An image in an endpoint's output (fal's `Image` and `ImageFile` schemas).
 public struct FalImage: FalHostedFile {
     /// Where fal serves the file, usually its CDN; a `data:` URI when the endpoint returned it inline.
     public var url: String
+    /// The file's bytes when fal sent them inline (realtime results do); nil when it gave a URL only.
+    public var content: Data?
     /// The MIME type fal reports (`image/png`), if any.
     public var contentType: String?
     /// The file name fal reports, if any.
@@ -23,8 +27,19 @@ public struct FalImage: FalHostedFile {
         self.height = height
     }
 
+    /// Decodes fal's fields; `url` may be missing when `content` carries the bytes (see `hostedFileLocation`).
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        contentType = try container.decodeIfPresent(String.self, forKey: .contentType)
+        fileName = try container.decodeIfPresent(String.self, forKey: .fileName)
+        fileSize = try container.decodeIfPresent(Int.self, forKey: .fileSize)
+        width = try container.decodeIfPresent(Int.self, forKey: .width)
+        height = try container.decodeIfPresent(Int.self, forKey: .height)
+        (url, content) = try container.hostedFileLocation(url: .url, content: .content, contentType: contentType)
+    }
+
     enum CodingKeys: String, CodingKey {
-        case url
+        case url, content
         case contentType = "content_type"
         case fileName = "file_name"
         case fileSize = "file_size"

@@ -1,7 +1,11 @@
+import Foundation
+
 /// A video in an endpoint's output (fal's `VideoFile` and `Video` schemas).
 public struct FalVideo: FalHostedFile {
     /// Where fal serves the file, usually its CDN; a `data:` URI when the endpoint returned it inline.
     public var url: String
+    /// The file's bytes when fal sent them inline (realtime results do); nil when it gave a URL only.
+    public var content: Data?
     /// The MIME type fal reports (`video/mp4`), if any.
     public var contentType: String?
     /// The file name fal reports, if any.
@@ -33,8 +37,22 @@ public struct FalVideo: FalHostedFile {
         self.numFrames = numFrames
     }
 
+    /// Decodes fal's fields; `url` may be missing when `content` carries the bytes (see `hostedFileLocation`).
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        contentType = try container.decodeIfPresent(String.self, forKey: .contentType)
+        fileName = try container.decodeIfPresent(String.self, forKey: .fileName)
+        fileSize = try container.decodeIfPresent(Int.self, forKey: .fileSize)
+        width = try container.decodeIfPresent(Int.self, forKey: .width)
+        height = try container.decodeIfPresent(Int.self, forKey: .height)
+        fps = try container.decodeIfPresent(Double.self, forKey: .fps)
+        duration = try container.decodeIfPresent(Double.self, forKey: .duration)
+        numFrames = try container.decodeIfPresent(Int.self, forKey: .numFrames)
+        (url, content) = try container.hostedFileLocation(url: .url, content: .content, contentType: contentType)
+    }
+
     enum CodingKeys: String, CodingKey {
-        case url
+        case url, content
         case contentType = "content_type"
         case fileName = "file_name"
         case fileSize = "file_size"

@@ -58,5 +58,20 @@ enum TransportUnderTest: String, CaseIterable, Sendable, CustomStringConvertible
         }
     }
 
+    /// The transport trusting the CA bundle at `caBundle` (nil: the system's store). URLSession on Linux can only
+    /// use the system store (see `URLSessionTransport`); `make tls` puts the test CA there.
+    func transport(trusting caBundle: String?) -> any Transport {
+        guard let caBundle else { return transport }
+        switch self {
+        case .libcurl: return HTTPTransport(tls: TLSOptions(trustedCertificatesPath: caBundle))
+        case .urlSession:
+            #if canImport(Security)
+            return (try? URLSessionTransport(tls: TLSOptions(trustedCertificatesPath: caBundle))) ?? transport
+            #else
+            return Self.sharedURLSession
+            #endif
+        }
+    }
+
     var description: String { rawValue }
 }

@@ -32,6 +32,21 @@ do {
     // 3. Upscaled by the VideoUpscaling target, which generates its own endpoint.
     let upscaled = try await upscale(FalFile(clip.video), with: fal)
     print("upscaled: \(upscaled.video.url)")
+
+    // 4. Realtime, typed from fal-openapi/fal-ai__fast-sdxl__image-to-image.json: thirty frames sent faster than
+    // the throttle; the first goes at once, the last is always sent, and their answers come back with the bytes.
+    let connection = try await fal.fastSDXLImageToImage.realtime(throttle: .milliseconds(50))
+    let frame = Data([0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10])
+    for n in 0..<30 {
+        try await connection.send(FastSDXLImageToImage.Input(imageURL: .data(frame, contentType: "image/jpeg"), prompt: "a cat \(n)", syncMode: true))
+    }
+    var answered: [String] = []
+    for try await output in connection.outputs {
+        answered.append(output.prompt)
+        if output.prompt == "a cat 29" { break }
+    }
+    await connection.close()
+    print("realtime: \(answered.count) answers for 30 frames, the last for \"\(answered.last ?? "")\", \(answered.count <= 3 ? "throttled" : "NOT throttled")")
 } catch {
     FileHandle.standardError.write(Data("error: \(error)\n".utf8))
     exit(1)

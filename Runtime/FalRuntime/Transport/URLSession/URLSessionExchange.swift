@@ -289,7 +289,21 @@ final class URLSessionExchange: @unchecked Sendable {
             kind = receivedStatus == nil ? .connect : .other
         case .timedOut:
             kind = .timeout
+        case .serverCertificateUntrusted, .serverCertificateHasUnknownRoot, .serverCertificateHasBadDate,
+             .serverCertificateNotYetValid, .secureConnectionFailed:
+            let detail = urlError.localizedDescription
+            return TransportFailure(
+                kind: .tls, code: urlError.code.rawValue,
+                message: "TLS: the server's certificate was refused or the handshake failed (\(detail))", receivedStatus: receivedStatus)
         default:
+            // Linux's FoundationNetworking reports libcurl's certificate failures as code -1 with libcurl's text
+            // ("SSL certificate problem: …", "SSL: no alternative certificate subject name matches …").
+            let detail = urlError.localizedDescription
+            if detail.hasPrefix("SSL"), detail.lowercased().contains("certificate") {
+                return TransportFailure(
+                    kind: .tls, code: urlError.code.rawValue, message: "TLS: the server's certificate was refused (\(detail))",
+                    receivedStatus: receivedStatus)
+            }
             kind = .other
         }
         return TransportFailure(kind: kind, code: urlError.code.rawValue, message: urlError.localizedDescription, receivedStatus: receivedStatus)

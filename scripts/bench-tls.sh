@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# make bench-tls (issue 18): N (default 1000) concurrent subscribes at LATENCY_MS (default 2000) model latency,
+# over TLS through an nginx front (scripts/lib/tls-front.sh: TLS 1.2/1.3, ALPN h2 and http/1.1) before one
+# release emulator: libcurl with HTTP/2 (the default), libcurl held to HTTP/1.1, URLSession (the test CA in the
+# system store of a private mount namespace, as in make tls; skipped without one), and fal-client's
+# AsyncClient. Each client runs in its own process (its peak RSS is its own) against a fresh front, whose
+# access log gives the TCP connections (distinct $connection) and full TLS handshakes (connections whose
+# session was not resumed). Bounded: each run at most 300 s. Prints a table.
+set -euo pipefail
+N="${N:-1000}"; LATENCY_MS="${LATENCY_MS:-2000}"; PYTHON="${PYTHON:-python3}"
+root="$(cd "$(dirname "$0")/.." && pwd)"; cd "$root"
+bench=.build/${CONFIG:-release}/fal-bench-runtime; emulator=.build/${CONFIG:-release}/fal-emulator
+dir="$(mktemp -d "${TMPDIR:-/tmp}/fal-bench-tls.XXXXXX")"
+source scripts/lib/tls-front.sh
+emulator_pid=""
+cleanup() {
+    for front in "$dir"/front-*; do [ -d "$front" ] && tls_front_stop "$front"; done
+    [ -n "$emulator_pid" ] && kill "$emulator_pid" 2>/dev/null && wait "$emulator_pid" 2>/dev/null
+    rm -rf "$dir"
+}
+trap cleanup EXIT
+tls_front_make_ca "$dir"; tls_front_make_cert "$dir"
+
+"$emulator" --port 0 --key bench-key --schemas schemas --latency-ms "$LATENCY_MS" --queue-depth 0 >"$dir/emulator.log" 2>&1 &
+emulator_pid=$!
+for _ in $(seq 1 100); do grep -qo 'http://127.0.0.1:[0-9]*' "$dir/emulator.log" && break; sleep 0.1; done
+upstream="$(grep -o 'http://127.0.0.1:[0-9]*' "$dir/emulator.log" | head -1)"
+[ -n "$upstream" ] || { echo "bench-tls: the emulator did not start" >&2; cat "$dir/emulator.log" >&2; exit 1; }
+
+namespace=""
+if [ -f /etc/ssl/certs/ca-certificates.crt ]; then
+    if unshare -m true 2>/dev/null; then namespace="unshare -m"; elif unshare -rm true 2>/dev/null; then namespace="unshare -rm"; fi
+    cat /etc/ssl/certs/ca-certificates.crt "$dir/ca.pem" >"$dir/system-and-test-ca.pem"
+fi
+
+rows=()
+# run NAME COMMAND…: a fresh front, the client, then the front's log counted.
+run() {
+    local name="$1" front="$dir/front-$1"; shift
+    mkdir -p "$front"; cp "$dir/ca.pem" "$dir/server.pem" "$dir/server.key" "$front/"
+    tls_front_start "$front" "$upstream"
+    local url="$TLS_FRONT_URL" out
+    out="$(timeout 300 "$@" "$url" 2>"$front/client.err" | tail -1)" || true
+    tls_front_stop "$front"
+    local log="$front/nginx-access.log"
+    local requests connections handshakes protocols
+    requests=$(wc -l <"$log")
+    connections=$(awk '{print $(NF-2)}' "$log" | sort -u | wc -l)
+    handshakes=$(awk '$NF=="." {print $(NF-2)}' "$log" | sort -u | wc -l)
+    protocols=$(awk '{print $(NF-3)}' "$log" | sort | uniq -c | awk '{printf "%s%s×%s", sep, $2, $1; sep=" "}')
+    echo "$name: $out" >&2
+    [ -s "$front/client.err" ] && tail -3 "$front/client.err" >&2
+    rows+=("$(OUT="$out" NAME="$name" REQ="$requests" CONN="$connections" HS="$handshakes" PROTO="$protocols" "$PYTHON" -c '
+import json, os
+try: r = json.loads(os.environ["OUT"])
+except Exception: r = {}
+print("| %s | %s/%s | %s | %s | %s | %s | %s MiB | %.1f s |" % (os.environ["NAME"], r.get("completed", "?"), int(os.environ.get("N", "0") or 0) or "?",
+      os.environ["PROTO"], os.environ["REQ"], os.environ["CONN"], os.environ["HS"], r.get("peak_rss_mib", "?"), r.get("seconds", float("nan"))))
+')")
+}
+export N
+payload='{"prompt": "a castle", "image_url": "https://example.com/p.png", "image_size": "square", "seed": 4}'
+run "libcurl HTTP/2" bash -c '"$0" scale-url "$3" "$1" libcurl "$2"' "$bench" "$N" "$dir/ca.pem"
+run "libcurl HTTP/1.1" bash -c '"$0" scale-url "$3" "$1" libcurl-http1.1 "$2"' "$bench" "$N" "$dir/ca.pem"
+if [ -n "$namespace" ]; then
+    # shellcheck disable=SC2086
+    run "URLSession" $namespace bash -c 'mount --bind "$0" /etc/ssl/certs/ca-certificates.crt && exec "$1" scale-url "$3" "$2" urlsession' \
+        "$dir/system-and-test-ca.pem" "$bench" "$N"
+else
+    echo "bench-tls: no private mount namespace (unshare): URLSession skipped (Linux's FoundationNetworking trusts only the system store)" >&2
+fi
+run "fal-client 1.0.3 (httpx)" bash -c '"$0" Benchmarks/runtime/peers/fal_client_tls_peer.py "$4" bench-key "$1" fal-ai/illusion-diffusion "$2" "$3"' \
+    "$PYTHON" "$N" "$payload" "$dir/ca.pem"
+
+echo
+echo "$N concurrent subscribes over TLS through nginx (h2 + http/1.1 by ALPN), model latency $LATENCY_MS ms, one emulator"
+echo "| client | completed | HTTP versions (requests) | requests | TCP connections | full TLS handshakes | peak RSS | wall |"
+echo "|---|---|---|---|---|---|---|---|"
+printf '%s\n' "${rows[@]}"

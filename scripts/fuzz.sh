@@ -3,32 +3,91 @@
 # (swiftc -sanitize=fuzzer,address; the sources under test are compiled in, so no package-wide
 # instrumented build is needed) and runs each for FUZZ_SECONDS (default 20). Any crash, trap, sanitizer
 # report or failed invariant stops the run; the input is kept under .build/fuzz/ for a regression test.
+# `./scripts/fuzz.sh ClientFuzz` runs one target; FUZZ_SECONDS=0 only builds (replay: the binary, then the input).
 #   JSONTape   FalCore's JSONTapeDecoder / JSONTapeObject      (every fal answer, every emulator body)
 #   OrderedJSON  FalCodegen's OrderedJSONReader               (every OpenAPI document)
 #   ServerSentEvents  FalRuntime's ServerSentEventParser       (status and run streams)
 #   EmulatorBody  the emulator's JSONBodyParser + JSONCoding   (every JSON request body)
+#   ClientFuzz  the whole FalClient over a transport scripted by the fuzzer (every answer fal or a network can
+#               give; every public call); no trap, no hang, no request left running, no key off fal's hosts
+#   OpenAPIDocument  fal-codegen's input path (load, check, IR, generate, diff) on documents mutated as bytes
+#   OpenAPIMutation  the same path on real documents mutated as JSON trees (structure-aware)
+# FalCore, FalCodegen and FalRuntime are compiled with coverage and ASan once and kept under .build/fuzz until
+# their sources change. FalRuntime needs swift-crypto and swift-log: their modules and objects come uninstrumented
+# from the regular debug build (`swift build --target FalRuntime`, a no-op after `swift build --build-tests`).
 #   MessagePack  FalCore's MessagePackReader + MessagePackDecoder (every realtime WebSocket frame)
 #   WebSocketFrames  FalCore's WebSocket frame parser, message assembler, UTF-8 and handshake readers (realtime)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 SWIFTC="${SWIFTC:-swiftc}"
+SWIFT="${SWIFT:-${SWIFTC%c}}"
 SECONDS_EACH="${FUZZ_SECONDS:-20}"
 OUT=.build/fuzz
 TARGETS=("$@")
-[ ${#TARGETS[@]} -eq 0 ] && TARGETS=(JSONTape OrderedJSON ServerSentEvents EmulatorBody MessagePack WebSocketFrames)
+[ ${#TARGETS[@]} -eq 0 ] && TARGETS=(JSONTape OrderedJSON ServerSentEvents EmulatorBody ClientFuzz OpenAPIDocument OpenAPIMutation MessagePack WebSocketFrames)
 mkdir -p "$OUT"
 
+# Swift's own crash handler would run before libFuzzer's and read memory ASan then reports instead of the trap.
+export SWIFT_BACKTRACE=enable=no
 FLAGS=(-sanitize=fuzzer,address -O -parse-as-library -package-name FalSDK -swift-version 6)
 # The linker warns about every ASan symbol it cannot export; only errors matter.
 quiet() { "$@" 2> >(grep -v "Cannot export local symbol" >&2); }
 
 # FalCore as a module of its own, testable so the JSON target can reach the tape's internals.
-if [ ! -f "$OUT/FalCore.swiftmodule" ] || [ -n "$(find Runtime/FalCore -newer "$OUT/FalCore.swiftmodule" -name '*.swift' | head -n 1)" ]; then
+# The libraries are the stamps: swiftc leaves a .swiftmodule untouched when only function bodies changed.
+if [ ! -f "$OUT/libFalCore.a" ] || [ -n "$(find Runtime/FalCore -newer "$OUT/libFalCore.a" -name '*.swift' | head -n 1)" ]; then
     echo "fuzz: building FalCore with coverage and AddressSanitizer"
     quiet "$SWIFTC" "${FLAGS[@]}" -enable-testing -module-name FalCore -emit-library -static -emit-module \
         -emit-module-path "$OUT/FalCore.swiftmodule" -o "$OUT/libFalCore.a" $(find Runtime/FalCore -name '*.swift' | sort)
 fi
+
+# Whether a build product is missing or older than any Swift source under the given folders.
+stale() {
+    local product="$1"; shift
+    [ ! -f "$product" ] || [ -n "$(find "$@" -newer "$product" -name '*.swift' | head -n 1)" ]
+}
+
+# FalCodegen as a module of its own (the OpenAPI targets go through its public API, as fal-codegen does).
+codegen() {
+    if stale "$OUT/libFalCodegen.a" Generator/FalCodegen Runtime/FalCore; then
+        echo "fuzz: building FalCodegen with coverage and AddressSanitizer"
+        local started=$SECONDS
+        quiet "$SWIFTC" "${FLAGS[@]}" -module-name FalCodegen -emit-library -static -emit-module -I "$OUT" \
+            -emit-module-path "$OUT/FalCodegen.swiftmodule" -o "$OUT/libFalCodegen.a" $(find Generator/FalCodegen -name '*.swift' | sort)
+        echo "fuzz: FalCodegen built in $((SECONDS - started)) s"
+    fi
+}
+
+# FalRuntime as a module of its own, without libcurl (CCurlShim's module map is not given, so the sources'
+# `canImport(CCurlShim)` is false: the URLSession transport and the Transport protocol remain). swift-crypto and
+# swift-log are the regular debug build's, uninstrumented: their modules are linked into $OUT/deps (nothing else of
+# that folder, so `import FalCore` finds the instrumented FalCore) and their objects archived in libFuzzDeps.a.
+runtime() {
+    echo "fuzz: swift build --target FalRuntime (swift-crypto and swift-log for FalRuntime)"
+    quiet "$SWIFT" build --target FalRuntime >"$OUT/swift-build.log" || { tail -n 40 "$OUT/swift-build.log" >&2; exit 1; }
+    local bin
+    bin="$("$SWIFT" build --show-bin-path)"
+    if [ ! -f "$OUT/libFuzzDeps.a" ] || [ -n "$(find "$bin"/{Crypto,CryptoBoringWrapper,CCryptoBoringSSL,CCryptoBoringSSLShims,Logging}.build -newer "$OUT/libFuzzDeps.a" -name '*.o' | head -n 1)" ]; then
+        rm -rf "$OUT/deps" "$OUT/libFuzzDeps.a"
+        mkdir -p "$OUT/deps"
+        for module in Crypto CryptoBoringWrapper Logging; do
+            ln -s "$bin/Modules/$module.swiftmodule" "$OUT/deps/$module.swiftmodule"
+        done
+        find "$bin"/{Crypto,CryptoBoringWrapper,CCryptoBoringSSL,CCryptoBoringSSLShims,Logging}.build -name '*.o' -print0 \
+            | xargs -0 ar rcs "$OUT/libFuzzDeps.a"
+    fi
+    local crypto=.build/checkouts/swift-crypto/Sources
+    DEPS=(-I "$OUT/deps" -Xcc "-fmodule-map-file=$crypto/CCryptoBoringSSL/include/module.modulemap"
+          -Xcc "-fmodule-map-file=$crypto/CCryptoBoringSSLShims/include/module.modulemap")
+    if stale "$OUT/libFalRuntime.a" Runtime/FalRuntime Runtime/FalCore || [ "$OUT/libFuzzDeps.a" -nt "$OUT/libFalRuntime.a" ]; then
+        echo "fuzz: building FalRuntime with coverage and AddressSanitizer"
+        local started=$SECONDS
+        quiet "$SWIFTC" "${FLAGS[@]}" -module-name FalRuntime -emit-library -static -emit-module -I "$OUT" "${DEPS[@]}" \
+            -emit-module-path "$OUT/FalRuntime.swiftmodule" -o "$OUT/libFalRuntime.a" $(find Runtime/FalRuntime -name '*.swift' | sort)
+        echo "fuzz: FalRuntime built in $((SECONDS - started)) s"
+    fi
+}
 
 sources() {
     case "$1" in
@@ -37,10 +96,16 @@ sources() {
             Generator/FalCodegen/Parse/OrderedJSONReader.swift Generator/FalCodegen/Parse/OrderedJSONWriter.swift ;;
         ServerSentEvents)
             # The parser without its stream glue (the rest of the transport is not compiled in).
-            { echo "import FalCore"; sed '/^struct ServerSentEventStream/,$d' Runtime/FalRuntime/Queue/ServerSentEvents.swift; } >"$OUT/ServerSentEventParser.swift"
+            # Rewritten only when it changed, so the fuzzer is not relinked for nothing.
+            { echo "import FalCore"; sed '/^struct ServerSentEventStream/,$d' Runtime/FalRuntime/Queue/ServerSentEvents.swift; } >"$OUT/ServerSentEventParser.new"
+            if cmp -s "$OUT/ServerSentEventParser.new" "$OUT/ServerSentEventParser.swift"; then rm "$OUT/ServerSentEventParser.new"
+            else mv "$OUT/ServerSentEventParser.new" "$OUT/ServerSentEventParser.swift"; fi
             echo Tests/Fuzz/ServerSentEventsFuzz.swift "$OUT/ServerSentEventParser.swift" ;;
         EmulatorBody) echo Tests/Fuzz/EmulatorBodyFuzz.swift Emulator/FalEmulator/Server/JSONBodyParser.swift \
             Emulator/FalEmulator/Support/JSONCoding.swift ;;
+        ClientFuzz) echo Tests/Fuzz/ClientFuzz.swift Tests/Fuzz/ClientFuzzSupport.swift ;;
+        OpenAPIDocument) echo Tests/Fuzz/OpenAPIDocumentFuzz.swift Tests/Fuzz/OpenAPIFuzzSupport.swift ;;
+        OpenAPIMutation) echo Tests/Fuzz/OpenAPIMutationFuzz.swift Tests/Fuzz/OpenAPIFuzzSupport.swift ;;
         MessagePack) echo Tests/Fuzz/MessagePackFuzz.swift ;;
         WebSocketFrames) echo Tests/Fuzz/WebSocketFramesFuzz.swift ;;
         *) echo "fuzz: unknown target $1" >&2; exit 2 ;;
@@ -49,22 +114,67 @@ sources() {
 corpus() {
     case "$1" in
         JSONTape) echo json ;; OrderedJSON) echo openapi ;; ServerSentEvents) echo sse ;; EmulatorBody) echo body ;;
-        MessagePack) echo msgpack ;;
-        WebSocketFrames) echo websocket ;;
+        MessagePack) echo msgpack ;; WebSocketFrames) echo websocket ;;
+        ClientFuzz) echo client ;; OpenAPIDocument) echo openapi-documents ;; OpenAPIMutation) echo openapi-mutations ;;
+    esac
+}
+# The modules a target needs beyond FalCore (built when stale), what it links, and its libFuzzer options.
+prepare() {
+    case "$1" in
+        ClientFuzz) runtime ;; OpenAPIDocument | OpenAPIMutation) codegen ;;
+    esac
+}
+libraries() {
+    case "$1" in
+        ClientFuzz) echo -lFalRuntime "${DEPS[@]}" -lFuzzDeps -lFoundationNetworking -lstdc++ ;;
+        OpenAPIDocument | OpenAPIMutation) echo -lFalCodegen ;;
+    esac
+}
+products() {
+    case "$1" in
+        ClientFuzz) echo "$OUT/libFalCore.a" "$OUT/libFalRuntime.a" "$OUT/libFuzzDeps.a" ;;
+        OpenAPIDocument | OpenAPIMutation) echo "$OUT/libFalCore.a" "$OUT/libFalCodegen.a" ;;
+        *) echo "$OUT/libFalCore.a" ;;
+    esac
+}
+options() {
+    case "$1" in
+        # Every input is bounded by the client's own deadlines; the target's watchdog fails one running past 2 s.
+        # Memory is bounded by -rss_limit_mb and -malloc_limit_mb. LeakSanitizer is off for this target and the
+        # next two: it cannot follow pointers Swift keeps in enum payloads with tag bits (Data, indirect enums), so
+        # long-lived values (the signing key, the parsed seed documents, Foundation's caches) show as leaks.
+        ClientFuzz) echo -max_len=4096 -timeout=10 -malloc_limit_mb=1024 -detect_leaks=0 ;;
+        OpenAPIDocument) echo -max_len=204800 -timeout=20 -detect_leaks=0 ;;
+        OpenAPIMutation) echo -max_len=256 -timeout=20 -detect_leaks=0 ;;
+        *) echo -max_len=65536 -timeout=10 ;;
     esac
 }
 
 for target in "${TARGETS[@]}"; do
     binary="$OUT/fuzz-$target"
-    echo "fuzz: building $target"
-    # shellcheck disable=SC2046
-    quiet "$SWIFTC" "${FLAGS[@]}" -module-name "Fuzz$target" -I "$OUT" -L "$OUT" -lFalCore $(sources "$target") -o "$binary"
+    prepare "$target"
+    libs="$(libraries "$target")"
+    # The fuzzer is rebuilt when its sources or the libraries it links changed since it was linked.
+    rebuild=$([ -f "$binary" ] || echo yes)
+    for input in $(sources "$target") $(products "$target"); do [ "$input" -nt "$binary" ] && rebuild=yes; done
+    if [ -n "$rebuild" ]; then
+        echo "fuzz: building $target"
+        started=$SECONDS
+        # shellcheck disable=SC2046,SC2086
+        quiet "$SWIFTC" "${FLAGS[@]}" -module-name "Fuzz$target" -I "$OUT" -L "$OUT" $(sources "$target") $libs -lFalCore -o "$binary"
+        echo "fuzz: $target built in $((SECONDS - started)) s"
+    fi
+    [ "$SECONDS_EACH" = 0 ] && continue  # FUZZ_SECONDS=0: build only (e.g. to replay a crash input)
     work="$OUT/corpus-$target"
     mkdir -p "$work"
     cp -n Tests/Fuzz/corpus/"$(corpus "$target")"/* "$work"/ 2>/dev/null || true
     echo "fuzz: running $target for ${SECONDS_EACH}s"
     log="$OUT/fuzz-$target.log"
-    if ! "$binary" "$work" -max_total_time="$SECONDS_EACH" -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
+    # Without libFuzzer's leak check, ASan's own at exit is off too (it would fail the run for the same values).
+    asan="${ASAN_OPTIONS:-}"
+    case "$(options "$target")" in *-detect_leaks=0*) asan="$asan:detect_leaks=0" ;; esac
+    # shellcheck disable=SC2046
+    if ! ASAN_OPTIONS="$asan" "$binary" "$work" -max_total_time="$SECONDS_EACH" $(options "$target") -rss_limit_mb=2048 \
         -print_final_stats=1 -artifact_prefix="$OUT/crash-$target-" >"$log" 2>&1; then
         tail -n 60 "$log" >&2
         echo "fuzz: $target FAILED; the input is in $OUT/crash-$target-* (add it as a regression test)" >&2

@@ -80,4 +80,16 @@ import Testing
         let wildcard = try OrderedJSONReader.read(Array(#"{"overlay":"1.0.0","actions":[{"target":"$..x","update":{}}]}"#.utf8))
         #expect(throws: CodegenError.self) { try Overlay(json: wildcard, source: "o.json").apply(to: .object([]), documentName: "d") }
     }
+
+    // Regression (OpenAPIMutation): an overlay target `$[']components` trapped. The step's closing `']` was searched
+    // from the opening `['`, found sharing its quote, and the name's range ran backwards. Now such a step is
+    // unterminated (a diagnostic naming the action), and `$['']` still names the empty member.
+    @Test(arguments: ["$[']components", "$[']", "$.info[']", "$['a']['"])
+    func overlayTargetWithSharedQuoteIsRefused(_ target: String) throws {
+        let overlayJSON = try OrderedJSONReader.read(Array(#"{"overlay":"1.0.0","actions":[{"target":"\#(target)","update":"0abc"}]}"#.utf8))
+        let overlay = try Overlay(json: overlayJSON, source: "o.json")
+        let error = #expect(throws: CodegenError.self) { try load(Self.document(input: #"{"type":"object"}"#), overlays: [overlay]) }
+        #expect(error?.path == "$.actions[0].target" && error?.message.contains("unterminated") == true, "\(String(describing: error))")
+        #expect(try Overlay.parse(target: "$['']['a']", source: "o.json", position: 0) == ["", "a"])
+    }
 }

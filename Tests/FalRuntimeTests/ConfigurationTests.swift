@@ -82,12 +82,69 @@ struct ConfigurationTests {
             RetryPolicy(baseDelay: .seconds(Int64.max / 4), maxDelay: .seconds(Int64.max / 4)),
             RetryPolicy(baseDelay: .seconds(-5), maxDelay: .seconds(-5)),
             RetryPolicy(baseDelay: .seconds(1), maxDelay: .seconds(60), jitter: 1e300...1e308),
+            // Regression (ClientFuzz): ranges without a finite width trapped in `Double.random(in:)`.
+            RetryPolicy(baseDelay: .seconds(1), maxDelay: .seconds(60), jitter: 0...Double.infinity),
+            RetryPolicy(baseDelay: .seconds(1), maxDelay: .seconds(60), jitter: -Double.infinity...Double.infinity),
+            RetryPolicy(baseDelay: .seconds(1), maxDelay: .seconds(60), jitter: -Double.greatestFiniteMagnitude...Double.greatestFiniteMagnitude),
         ]
         for policy in policies {
             for attempt in [Int.min, -1, 0, 1, 64, Int.max] {
                 let delay = policy.delay(afterAttempt: attempt)
                 #expect(delay >= .zero && delay <= .seconds(RetryPolicy.longestDelaySeconds), "\(policy) attempt \(attempt): \(delay)")
             }
+        }
+    }
+
+    // Regression (ClientFuzz): a 408 on a status poll, retried under a policy whose jitter range has no finite width
+    // (`0...Double.infinity`), trapped in `Double.random(in:)`: the backoff of any retry killed the process.
+    @Test("a retry under a jitter range without a finite width is backed off by maxDelay, no trap")
+    func unboundedJitterRetry() async throws {
+        let transport = StubTransport { _, number in
+            number == 0 ? .response(408, [], "") : .response(200, [], #"{"status":"IN_PROGRESS"}"#)
+        }
+        let retry = RetryPolicy(maxAttempts: 2, baseDelay: .milliseconds(1), maxDelay: .milliseconds(5), jitter: 0...Double.infinity)
+        let client = FalClient(configuration: FalConfiguration(credentials: FalCredentials(key: "k:s"), retry: retry), transport: transport)
+        #expect(try await client.status("fal-ai/test-model", requestID: "r") == .inProgress(logs: []))
+        #expect(transport.requests.count == 2)
+    }
+
+    // Regression (ClientFuzz): `subscribe(timeout: .seconds(.max))` (a caller's "no limit") trapped in `Task.sleep`,
+    // whose deadline's seconds overflow `Int64`; so did a `pollInterval` that large, and a request timeout that
+    // large in either transport (URLSession's timers sleep for it, libcurl's milliseconds overflowed).
+    @Test("durations beyond the clock's range wait at most a year, never trap")
+    func extremeDurations() async throws {
+        let answers = StubTransport { request, _ in
+            switch request.method {
+            case "POST": return .response(200, [], #"{"request_id":"r"}"#)
+            case "PUT": return .response(202, [], "{}")
+            default: return .response(200, [], request.url.hasSuffix("/status") ? #"{"status":"COMPLETED"}"# : #"{"seed":1}"#)
+            }
+        }
+        let configuration = FalConfiguration(credentials: FalCredentials(key: "k:s"), statusUpdates: .polling)
+        let client = FalClient(configuration: configuration, transport: answers)
+        let output = try await client.subscribe("fal-ai/test-model", input: TestModel.Input(prompt: "p"), as: JSONValue.self, timeout: .seconds(Int64.max))
+        #expect(output["seed"] == .int(1))
+        let error = await #expect(throws: FalError.self) {
+            _ = try await client.subscribe("fal-ai/test-model", input: TestModel.Input(prompt: "p"), as: JSONValue.self, timeout: .seconds(Int64.min))
+        }
+        guard case .timeout? = error else { Issue.record("a negative timeout has passed at once: \(String(describing: error))"); return }
+
+        // A poll interval of .seconds(.max): the loop sleeps (a year at most) until the consumer goes away.
+        let inProgress = StubTransport { _, _ in .response(200, [], #"{"status":"IN_PROGRESS"}"#) }
+        let polling = FalClient(
+            configuration: FalConfiguration(credentials: FalCredentials(key: "k:s"), pollInterval: .seconds(Int64.max), statusUpdates: .polling),
+            transport: inProgress)
+        for try await status in polling.statusUpdates("fal-ai/test-model", requestID: "r") {
+            #expect(status == .inProgress(logs: []))
+            break
+        }
+
+        #expect(Duration.seconds(Int64.max).wholeMilliseconds == .max && Duration.seconds(Int64.min).wholeMilliseconds == .min)
+        for kind in TransportUnderTest.selected {
+            let request = HTTPRequest(
+                method: "GET", url: "http://127.0.0.1:1/", timeout: .seconds(Int64.max), connectTimeout: .seconds(Int64.max),
+                idleTimeout: .seconds(Int64.max))
+            await #expect(throws: (any Error).self, "\(kind): nothing listens on port 1") { _ = try await kind.transport.send(request) }
         }
     }
 }

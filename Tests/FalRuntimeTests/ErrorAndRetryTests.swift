@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 import Testing
 @testable import FalRuntime
 
@@ -209,5 +212,41 @@ struct ErrorAndRetryTests {
         try await Task.sleep(for: .milliseconds(50))
         let error = await #expect(throws: FalError.self) { _ = try await model.result(requestID: submission.requestID) }
         #expect(error == .http(status: 500, detail: "boom", errorType: "runner_error", requestID: submission.requestID))
+    }
+
+    /// A client over `transport` with fast retries (the policy would resend up to 4 times).
+    static func stubClient(_ transport: StubTransport) -> FalClient {
+        FalClient(configuration: FalConfiguration(
+            credentials: FalCredentials(key: "k:s"), retry: RetryPolicy(maxAttempts: 4, baseDelay: .milliseconds(1), maxDelay: .milliseconds(5))),
+            transport: transport)
+    }
+
+    // Regression (ClientFuzz): a failure of kind `.connect` was taken as "nothing was sent" even when it said a
+    // response had begun (`receivedStatus`). A refused run stream whose error body was cut by such a failure was
+    // sent again (up to `maxAttempts` billed runs), and so was a submit whose answer was cut by one (URLSession
+    // reported `.notConnectedToInternet` mid-body as `.connect`).
+    @Test("a submit or run whose answer had begun is not sent again, whatever kind of failure cut the answer")
+    func failureAfterResponseBegan() async throws {
+        let cut = TransportFailure(kind: .connect, code: 7, message: "network lost", receivedStatus: 409)
+        let stream = StubTransport { _, _ in .stream(409, [("x-fal-request-id", "r")], [#"{"detail":"#], end: cut) }
+        _ = await #expect(throws: FalError.self) {
+            _ = try await Self.stubClient(stream).stream("fal-ai/test-model", input: TestModel.Input(prompt: "p"), as: JSONValue.self)
+        }
+        #expect(stream.requests.count == 1, "the run stream was sent \(stream.requests.count) times")
+
+        let submit = StubTransport { _, _ in .failure(TransportFailure(kind: .connect, code: 7, message: "network lost", receivedStatus: 200)) }
+        _ = await #expect(throws: FalError.self) {
+            _ = try await Self.stubClient(submit).submit("fal-ai/test-model", input: TestModel.Input(prompt: "p"))
+        }
+        #expect(submit.requests.count == 1, "the submit was sent \(submit.requests.count) times")
+
+        // Before any answer, a connect failure is still safe to resend.
+        let refused = StubTransport { _, number in
+            number == 0 ? .failure(TransportFailure(kind: .connect, code: 7, message: "refused")) : .response(200, [], #"{"request_id":"r"}"#)
+        }
+        _ = try await Self.stubClient(refused).submit("fal-ai/test-model", input: TestModel.Input(prompt: "p"))
+        #expect(refused.requests.count == 2)
+        let midBody = URLSessionExchange.failure(URLError(.notConnectedToInternet), receivedStatus: 200) as? TransportFailure
+        #expect(midBody?.kind == .other && midBody?.requestNotSent == false)
     }
 }

@@ -114,4 +114,23 @@ struct QueueTests {
         for try await partial in try await model.stream(TestModel.Input(prompt: "s")) { seeds.append(partial.seed) }
         #expect(seeds == [0, 1, 2])
     }
+
+    // Regression (ClientFuzz): a `status_url` on the queue host with a CR/LF in it was followed as it was; now it is
+    // not followed (the URL built from the endpoint id is used), so the subscribe goes on, and nothing sends it.
+    @Test("status, result and cancel URLs with control characters are not followed")
+    func submissionURLsWithControlCharacters() async throws {
+        let transport = StubTransport { request, _ in
+            if request.method == "POST" {
+                return .response(200, [], #"{"request_id":"r","status_url":"https://queue.fal.run/fal-ai/test-model/requests/r\r\nX: 1/status","response_url":"https://queue.fal.run/fal-ai/test-model/requests/r\u0000"}"#)
+            }
+            return .response(200, [], request.url.hasSuffix("/status") ? #"{"status":"COMPLETED"}"# : #"{"seed":7}"#)
+        }
+        let client = FalClient(configuration: FalConfiguration(credentials: FalCredentials(key: "k:s"), statusUpdates: .polling), transport: transport)
+        let output = try await client.subscribe("fal-ai/test-model", input: TestModel.Input(prompt: "p"), as: JSONValue.self)
+        #expect(output["seed"] == .int(7))
+        #expect(transport.requests.map(\.url) == [
+            "https://queue.fal.run/fal-ai/test-model", "https://queue.fal.run/fal-ai/test-model/requests/r/status",
+            "https://queue.fal.run/fal-ai/test-model/requests/r",
+        ])
+    }
 }

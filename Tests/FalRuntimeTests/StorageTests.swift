@@ -141,4 +141,20 @@ struct StorageTests {
             return JSONValue.string(sha256Hex(part))
         })
     }
+
+    // Regression (ClientFuzz): the `upload_url` of an initiate answer went to the transport as it was, control
+    // characters included: a CR or LF there ends the request line early wherever the transport does not refuse it.
+    @Test("an upload URL with a control character is refused before any I/O")
+    func uploadURLWithControlCharacter() async throws {
+        let transport = StubTransport { request, _ in
+            if request.url.contains("/storage/auth/token") { return .response(500, [], "no token") }  // CDN path fails: initiate + PUT
+            return .response(200, [], #"{"upload_url":"https://storage.example/signed\r\nX-Evil: 1","file_url":"https://storage.example/f"}"#)
+        }
+        let client = FalClient(configuration: FalConfiguration(credentials: FalCredentials(key: "k:s"), retry: .none), transport: transport)
+        let error = await #expect(throws: FalError.self) { _ = try await client.storage.upload(Data("abc".utf8)) }
+        guard case .transport(.other, let message, _)? = error else { Issue.record("\(String(describing: error))"); return }
+        #expect(message.contains("control character"))
+        #expect(transport.requests.allSatisfy { !$0.url.contains("\r") }, "\(transport.requests.map(\.url))")
+        #expect(transport.requests.count == 2, "token, initiate; never the PUT")
+    }
 }

@@ -69,6 +69,23 @@ struct WebhookTests {
         }
     }
 
+    // Regression (ClientFuzz): a delivery stamped `nan`, `inf` or `1e308` was compared against the tolerance and
+    // the rejection's message converted `Double(tolerance)` to `Int`, which traps for a tolerance of `.seconds(.max)`
+    // (a caller's way to turn the freshness check off): one forged request killed the process.
+    @Test("a hostile timestamp is rejected without a trap, whatever the tolerance",
+          arguments: ["nan", "inf", "-inf", "1e308", "-1e308", "0x1p1000"])
+    func hostileTimestamp(_ timestamp: String) async throws {
+        let jwks = StubTransport { _, _ in .response(200, [], #"{"keys":[]}"#) }
+        for tolerance in [Duration.seconds(Int64.max), .seconds(300), .zero, .seconds(-1)] {
+            let verifier = WebhookVerifier(jwksURL: "https://rest.fal.ai/.well-known/jwks.json", tolerance: tolerance, transport: jwks)
+            var headers = try Self.signed(body)
+            headers["X-Fal-Webhook-Timestamp"] = timestamp
+            let error = await #expect(throws: FalError.self) { try await verifier.verify(headers: headers, body: body) }
+            guard case .webhookRejected? = error else { Issue.record("\(timestamp), \(tolerance): \(String(describing: error))"); continue }
+        }
+        #expect(jwks.requests.isEmpty, "a delivery with an unusable timestamp is refused before any key is fetched")
+    }
+
     @Test("an ERROR delivery becomes a failure outcome")
     func errorDelivery() async throws {
         let failed = Data(#"{"request_id":"r","status":"ERROR","error":"Invalid status code: 422","payload":{"detail":[{"loc":["body","prompt"],"msg":"field required","type":"value_error.missing"}]}}"#.utf8)

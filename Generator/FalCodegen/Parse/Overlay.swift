@@ -59,11 +59,14 @@ public struct Overlay: Sendable {
         rest = rest.dropFirst()
         while !rest.isEmpty {
             if rest.hasPrefix("['") {
-                guard let end = rest.range(of: "']") else {
+                // The closing `']` is looked for after the opening `['`: in `$[']x` they share the quote, and the name's
+                // range ran backwards, a trap (found by OpenAPIMutation with an overlay target).
+                let name = rest.dropFirst(2)
+                guard let end = name.range(of: "']") else {
                     throw CodegenError(file: source, path: "$.actions[\(position)].target", message: "unterminated ['name'] step in \(target)")
                 }
-                steps.append(String(rest[rest.index(rest.startIndex, offsetBy: 2)..<end.lowerBound]))
-                rest = rest[end.upperBound...]
+                steps.append(String(name[..<end.lowerBound]))
+                rest = name[end.upperBound...]
             } else if rest.hasPrefix(".") {
                 rest = rest.dropFirst()
                 let name = rest.prefix(while: { $0 != "." && $0 != "[" })

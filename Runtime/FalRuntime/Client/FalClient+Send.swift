@@ -119,6 +119,12 @@ extension FalClient {
 
     /// Addresses and authorises a request: proxy mode, the key for fal's own hosts only, timeouts.
     func prepare(_ request: FalRequest) throws(FalError) -> HTTPRequest {
+        // The URL goes on the request line, and many come from fal's answers (upload URLs, status URLs, redirects):
+        // a control character there could end the line early (found by ClientFuzz: an `upload_url` holding a CR
+        // reached the transport). Transports may or may not refuse it; the client does, before any I/O.
+        if request.url.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F }) {
+            throw FalError.transport(kind: .other, message: "refusing to send a request to a URL that contains a control character (CR, LF, NUL, …)", code: 0)
+        }
         var headers = request.headers
         headers.set("User-Agent", configuration.userAgent)
         var url = request.url

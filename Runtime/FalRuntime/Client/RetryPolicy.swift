@@ -55,7 +55,9 @@ public struct RetryPolicy: Sendable, Equatable {
         if let retryAfter { return Self.duration(seconds: min(max(0, retryAfter.inSeconds), cap)) }
         let exponent = Double(min(max(attempt, 1), 41) - 1)
         let base = min(max(0, baseDelay.inSeconds) * pow(2, exponent), cap)
-        let factor = Double.random(in: jitter)
+        // `Double.random(in:)` traps on a range whose width is not finite (`0...Double.infinity`, found by ClientFuzz):
+        // such a range gets no jitter.
+        let factor = (jitter.upperBound - jitter.lowerBound).isFinite ? Double.random(in: jitter) : 1
         return Self.duration(seconds: min(base * (factor.isFinite ? max(0, factor) : 1), cap))
     }
 
@@ -67,6 +69,13 @@ public struct RetryPolicy: Sendable, Equatable {
 
     /// The longest delay a server may ask for before the policy's own cap applies: one year.
     static let longestDelaySeconds: Double = 365 * 24 * 3600
+
+    /// `duration` as the clock can sleep it: `Task.sleep(for: .seconds(.max))` traps when the deadline's seconds
+    /// overflow `Int64` (found by ClientFuzz with `subscribe(timeout: .seconds(.max))`). Negative waits are zero,
+    /// anything longer than a year is a year.
+    static func sleepable(_ duration: Duration) -> Duration {
+        min(max(duration, .zero), .seconds(Int64(longestDelaySeconds)))
+    }
 
     /// Whether an HTTP answer is worth another attempt.
     func shouldRetry(_ response: HTTPResponse) -> Bool {

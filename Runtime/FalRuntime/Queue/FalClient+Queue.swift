@@ -102,7 +102,7 @@ extension FalClient {
                         let status = try await status(at: urls, logs: logs)
                         continuation.yield(status)
                         completed = status.isCompleted
-                        if !completed { try await Task.sleep(for: configuration.pollInterval) }
+                        if !completed { try await Task.sleep(for: RetryPolicy.sleepable(configuration.pollInterval)) }
                     }
                     continuation.finish()
                 } catch {
@@ -196,7 +196,7 @@ extension FalClient {
             return try await withThrowingTaskGroup(of: Output?.self) { group in
                 group.addTask { try await work() }
                 group.addTask {
-                    try await Task.sleep(for: timeout)
+                    try await Task.sleep(for: RetryPolicy.sleepable(timeout))
                     return nil
                 }
                 defer { group.cancelAll() }

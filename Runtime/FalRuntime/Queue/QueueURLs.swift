@@ -26,8 +26,10 @@ struct QueueURLs: Sendable, Equatable {
     /// The URLs of a submission: fal's own where they lie under the configured queue host.
     init(_ endpointID: String, submission: QueueSubmission, hosts: FalHosts) throws(FalError) {
         let built = try QueueURLs(endpointID, requestID: submission.requestID, hosts: hosts)
+        // A URL with whitespace or a control character is not followed either (it cannot be sent as it is).
         func onQueueHost(_ url: String?) -> String? {
-            guard let url, Self.isUnder(hosts.queue, url), !url.contains("?"), !url.contains("#") else { return nil }
+            guard let url, Self.isUnder(hosts.queue, url), !url.contains("?"), !url.contains("#"),
+                  !url.utf8.contains(where: { $0 <= 0x20 || $0 == 0x7F }) else { return nil }
             return url
         }
         requestID = submission.requestID

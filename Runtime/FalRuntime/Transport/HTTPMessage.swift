@@ -253,8 +253,10 @@ public struct TransportFailure: Error, Sendable, CustomStringConvertible {
 
     /// Whether the whole-transfer deadline or the idle timeout passed after the connection was made.
     public var isTimeout: Bool { kind == .timeout }
-    /// Nothing of the request reached the server: sending it again cannot run it twice.
-    public var requestNotSent: Bool { kind == .connect }
+    /// Nothing of the request reached the server: sending it again cannot run it twice. A failure that names a
+    /// status that had begun to arrive is never that, whatever its kind says (found by ClientFuzz: a `.connect`
+    /// failure while reading a refused run's error body had the run sent again).
+    public var requestNotSent: Bool { kind == .connect && receivedStatus == nil }
 
     /// Kind, code and message, e.g. `timeout failure (code 28): …`.
     public var description: String { "\(kind.rawValue) failure (code \(code)): \(message)" }

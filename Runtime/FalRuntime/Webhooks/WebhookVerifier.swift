@@ -52,10 +52,13 @@ public struct WebhookVerifier: Sendable {
         let timestamp = try header("X-Fal-Webhook-Timestamp")
         let signatureHex = try header("X-Fal-Webhook-Signature")
 
-        guard let seconds = Double(timestamp) else { throw FalError.webhookRejected(reason: "timestamp '\(timestamp)' is not Unix seconds") }
-        let toleranceSeconds = Double(tolerance.components.seconds)
-        guard abs(now.timeIntervalSince1970 - seconds) <= toleranceSeconds else {
-            throw FalError.webhookRejected(reason: "timestamp is outside the ±\(Int(toleranceSeconds)) s tolerance")
+        guard let seconds = Double(timestamp), seconds.isFinite else {
+            throw FalError.webhookRejected(reason: "timestamp '\(timestamp)' is not Unix seconds")
+        }
+        // The tolerance is reported as the whole seconds it holds: `Int(Double(Int64.max))` would trap (found by
+        // ClientFuzz: a delivery stamped `nan` or `1e308` against `tolerance: .seconds(.max)` killed the process).
+        guard abs(now.timeIntervalSince1970 - seconds) <= Double(tolerance.components.seconds) else {
+            throw FalError.webhookRejected(reason: "timestamp is outside the ±\(tolerance.components.seconds) s tolerance")
         }
         guard let signature = Self.hexDecoded(signatureHex), signature.count == 64 else {
             throw FalError.webhookRejected(reason: "signature is not 64 hex-encoded bytes")

@@ -77,7 +77,8 @@ final class CurlTransfer: @unchecked Sendable {
             // Less than a byte a second over the idle time, in either direction: nothing is moving. libcurl
             // skips this check while the transfer is paused for a slow consumer, which is not the server's fault.
             try check(fal_curl_setopt_long(handle, CURLOPT_LOW_SPEED_LIMIT, 1))
-            try check(fal_curl_setopt_long(handle, CURLOPT_LOW_SPEED_TIME, max(1, (Self.milliseconds(idle) + 999) / 1000)))
+            let milliseconds = Self.milliseconds(idle)  // whole seconds, rounded up without overflowing at Int.max
+            try check(fal_curl_setopt_long(handle, CURLOPT_LOW_SPEED_TIME, max(1, milliseconds / 1000 + (milliseconds % 1000 > 0 ? 1 : 0))))
         }
         try check(fal_curl_setopt_ptr(handle, CURLOPT_ERRORBUFFER, errorBuffer))
 

@@ -89,7 +89,7 @@ final class URLSessionExchange: @unchecked Sendable {
     /// `failure` returns nil (checked with `lock` held).
     private func timer(after delay: Duration, _ failure: @escaping @Sendable () -> TransportFailure?) -> Task<Void, Never> {
         Task { [weak self] in
-            try? await Task.sleep(for: delay)
+            try? await Task.sleep(for: RetryPolicy.sleepable(delay))
             guard !Task.isCancelled, let self else { return }
             let task = self.lock.withLock { () -> URLSessionTask? in
                 guard self._delivery != nil, self.ownFailure == nil, let reason = failure() else { return nil }
@@ -286,7 +286,8 @@ final class URLSessionExchange: @unchecked Sendable {
         case .cancelled:
             return CancellationError()
         case .cannotConnectToHost, .cannotFindHost, .dnsLookupFailed, .notConnectedToInternet:
-            kind = .connect
+            // Once a response had begun, the request was sent: the network going away mid-body is not a connect failure.
+            kind = receivedStatus == nil ? .connect : .other
         case .timedOut:
             kind = .timeout
         case .serverCertificateUntrusted, .serverCertificateHasUnknownRoot, .serverCertificateHasBadDate,

@@ -141,7 +141,8 @@ public final class URLSessionTransport: Transport, @unchecked Sendable {
         urlRequest.httpShouldHandleCookies = false
         urlRequest.cachePolicy = .reloadIgnoringLocalCacheData
         // An idle timeout in whole seconds; the deadline and connect timeout are this transport's own tasks.
-        urlRequest.timeoutInterval = request.idleTimeout.map { max(1, $0.inSeconds.rounded(.up)) } ?? 7 * 86_400
+        // At most a year: FoundationNetworking traps converting an interval of `.seconds(.max)` to milliseconds.
+        urlRequest.timeoutInterval = request.idleTimeout.map { min(max(1, $0.inSeconds.rounded(.up)), RetryPolicy.longestDelaySeconds) } ?? 7 * 86_400
         for field in request.headers.fields { urlRequest.addValue(field.value, forHTTPHeaderField: field.name) }
         let hasBody: Bool
         switch request.body {

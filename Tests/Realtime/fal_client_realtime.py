@@ -181,13 +181,22 @@ def run_checks(emulator_base, summary):
         expect_echo(connection.recv(), sent, emulator_base, "after a validation error")
         log("invalid input: RealtimeError VALIDATION_ERROR, then the connection answered again")
 
-    # 4: a token from POST /rest/tokens/ (fal-client's default), with max_buffering.
-    with client.realtime(ENDPOINT, max_buffering=2) as connection:
-        for index in range(2):
-            sent = image_input(f"token {index}", 2000 + index)
-            connection.send(sent)
-            expect_echo(connection.recv(), sent, emulator_base, f"token input {index + 1}")
-        log("use_jwt=True, max_buffering=2: token issued, 2 echoes")
+    # 4: a token from POST /rest/tokens/ (fal-client's default), with max_buffering. One CI run saw this handshake
+    # end with websockets' InvalidMessage (the connection closed before any HTTP answer, through the TLS front),
+    # not reproduced in 10 local runs: a second attempt is allowed for that error only, and said in the output.
+    for attempt in (1, 2):
+        try:
+            with client.realtime(ENDPOINT, max_buffering=2) as connection:
+                for index in range(2):
+                    sent = image_input(f"token {index}", 2000 + index)
+                    connection.send(sent)
+                    expect_echo(connection.recv(), sent, emulator_base, f"token input {index + 1}")
+            break
+        except Exception as error:  # noqa: BLE001
+            if attempt == 2 or type(error).__name__ != "InvalidMessage":
+                raise
+            log(f"use_jwt=True: handshake attempt 1 failed ({type(error).__name__}: {error}); trying once more")
+    log("use_jwt=True, max_buffering=2: token issued, 2 echoes")
 
     # 5: idle: fal's TIMEOUT, then a normal close (fal-client's recv returns None on a normal close).
     started = time.monotonic()

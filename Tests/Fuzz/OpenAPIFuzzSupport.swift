@@ -1,6 +1,6 @@
 // Shared by the OpenAPIDocument and OpenAPIMutation libFuzzer targets: a document goes the way `fal-codegen`
 // takes it (DocumentLoader: OrderedJSONReader, DocumentChecker + SchemaChecker, SchemaBuilder; then Generator's
-// planning and rendering, and SchemaDiff against the document it was mutated from, both ways, with the report
+// planning and rendering, and the change report (APIDiff) against the document it was mutated from, both ways, with the report
 // rendered as text and JSON). The rule: a diagnostic (CodegenError) or a result, never a trap; and an endpoint
 // compared with itself has no changes. Built by scripts/fuzz.sh against FalCodegen compiled with coverage and ASan.
 import FalCodegen
@@ -22,13 +22,13 @@ enum OpenAPIPipeline {
         if generated.files.count != 3 { fatalError("generated \(generated.files.count) files for one endpoint") }
         _ = generated.diagnostics.map(\.description)
 
-        let same = SchemaDiff.compare(old: [endpoint], new: [endpoint])
+        let same = APIDiff.compare(old: [endpoint], new: [endpoint])
         if !same.allChanges.isEmpty {
             fatalError("an endpoint compared with itself has changes: \(same.rendered(as: .text))")
         }
         guard var baseline = baseline(endpoint.id) else { return }
         baseline.id = endpoint.id  // compared as two versions of one endpoint, whatever the mutation did to the id
-        for report in [SchemaDiff.compare(old: [baseline], new: [endpoint]), SchemaDiff.compare(old: [endpoint], new: [baseline])] {
+        for report in [APIDiff.compare(old: [baseline], new: [endpoint]), APIDiff.compare(old: [endpoint], new: [baseline])] {
             _ = report.rendered(as: .text)
             _ = report.rendered(as: .json)
         }

@@ -282,9 +282,12 @@ struct SchemaBuilder {
     private mutating func object(_ json: OrderedJSON, at path: String) -> ObjectSchema {
         let members = json["properties"]?.members ?? []
         let falOrder = json["x-fal-order-properties"]?.items
-        var order = (falOrder ?? []).compactMap(\.string)
-        order = order.filter { name in members.contains(where: { $0.key == name }) }
-        var seen = Set(order)
+        // A name listed twice counts once, where it first appears: a duplicate made two stored properties and two
+        // parameters of one label (found by the OpenAPIDocument fuzzer through the report's self-comparison).
+        var seen = Set<String>()
+        var order = (falOrder ?? []).compactMap(\.string).filter { name in
+            members.contains(where: { $0.key == name }) && seen.insert(name).inserted
+        }
         for member in members where !seen.contains(member.key) {
             order.append(member.key)
             seen.insert(member.key)

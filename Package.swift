@@ -123,14 +123,15 @@ let package = Package(
             path: "Proxy/FalProxyHummingbird"),
         .executableTarget(
             name: "fal-bench-proxy",
-            dependencies: ["FalProxy", "FalProxyHummingbird", "FalSDK"], path: "Benchmarks/proxy"),
+            dependencies: ["FalProxy", "FalProxyHummingbird", "FalSDK", "BenchmarkSupport"], path: "Benchmarks/proxy"),
 
         // MARK: Demo
         .executableTarget(name: "fal-demo", dependencies: ["FalSDK"], path: "Demo", exclude: ["Assets"]),
 
         // MARK: Benchmarks
+        .target(name: "BenchmarkSupport", path: "Benchmarks/support"),
         .executableTarget(
-            name: "fal-bench-runtime", dependencies: ["FalSDK", "CCurlShim"], path: "Benchmarks/runtime", exclude: ["peers"]),
+            name: "fal-bench-runtime", dependencies: ["FalSDK", "CCurlShim", "BenchmarkSupport"], path: "Benchmarks/runtime", exclude: ["peers"]),
 
         // MARK: Tests
         .testTarget(name: "FalCoreTests", dependencies: ["FalCore"], path: "Tests/FalCoreTests"),

@@ -1,12 +1,13 @@
 import Foundation
 
+/// Shared by the benchmark executables (fal-bench-runtime, fal-bench-proxy).
 /// A server child process that prints `listening on http://HOST:PORT` once ready (the fal emulator's
 /// CLI contract, which the fake fal fixture shares). Terminated when the benchmark ends.
-final class ServerProcess {
-    let baseURL: String
+public final class ServerProcess {
+    public let baseURL: String
     private let process: Process
 
-    init(executable: String, arguments: [String], environment: [String: String] = [:]) throws {
+    public init(executable: String, arguments: [String], environment: [String: String] = [:]) throws {
         let output: Pipe
         (process, output) = try launch(executable, arguments, environment)
         var banner = Data()
@@ -25,14 +26,14 @@ final class ServerProcess {
     }
 
     /// The child's peak resident set (`VmHWM` from /proc; Linux), in KiB.
-    var peakResidentKiB: Int? {
+    public var peakResidentKiB: Int? {
         guard let status = try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8) else { return nil }
         return status.split(separator: "\n").first { $0.hasPrefix("VmHWM:") }?.split(separator: " ").dropFirst().first.flatMap { Int($0) }
     }
 
     /// SIGTERM, then SIGKILL if the child has not exited within two seconds (a child may inherit a
     /// signal mask that holds SIGTERM back).
-    func stop() {
+    public func stop() {
         guard process.isRunning else { return }
         process.terminate()
         let deadline = Date().addingTimeInterval(2)
@@ -42,13 +43,13 @@ final class ServerProcess {
     }
 }
 
-struct BenchmarkError: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
+public struct BenchmarkError: Error, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
 }
 
 /// Runs a command to completion, returning its standard output.
-func runCommand(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws -> String {
+public func runCommand(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws -> String {
     let (process, output) = try launch(executable, arguments, environment)
     let data = output.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
@@ -59,7 +60,7 @@ func runCommand(_ executable: String, _ arguments: [String], environment: [Strin
 }
 
 /// Starts a child with its standard output on a pipe.
-func launch(_ executable: String, _ arguments: [String], _ environment: [String: String]) throws -> (Process, Pipe) {
+public func launch(_ executable: String, _ arguments: [String], _ environment: [String: String]) throws -> (Process, Pipe) {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: executable)
     process.arguments = arguments

@@ -2,10 +2,18 @@ import Foundation
 
 /// An audio file in an endpoint's output (fal's `AudioFile` and `Audio` schemas).
 public struct FalAudio: FalHostedFile {
-    /// Where fal serves the file, usually its CDN; a `data:` URI when the endpoint returned it inline.
-    public var url: String
+    /// Where fal serves the file, usually its CDN; a `data:` URI of `content` when the endpoint returned the
+    /// bytes inline (built when read: prefer `content` then).
+    public var url: String {
+        get { location.resolvedURL(contentType: contentType) }
+        set { location.url = newValue }
+    }
     /// The file's bytes when fal sent them inline (realtime results do); nil when it gave a URL only.
-    public var content: Data?
+    public var content: Data? {
+        get { location.content }
+        set { location.content = newValue }
+    }
+    private var location: HostedFileLocation
     /// The MIME type fal reports (`audio/mpeg`), if any.
     public var contentType: String?
     /// The file name fal reports, if any.
@@ -51,7 +59,7 @@ public struct FalAudio: FalHostedFile {
     /// An audio file at `url`; every other field is optional, as fal may leave it out.
     public init(url: String, contentType: String? = nil, fileName: String? = nil, fileSize: Int? = nil, duration: Double? = nil,
                 channels: Int? = nil, sampleRate: Int? = nil, bitrate: Bitrate? = nil) {
-        self.url = url
+        self.location = HostedFileLocation(url: url)
         self.contentType = contentType
         self.fileName = fileName
         self.fileSize = fileSize
@@ -71,7 +79,20 @@ public struct FalAudio: FalHostedFile {
         channels = try container.decodeIfPresent(Int.self, forKey: .channels)
         sampleRate = try container.decodeIfPresent(Int.self, forKey: .sampleRate)
         bitrate = try container.decodeIfPresent(Bitrate.self, forKey: .bitrate)
-        (url, content) = try container.hostedFileLocation(url: .url, content: .content, contentType: contentType)
+        location = try container.hostedFileLocation(url: .url, content: .content)
+    }
+
+    /// Encodes fal's fields: `url` as fal gave it, or the inline `content` (see `HostedFileLocation`).
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(location, url: .url, content: .content)
+        try container.encodeIfPresent(contentType, forKey: .contentType)
+        try container.encodeIfPresent(fileName, forKey: .fileName)
+        try container.encodeIfPresent(fileSize, forKey: .fileSize)
+        try container.encodeIfPresent(duration, forKey: .duration)
+        try container.encodeIfPresent(channels, forKey: .channels)
+        try container.encodeIfPresent(sampleRate, forKey: .sampleRate)
+        try container.encodeIfPresent(bitrate, forKey: .bitrate)
     }
 
     enum CodingKeys: String, CodingKey {

@@ -2,10 +2,18 @@ import Foundation
 
 /// A file in an endpoint's output, as fal describes any file (its `File` schema).
 public struct FalOutputFile: FalHostedFile {
-    /// Where fal serves the file, usually its CDN; a `data:` URI when the endpoint returned it inline.
-    public var url: String
+    /// Where fal serves the file, usually its CDN; a `data:` URI of `content` when the endpoint returned the
+    /// bytes inline (built when read: prefer `content` then).
+    public var url: String {
+        get { location.resolvedURL(contentType: contentType) }
+        set { location.url = newValue }
+    }
     /// The file's bytes when fal sent them inline (realtime results do); nil when it gave a URL only.
-    public var content: Data?
+    public var content: Data? {
+        get { location.content }
+        set { location.content = newValue }
+    }
+    private var location: HostedFileLocation
     /// The MIME type fal reports (`application/zip`), if any.
     public var contentType: String?
     /// The file name fal reports, if any.
@@ -15,7 +23,7 @@ public struct FalOutputFile: FalHostedFile {
 
     /// A file at `url`; every other field is optional, as fal may leave it out.
     public init(url: String, contentType: String? = nil, fileName: String? = nil, fileSize: Int? = nil) {
-        self.url = url
+        self.location = HostedFileLocation(url: url)
         self.contentType = contentType
         self.fileName = fileName
         self.fileSize = fileSize
@@ -27,7 +35,16 @@ public struct FalOutputFile: FalHostedFile {
         contentType = try container.decodeIfPresent(String.self, forKey: .contentType)
         fileName = try container.decodeIfPresent(String.self, forKey: .fileName)
         fileSize = try container.decodeIfPresent(Int.self, forKey: .fileSize)
-        (url, content) = try container.hostedFileLocation(url: .url, content: .content, contentType: contentType)
+        location = try container.hostedFileLocation(url: .url, content: .content)
+    }
+
+    /// Encodes fal's fields: `url` as fal gave it, or the inline `content` (see `HostedFileLocation`).
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(location, url: .url, content: .content)
+        try container.encodeIfPresent(contentType, forKey: .contentType)
+        try container.encodeIfPresent(fileName, forKey: .fileName)
+        try container.encodeIfPresent(fileSize, forKey: .fileSize)
     }
 
     enum CodingKeys: String, CodingKey {

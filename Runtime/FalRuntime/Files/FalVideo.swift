@@ -2,10 +2,18 @@ import Foundation
 
 /// A video in an endpoint's output (fal's `VideoFile` and `Video` schemas).
 public struct FalVideo: FalHostedFile {
-    /// Where fal serves the file, usually its CDN; a `data:` URI when the endpoint returned it inline.
-    public var url: String
+    /// Where fal serves the file, usually its CDN; a `data:` URI of `content` when the endpoint returned the
+    /// bytes inline (built when read: prefer `content` then).
+    public var url: String {
+        get { location.resolvedURL(contentType: contentType) }
+        set { location.url = newValue }
+    }
     /// The file's bytes when fal sent them inline (realtime results do); nil when it gave a URL only.
-    public var content: Data?
+    public var content: Data? {
+        get { location.content }
+        set { location.content = newValue }
+    }
+    private var location: HostedFileLocation
     /// The MIME type fal reports (`video/mp4`), if any.
     public var contentType: String?
     /// The file name fal reports, if any.
@@ -26,7 +34,7 @@ public struct FalVideo: FalHostedFile {
     /// A video at `url`; every other field is optional, as fal may leave it out.
     public init(url: String, contentType: String? = nil, fileName: String? = nil, fileSize: Int? = nil, width: Int? = nil,
                 height: Int? = nil, fps: Double? = nil, duration: Double? = nil, numFrames: Int? = nil) {
-        self.url = url
+        self.location = HostedFileLocation(url: url)
         self.contentType = contentType
         self.fileName = fileName
         self.fileSize = fileSize
@@ -48,7 +56,21 @@ public struct FalVideo: FalHostedFile {
         fps = try container.decodeIfPresent(Double.self, forKey: .fps)
         duration = try container.decodeIfPresent(Double.self, forKey: .duration)
         numFrames = try container.decodeIfPresent(Int.self, forKey: .numFrames)
-        (url, content) = try container.hostedFileLocation(url: .url, content: .content, contentType: contentType)
+        location = try container.hostedFileLocation(url: .url, content: .content)
+    }
+
+    /// Encodes fal's fields: `url` as fal gave it, or the inline `content` (see `HostedFileLocation`).
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(location, url: .url, content: .content)
+        try container.encodeIfPresent(contentType, forKey: .contentType)
+        try container.encodeIfPresent(fileName, forKey: .fileName)
+        try container.encodeIfPresent(fileSize, forKey: .fileSize)
+        try container.encodeIfPresent(width, forKey: .width)
+        try container.encodeIfPresent(height, forKey: .height)
+        try container.encodeIfPresent(fps, forKey: .fps)
+        try container.encodeIfPresent(duration, forKey: .duration)
+        try container.encodeIfPresent(numFrames, forKey: .numFrames)
     }
 
     enum CodingKeys: String, CodingKey {

@@ -91,3 +91,19 @@ struct PNGChunks {
         bytes[offset..<offset + 4].reduce(0) { $0 << 8 | UInt32($1) }
     }
 }
+
+@Suite struct RenderedImageCacheTests {
+    @Test("a kept image is the same bytes as a fresh render; the cache stays under its byte cap, oldest out first")
+    func boundedAndFaithful() {
+        let small = GeneratedImage(width: 64, height: 64, seed: 1, index: 0)
+        let size = small.png().count
+        let cache = RenderedImageCache(capacityBytes: size * 3, maxImageBytes: size * 2)
+        #expect(cache.png(small) == small.png())
+        #expect(cache.png(small) == small.png() && cache.usage.images == 1)
+        for seed in 2...6 { _ = cache.png(GeneratedImage(width: 64, height: 64, seed: UInt64(seed), index: 0)) }
+        #expect(cache.usage.images == 3 && cache.usage.bytes <= size * 3)
+        let large = GeneratedImage(width: 256, height: 256, seed: 1, index: 0)
+        #expect(cache.png(large) == large.png())
+        #expect(cache.usage.images == 3, "an image over maxImageBytes is rendered, not kept")
+    }
+}

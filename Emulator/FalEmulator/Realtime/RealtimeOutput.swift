@@ -56,9 +56,9 @@ struct RealtimeOutput: Sendable {
             }
         }
 
-        var bytes: Data {
+        func bytes(_ cache: RenderedImageCache) -> Data {
             switch self {
-            case .image(let image): return image.png()
+            case .image(let image): return cache.png(image)
             case .file(let file): return file.bytes
             }
         }
@@ -92,7 +92,7 @@ struct RealtimeOutput: Sendable {
         switch value {
         case .map(let entries):
             if let file = generated(value["url"]) {
-                return .map(entries.map { $0.key == "url" ? (key: "content", value: .binary(file.bytes)) : $0 })
+                return .map(entries.map { $0.key == "url" ? (key: "content", value: .binary(file.bytes(state.renderedImages))) : $0 })
             }
             return .map(entries.map { (key: $0.key, value: inline($0.value, depth: depth + 1)) })
         case .array(let items):

@@ -15,6 +15,8 @@ final class EmulatorState: Sendable {
     /// Realtime tokens issued by `POST /rest/tokens/`, and the open realtime WebSockets.
     let tokens = RealtimeTokens()
     let realtime: RealtimeHub
+    /// Images realtime results carry inline (`sync_mode`), rendered once per image while kept.
+    let renderedImages = RenderedImageCache()
     /// The controls and how many times they were set: failure attempts are counted per setting.
     private let controlsBox: Mutex<(controls: EmulatorControls, generation: Int)>
     private let baseBox = Mutex<String>("")

@@ -19,6 +19,7 @@ trap 'tls_front_stop "$DIR" >/dev/null 2>&1 || true; kill $EMULATOR 2>/dev/null 
 for _ in $(seq 100); do grep -q "^listening on " "$EMULATOR_LOG" && break; sleep 0.1; done
 BASE="$(sed -n 's/^listening on //p' "$EMULATOR_LOG" | head -n 1)"
 [ -n "$BASE" ] || { cat "$EMULATOR_LOG" >&2; echo "bench-realtime: the emulator did not start" >&2; exit 1; }
+TLS_FRONT_PROXY_BUFFER="${TLS_FRONT_PROXY_BUFFER:-64k}"  # nginx relays the 768 KiB answers in 64 KiB chunks, not 4 KiB pages
 tls_front_make_ca "$DIR" && tls_front_make_cert "$DIR" && tls_front_start "$DIR" "${BASE#http://}"
 FRONT="127.0.0.1:$(cat "$DIR/port")"
 echo "bench-realtime: emulator $BASE behind https://$FRONT; $ITERATIONS round trips, $SUSTAINED pipelined, ${SECONDS_STREAMED} s at 40/s"

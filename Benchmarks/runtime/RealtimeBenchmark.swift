@@ -35,18 +35,24 @@ enum RealtimeBenchmark {
         let connection = try await fal.fastSDXLImageToImage.realtime(options: options)
         var outputs = connection.outputs.makeAsyncIterator()
 
-        // Warm-up, then round trips.
-        for _ in 0..<20 { try await connection.send(input); _ = try await outputs.next() }
-        var trips = Samples()
-        for _ in 0..<iterations {
+        // Round trips, each SDK one followed by one over a bare WebSocket (same connector, same token route, the
+        // frame encoded once, no validation or decoding): interleaved, so the machine's drift during the run
+        // falls on both alike and their difference is what the SDK's realtime layer adds.
+        var bare = try await BareSocket.open(fal: fal, caFile: caFile, input: input)
+        var trips = Samples(), bareTrips = Samples(), overheads = Samples()
+        for round in 0..<(iterations + 20) {
             let started = ContinuousClock.now
             try await connection.send(input)
             guard let output = try await outputs.next(), output.images.first?.content != nil else { throw BenchmarkError("no image bytes") }
-            trips.add(started.duration(to: .now))
+            let trip = started.duration(to: .now)
+            let bareTrip = try await bare.roundTrip()
+            if round >= 20 {  // the first 20 warm both up
+                trips.add(trip)
+                bareTrips.add(bareTrip)
+                overheads.add(trip - bareTrip)
+            }
         }
-
-        // The same frames over a bare WebSocket (same connector, same token route): no validation, no encoding.
-        let bare = try await bareRoundTrips(fal: fal, caFile: caFile, input: input, iterations: iterations)
+        await bare.close()
 
         // Sustained: pipelined, throttle 0, at most `window` inputs in flight: fal's server keeps at most
         // max_buffering inputs waiting and drops older ones (the emulator keeps 60 without it), so sending all
@@ -83,36 +89,42 @@ enum RealtimeBenchmark {
         drain.cancel()
 
         let report = Report(
-            roundTripP50: trips.percentile(50), roundTripP99: trips.percentile(99), bareP50: bare.percentile(50), bareP99: bare.percentile(99),
-            overheadP50: trips.percentile(50) - bare.percentile(50), sustainedResultsPerSecond: perSecond, residentMiB: resident)
+            roundTripP50: trips.percentile(50), roundTripP99: trips.percentile(99), bareP50: bareTrips.percentile(50), bareP99: bareTrips.percentile(99),
+            overheadP50: overheads.percentile(50), sustainedResultsPerSecond: perSecond, residentMiB: resident)
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
         print(String(decoding: try encoder.encode(report), as: UTF8.self))
     }
 
-    /// Round trips over a WebSocket opened the way the SDK opens it, with the frame encoded once up front.
-    static func bareRoundTrips(fal: FalClient, caFile: String, input: FastSDXLImageToImage.Input, iterations: Int) async throws -> Samples {
-        let token = try await fal.realtimeToken(alias: "fast-sdxl", lifetimeSeconds: 120)
-        let url = try fal.realtimeURL(FalClient.realtimeApp(FastSDXLImageToImage.id, path: nil), maxBuffering: nil)
-        var request = WebSocketRequest(url: FalClient.realtimeURL(url, token: token))
-        request.caBundlePath = caFile
-        let socket = try await defaultWebSocketConnector().connect(request)
-        var encoder = MessagePackEncoder()
-        encoder.userInfo[FalFile.inlineEncodingKey] = 16 << 20
-        let frame = try encoder.encode(input)
-        var messages = socket.messages.makeAsyncIterator()
-        var samples = Samples()
-        for round in 0..<(iterations + 20) {
+    /// A WebSocket opened the way the SDK opens it, sending one frame encoded up front and waiting for the
+    /// next binary message: the round trip with nothing of the SDK's realtime layer in it.
+    struct BareSocket {
+        let socket: any WebSocketConnection
+        let frame: Data
+        var messages: AsyncThrowingStream<WebSocketMessage, any Error>.AsyncIterator
+
+        static func open(fal: FalClient, caFile: String, input: FastSDXLImageToImage.Input) async throws -> BareSocket {
+            let token = try await fal.realtimeToken(alias: "fast-sdxl", lifetimeSeconds: 120)
+            let url = try fal.realtimeURL(FalClient.realtimeApp(FastSDXLImageToImage.id, path: nil), maxBuffering: nil)
+            var request = WebSocketRequest(url: FalClient.realtimeURL(url, token: token))
+            request.caBundlePath = caFile
+            let socket = try await defaultWebSocketConnector().connect(request)
+            var encoder = MessagePackEncoder()
+            encoder.userInfo[FalFile.inlineEncodingKey] = 16 << 20
+            return BareSocket(socket: socket, frame: try encoder.encode(input), messages: socket.messages.makeAsyncIterator())
+        }
+
+        mutating func roundTrip() async throws -> Duration {
             let started = ContinuousClock.now
             try await socket.send(.binary(frame))
             while true {
-                guard case .binary? = try await messages.next() else { continue }  // skip timings text frames
-                break
+                guard let message = try await messages.next() else { throw BenchmarkError("the bare socket closed") }
+                if case .binary = message { break }  // skip timings text frames
             }
-            if round >= 20 { samples.add(started.duration(to: .now)) }
+            return started.duration(to: .now)
         }
-        await socket.close(code: 1000, reason: "")
-        return samples
+
+        func close() async { await socket.close(code: 1000, reason: "") }
     }
 
     /// 40,000 bytes framed as a JPEG (SOI ... EOI): the size of a 512×512 camera frame; the emulator does not decode it.

@@ -17,7 +17,8 @@
 # version, the connection's serial number, the requests on it so far, and r/. for a resumed TLS session or a
 # full handshake). Bodies and responses are streamed both ways (no
 # buffering, no size limit), so uploads and server-sent events pass through as they are; idle upstream reads
-# time out after an hour.
+# time out after an hour. TLS_FRONT_PROXY_BUFFER sets nginx's proxy_buffer_size, the chunk an upgraded
+# (WebSocket) connection is relayed in (default: nginx's, one page).
 
 # tls_front_make_ca DIR: a CA certificate and key valid for two days.
 tls_front_make_ca() {
@@ -107,6 +108,7 @@ http {
     client_max_body_size 0;
     proxy_request_buffering off;
     proxy_buffering off;
+    ${TLS_FRONT_PROXY_BUFFER:+proxy_buffer_size $TLS_FRONT_PROXY_BUFFER; proxy_buffers 4 $TLS_FRONT_PROXY_BUFFER; proxy_busy_buffers_size $TLS_FRONT_PROXY_BUFFER;}
     # Upgrade requests keep their Connection: upgrade; others reuse upstream connections. Upgrades go on a fresh
     # upstream connection: the emulator's server (Hummingbird) upgrades only a connection's first request and
     # answers a later one with 307 and Connection: close, which nginx would pass to the WebSocket client.

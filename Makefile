@@ -85,29 +85,31 @@ PROXY_MEMORY_SUITES = ^FalProxyTests\.ProxyMemoryTests
 ## Run by `make tls` only (they start nginx fronts).
 TLS_SUITES = ^FalRuntimeTests\.(TLSTests|HTTP2HostileTests)
 test: deps
-	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build --skip '$(RUNTIME_SUITES)' --skip '$(EMULATOR_SUITES)' --skip '$(PROXY_SUITES)'
-	$(SWIFT) test --skip-build --filter '$(RUNTIME_SUITES)' --skip '$(CONTRACT_SUITES)' --skip '$(TLS_SUITES)'
-	$(SWIFT) test --skip-build --filter '^FalRuntimeTests\.TransportContractTests'
-	$(SWIFT) test --skip-build --filter '^FalRuntimeTests\.HostileServerTests'
-	FAL_TEST_TRANSPORT=urlSession $(SWIFT) test --skip-build --filter '^FalRuntimeTests\.HostileServerTests'
-	$(SWIFT) test --skip-build --filter '$(EMULATOR_SUITES)' --skip '$(LOAD_SUITES)' --skip '$(EMULATOR_TIMED_SUITES)'
-	$(SWIFT) test --skip-build --filter '$(EMULATOR_TIMED_SUITES)'
-	$(SWIFT) test --skip-build --filter '$(LOAD_SUITES)'
-	$(SWIFT) test --skip-build --filter '$(PROXY_SUITES)' --skip '$(PROXY_MEMORY_SUITES)'
-	$(SWIFT) test --skip-build --filter '$(PROXY_MEMORY_SUITES)'
-	$(MAKE) vapor-proxy
-	$(MAKE) tls
-	$(MAKE) realtime-peer
-	$(MAKE) check
-	$(MAKE) api-digester
-	$(MAKE) example
-	$(MAKE) schemathesis
-	$(MAKE) fuzz
-	$(MAKE) demo-check
-	$(MAKE) no-libcurl
-	$(MAKE) old-libcurl
-	$(MAKE) docs
+	@./scripts/timed.sh --reset
+	./scripts/timed.sh build $(SWIFT) build --build-tests
+	./scripts/timed.sh other-suites $(SWIFT) test --skip-build --skip '$(RUNTIME_SUITES)' --skip '$(EMULATOR_SUITES)' --skip '$(PROXY_SUITES)'
+	./scripts/timed.sh runtime-suites $(SWIFT) test --skip-build --filter '$(RUNTIME_SUITES)' --skip '$(CONTRACT_SUITES)' --skip '$(TLS_SUITES)'
+	./scripts/timed.sh contract-suite $(SWIFT) test --skip-build --filter '^FalRuntimeTests\.TransportContractTests'
+	./scripts/timed.sh hostile-libcurl $(SWIFT) test --skip-build --filter '^FalRuntimeTests\.HostileServerTests'
+	./scripts/timed.sh hostile-urlsession env FAL_TEST_TRANSPORT=urlSession $(SWIFT) test --skip-build --filter '^FalRuntimeTests\.HostileServerTests'
+	./scripts/timed.sh emulator-suites $(SWIFT) test --skip-build --filter '$(EMULATOR_SUITES)' --skip '$(LOAD_SUITES)' --skip '$(EMULATOR_TIMED_SUITES)'
+	./scripts/timed.sh emulator-timed $(SWIFT) test --skip-build --filter '$(EMULATOR_TIMED_SUITES)'
+	./scripts/timed.sh load-suite $(SWIFT) test --skip-build --filter '$(LOAD_SUITES)'
+	./scripts/timed.sh proxy-suites $(SWIFT) test --skip-build --filter '$(PROXY_SUITES)' --skip '$(PROXY_MEMORY_SUITES)'
+	./scripts/timed.sh proxy-memory $(SWIFT) test --skip-build --filter '$(PROXY_MEMORY_SUITES)'
+	./scripts/timed.sh vapor-proxy $(MAKE) vapor-proxy
+	./scripts/timed.sh tls $(MAKE) tls
+	./scripts/timed.sh realtime-peer $(MAKE) realtime-peer
+	./scripts/timed.sh check $(MAKE) check
+	./scripts/timed.sh api-digester $(MAKE) api-digester
+	./scripts/timed.sh example $(MAKE) example
+	./scripts/timed.sh schemathesis $(MAKE) schemathesis
+	./scripts/timed.sh fuzz $(MAKE) fuzz
+	./scripts/timed.sh demo-check $(MAKE) demo-check
+	./scripts/timed.sh no-libcurl $(MAKE) no-libcurl
+	./scripts/timed.sh old-libcurl $(MAKE) old-libcurl
+	./scripts/timed.sh docs $(MAKE) docs
+	@./scripts/timed.sh --report
 
 ## The runtime end-to-end suite and TLSTests over https:// through nginx TLS fronts (HTTP/2 and HTTP/1.1 by ALPN), both
 ## transports, the test CA given to the client (URLSession's through a private mount namespace's system store:

@@ -37,4 +37,7 @@ else
     FAL_TEST_TRANSPORT=libcurl "$SWIFT" test --skip-build --filter "$suites"
     FAL_TEST_TRANSPORT=urlSession "$SWIFT" test --skip-build --filter '^FalRuntimeTests\.TLSTests'
 fi
+# The per-host connection cap, in fresh processes (the cap is per process and lifts for good): 1,000 concurrent
+# subscribes over HTTP/2 on a few connections, and through a front without h2 all of them, unqueued.
+CHECK=1 CONFIG=debug N=1000 ./scripts/bench-tls.sh
 echo "tls: done in $(( $(date +%s) - start )) s"

@@ -153,6 +153,21 @@ void fal_once_body_free(fal_once_body *body) { free(body); }
 int fal_curl_msg_is_done(CURLMsg *message) { return message->msg == CURLMSG_DONE; }
 CURLcode fal_curl_msg_result(CURLMsg *message) { return message->data.result; }
 
+CURLMcode fal_curl_multi_set_host_cap(CURLM *multi, long cap, long kick) {
+    CURLMcode code = curl_multi_setopt(multi, CURLMOPT_MAX_HOST_CONNECTIONS, cap);
+    if (code != CURLM_OK || kick <= 0) return code;
+    // An easy handle with no URL, added and removed at once: removing a handle is what makes libcurl move the
+    // first queued transfer back to connecting (process_pending_handles). Nothing is sent.
+    CURL *nudge = curl_easy_init();
+    if (!nudge) return code;
+    for (long i = 0; i < kick; i++) {
+        if (curl_multi_add_handle(multi, nudge) != CURLM_OK) break;
+        curl_multi_remove_handle(multi, nudge);
+    }
+    curl_easy_cleanup(nudge);
+    return code;
+}
+
 CURLMcode fal_curl_multi_set_socket_callback(CURLM *multi, fal_curl_socket_callback on_socket, void *userp) {
     CURLMcode code = curl_multi_setopt(multi, CURLMOPT_SOCKETFUNCTION, on_socket);
     if (code == CURLM_OK) code = curl_multi_setopt(multi, CURLMOPT_SOCKETDATA, userp);

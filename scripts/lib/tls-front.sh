@@ -18,7 +18,7 @@
 # full handshake). Bodies and responses are streamed both ways (no
 # buffering, no size limit), so uploads and server-sent events pass through as they are; idle upstream reads
 # time out after an hour. TLS_FRONT_PROXY_BUFFER sets nginx's proxy_buffer_size, the chunk an upgraded
-# (WebSocket) connection is relayed in (default: nginx's, one page).
+# (WebSocket) connection is relayed in (default: nginx's, one page). TLS_FRONT_HTTP2=off: ALPN offers http/1.1 only.
 
 # tls_front_make_ca DIR: a CA certificate and key valid for two days.
 tls_front_make_ca() {
@@ -77,7 +77,9 @@ _tls_front_config() {
     nginx="$(_tls_front_nginx)"
     # nginx 1.25.1 replaced `listen … http2` with the `http2 on` directive (the old form still works, with a warning).
     version="$("$nginx" -v 2>&1 | sed -n 's|.*nginx/\([0-9.]*\).*|\1|p')"
-    if printf '%s\n%s\n' "1.25.1" "$version" | sort -V -C; then
+    if [ "${TLS_FRONT_HTTP2:-on}" = off ]; then
+        listen="listen 127.0.0.1:$port ssl;"; http2=""  # ALPN offers http/1.1 only
+    elif printf '%s\n%s\n' "1.25.1" "$version" | sort -V -C; then
         listen="listen 127.0.0.1:$port ssl;"; http2="http2 on;"
     else
         listen="listen 127.0.0.1:$port ssl http2;"; http2=""

@@ -61,6 +61,10 @@ typedef int (*fal_curl_socket_callback)(CURL *easy, curl_socket_t socket, int wh
 // 16): transfers beyond it wait in libcurl's queue for a connection instead of failing to open a socket.
 // Returns the cap.
 long fal_curl_multi_cap_connections(CURLM *multi);
+// Sets CURLMOPT_MAX_HOST_CONNECTIONS (0: no cap), then lets up to `kick` transfers waiting in libcurl's queue
+// for a connection try again: libcurl looks at its queue only when a transfer is removed, one at a time, so a
+// raised cap would otherwise leave them waiting for others to finish.
+CURLMcode fal_curl_multi_set_host_cap(CURLM *multi, long cap, long kick);
 CURLMcode fal_curl_multi_set_socket_callback(CURLM *multi, fal_curl_socket_callback on_socket, void *userp);
 
 // Readiness of the sockets libcurl asks to watch. `fal_poller_watch` takes libcurl's CURL_POLL_* value and

@@ -28,6 +28,9 @@ final class CurlEventLoop: @unchecked Sendable {
     /// earlier must wake it.
     private var nextLook = ContinuousClock.now
 
+    /// Connections per host: a few while every transfer may multiplex over HTTP/2, libcurl's default once one cannot.
+    private var hostCap = HostConnectionCap()
+
     /// Readiness reports for sockets libcurl no longer watches (idle connections the server closed): one
     /// per such close. Tests read it to show the loop does not spin on them.
     private var idleSocketEvents = 0
@@ -60,6 +63,7 @@ final class CurlEventLoop: @unchecked Sendable {
         // Thousands of concurrent requests (each status stream holds a connection) queue for a connection
         // rather than run out of descriptors.
         _ = fal_curl_multi_cap_connections(multi)
+        _ = fal_curl_multi_set_host_cap(multi, hostCap.limit, 0)
 
         let thread = Thread { [unowned self] in self.run() }
         thread.name = "fal-curl-event-loop"
@@ -74,6 +78,7 @@ final class CurlEventLoop: @unchecked Sendable {
         if transfer.cancelRequested.load(ordering: .sequentiallyConsistent) {
             transfer.finishCancelled()
         } else {
+            if hostCap.starting(mayMultiplex: transfer.mayMultiplex) { applyHostCap() }
             running[transfer.handle] = transfer
             // Sockets open and close through the poller, which keeps idle connections in its set.
             fal_curl_set_socket_hooks(transfer.handle, poller)
@@ -87,6 +92,14 @@ final class CurlEventLoop: @unchecked Sendable {
         lock.unlock()
         if wake { fal_poller_wake(poller) }
     }
+
+    /// Sets the per-host cap on the multi handle and lets the transfers queued under the old one try again. Needs `lock`.
+    private func applyHostCap() {
+        _ = fal_curl_multi_set_host_cap(multi, hostCap.limit, running.count)
+    }
+
+    /// Whether the per-host connection cap still holds (tests).
+    var hostConnectionCapHolds: Bool { lock.withLock { !hostCap.isLifted } }
 
     /// Aborts a transfer; its waiter gets `CancellationError`. Safe at any time, from any thread, even before `start`.
     func cancel(_ transfer: CurlTransfer) {
@@ -105,6 +118,8 @@ final class CurlEventLoop: @unchecked Sendable {
     private func drive(_ socket: curl_socket_t, events: Int32) {
         var stillRunning: Int32 = 0
         curl_multi_socket_action(multi, socket, events, &stillRunning)
+        // Not from the header callback itself: libcurl refuses multi calls made inside its callbacks.
+        if !hostCap.isLifted, CurlTransfer.sawHTTP1.load(ordering: .relaxed), hostCap.sawHTTP1() { applyHostCap() }
         var queued: Int32 = 0
         while let message = curl_multi_info_read(multi, &queued) {
             guard fal_curl_msg_is_done(message) != 0, let easy = message.pointee.easy_handle else { continue }

@@ -37,6 +37,11 @@ final class CurlTransfer: @unchecked Sendable {
     /// Whether libcurl is holding the upload paused because the streamed body's source is behind.
     var readPaused = false
 
+    /// Whether libcurl may multiplex this transfer on a shared HTTP/2 connection (https, version not held to 1.1).
+    private(set) var mayMultiplex = false
+    /// Set by any transfer whose response came over HTTP/1.x; the event loop then lifts its per-host cap.
+    static let sawHTTP1 = Atomic(false)
+
     /// `reusing` picks a particular idle handle of the pool (tests replay handle reuse with it).
     init(_ request: HTTPRequest, tls: TLSOptions = TLSOptions(), reusing idle: UnsafeMutableRawPointer? = nil) throws(TransportFailure) {
         guard let handle = idle.flatMap({ EasyHandlePool.shared.take($0) }) ?? EasyHandlePool.shared.take() else {
@@ -185,6 +190,7 @@ final class CurlTransfer: @unchecked Sendable {
         }
         switch tls.httpVersion {
         case .automatic:
+            mayMultiplex = https
             try check(fal_curl_setopt_long(handle, CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_2TLS)))
             // Wait for a connection being set up to the same host to say whether it multiplexes, instead of
             // opening one connection per concurrent request (1,000 subscribes: one TLS handshake, not hundreds).
@@ -204,6 +210,7 @@ final class CurlTransfer: @unchecked Sendable {
         let line = HTTPHeaders.trimmed(bytes[...])
         if line.starts(with: "HTTP/".utf8) {
             // A new status line: interim (1xx) responses and their headers are discarded.
+            if line.starts(with: "HTTP/1.".utf8), !Self.sawHTTP1.load(ordering: .relaxed) { Self.sawHTTP1.store(true, ordering: .relaxed) }
             let fields = line.split(separator: UInt8(ascii: " "), maxSplits: 2)
             status = fields.count > 1 ? Int(String(decoding: fields[1], as: UTF8.self)) ?? 0 : 0
             headerLines.removeAll(keepingCapacity: true)

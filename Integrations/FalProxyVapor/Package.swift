@@ -22,7 +22,7 @@ let package = Package(
         .testTarget(
             name: "FalProxyVaporTests",
             dependencies: [
-                "FalProxyVapor", .product(name: "FalSDK", package: "FalSDK"), .product(name: "FalEmulator", package: "FalSDK"),
+                "FalProxyVapor", .product(name: "FalSDK", package: "FalSDK"),
                 .product(name: "Vapor", package: "vapor"),
             ]),
     ],

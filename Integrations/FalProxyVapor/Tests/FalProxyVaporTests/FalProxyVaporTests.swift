@@ -1,4 +1,3 @@
-import FalEmulator
 import FalProxy
 import FalProxyVapor
 import FalRuntime
@@ -19,9 +18,11 @@ struct FalProxyVaporTests {
         .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("schemas")
     static let illusion = IllusionDiffusion.Input(imageURL: "https://example.com/pattern.png", prompt: "a castle", seed: 3, imageSize: .square)
 
-    static func with(controls: EmulatorControls = .immediate, _ body: (FalClient, FalEmulator, String) async throws -> Void) async throws {
-        let emulator = try FalEmulator(configuration: .init(host: "127.0.0.1", port: 0, apiKey: key, schemasDirectory: schemas, controls: controls))
-        let base = try await emulator.start()
+    static func with(controls: [String: Int] = [:], _ body: (FalClient, EmulatorProcess, String) async throws -> Void) async throws {
+        let emulator = try EmulatorProcess(key: key, schemas: schemas)
+        defer { emulator.stop() }
+        if !controls.isEmpty { try await emulator.setControls(controls) }
+        let base = try #require(URL(string: emulator.baseURL))
         let app = try await Application.make(.testing)
         app.logger.logLevel = .critical
         app.http.server.configuration.hostname = "127.0.0.1"
@@ -47,17 +48,15 @@ struct FalProxyVaporTests {
         } catch {
             await app.server.shutdown()
             try await app.asyncShutdown()
-            await emulator.stop()
             throw error
         }
         await app.server.shutdown()
         try await app.asyncShutdown()
-        await emulator.stop()
     }
 
     @Test("subscribe, stream event by event, cancel, upload and a realtime token, all through the Vapor proxy")
     func endToEnd() async throws {
-        let controls = EmulatorControls(latencyMilliseconds: 900, queueDepth: 1, queueStepMilliseconds: 50, logLines: 3)
+        let controls = ["latency_ms": 900, "queue_depth": 1, "queue_step_ms": 50, "log_lines": 3]
         try await Self.with(controls: controls) { fal, emulator, proxyURL in
             let output = try await fal.illusionDiffusion.subscribe(Self.illusion, logs: true)
             #expect(output.seed == 3)
@@ -71,7 +70,7 @@ struct FalProxyVaporTests {
 
             let submission = try await fal.illusionDiffusion.submit(Self.illusion)
             try? await fal.illusionDiffusion.cancel(requestID: submission.requestID)
-            #expect(emulator.requestLog.entries.contains { $0.operation == .cancel })
+            #expect(try await emulator.requests().contains { $0.operation == "cancel" })
 
             let bytes = Data((0..<200_000).map { UInt8(truncatingIfNeeded: $0 &* 7) })
             let url = try await fal.storage.upload(bytes, contentType: "application/octet-stream", fileName: "v.bin")
@@ -87,7 +86,7 @@ struct FalProxyVaporTests {
                 body: .data(Data(#"{"allowed_apps":["fast-sdxl"],"token_expiration":60}"#.utf8))))
             #expect(token.status == 200)
             #expect(String(decoding: token.body, as: UTF8.self).hasPrefix("\""), "a JSON string")
-            #expect(emulator.requestLog.entries.allSatisfy { $0.status != 401 })
+            #expect(try await emulator.requests().allSatisfy { $0.status != 401 })
         }
     }
 
@@ -188,7 +187,7 @@ struct FalProxyVaporTests {
             let unauthenticated = try await HTTPTransport().send(FalRuntime.HTTPRequest(
                 method: "GET", url: proxyURL, headers: FalRuntime.HTTPHeaders([("x-fal-target-url", "https://queue.fal.run/fal-ai/illusion-diffusion/requests/x/status")])))
             #expect(unauthenticated.status == 401)
-            #expect(emulator.requestLog.entries.isEmpty, "nothing reached fal")
+            #expect(try await emulator.requests().isEmpty, "nothing reached fal")
         }
     }
 }

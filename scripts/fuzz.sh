@@ -118,12 +118,7 @@ corpus() {
         ClientFuzz) echo client ;; OpenAPIDocument) echo openapi-documents ;; OpenAPIMutation) echo openapi-mutations ;;
     esac
 }
-# The modules a target needs beyond FalCore (built when stale), what it links, and its libFuzzer options.
-prepare() {
-    case "$1" in
-        ClientFuzz) runtime ;; OpenAPIDocument | OpenAPIMutation) codegen ;;
-    esac
-}
+# What a target links, the products it is rebuilt after, and its libFuzzer options.
 libraries() {
     case "$1" in
         ClientFuzz) echo -lFalRuntime "${DEPS[@]}" -lFuzzDeps -lFoundationNetworking -lstdc++ ;;
@@ -150,9 +145,22 @@ options() {
     esac
 }
 
+# The instrumented libraries the chosen targets need: FalCodegen's -O build runs beside FalRuntime's (each is one
+# mostly single-threaded whole-module compile, and there are 2 cores).
+needs() {  # needs NAME…: whether any chosen target is one of them
+    local target name
+    for target in "${TARGETS[@]}"; do for name in "$@"; do [ "$target" = "$name" ] && return 0; done; done
+    return 1
+}
+codegen_job=""
+if needs OpenAPIDocument OpenAPIMutation; then codegen & codegen_job=$!; fi
+if needs ClientFuzz; then runtime; fi
+if [ -n "$codegen_job" ]; then wait "$codegen_job" || { echo "fuzz: building FalCodegen failed" >&2; exit 1; }; fi
+
+# Build every target first, then run them two at a time: each libFuzzer run is one thread, so two share the 2 cores
+# and each still gets FUZZ_SECONDS of its own.
 for target in "${TARGETS[@]}"; do
     binary="$OUT/fuzz-$target"
-    prepare "$target"
     libs="$(libraries "$target")"
     # The fuzzer is rebuilt when its sources or the libraries it links changed since it was linked.
     rebuild=$([ -f "$binary" ] || echo yes)
@@ -164,22 +172,32 @@ for target in "${TARGETS[@]}"; do
         quiet "$SWIFTC" "${FLAGS[@]}" -module-name "Fuzz$target" -I "$OUT" -L "$OUT" $(sources "$target") $libs -lFalCore -o "$binary"
         echo "fuzz: $target built in $((SECONDS - started)) s"
     fi
-    [ "$SECONDS_EACH" = 0 ] && continue  # FUZZ_SECONDS=0: build only (e.g. to replay a crash input)
-    work="$OUT/corpus-$target"
+done
+[ "$SECONDS_EACH" = 0 ] && exit 0  # FUZZ_SECONDS=0: build only (e.g. to replay a crash input)
+
+# run TARGET: one fuzzing run; its summary line, or its log's end and the crash's place, on failure (exit 1).
+run() {
+    local target="$1" binary="$OUT/fuzz-$1" work="$OUT/corpus-$1" log="$OUT/fuzz-$1.log" asan="${ASAN_OPTIONS:-}" runs
     mkdir -p "$work"
     cp -n Tests/Fuzz/corpus/"$(corpus "$target")"/* "$work"/ 2>/dev/null || true
-    echo "fuzz: running $target for ${SECONDS_EACH}s"
-    log="$OUT/fuzz-$target.log"
     # Without libFuzzer's leak check, ASan's own at exit is off too (it would fail the run for the same values).
-    asan="${ASAN_OPTIONS:-}"
     case "$(options "$target")" in *-detect_leaks=0*) asan="$asan:detect_leaks=0" ;; esac
     # shellcheck disable=SC2046
     if ! ASAN_OPTIONS="$asan" "$binary" "$work" -max_total_time="$SECONDS_EACH" $(options "$target") -rss_limit_mb=2048 \
         -print_final_stats=1 -artifact_prefix="$OUT/crash-$target-" >"$log" 2>&1; then
         tail -n 60 "$log" >&2
         echo "fuzz: $target FAILED; the input is in $OUT/crash-$target-* (add it as a regression test)" >&2
-        exit 1
+        return 1
     fi
     runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
     echo "fuzz: $target clean: ${runs:-?} inputs in ${SECONDS_EACH}s, corpus $(ls "$work" | wc -l) files"
+}
+failed=0
+for ((index = 0; index < ${#TARGETS[@]}; index += 2)); do
+    pair=("${TARGETS[@]:index:2}")
+    echo "fuzz: running ${pair[*]} for ${SECONDS_EACH}s"
+    jobs=()
+    for target in "${pair[@]}"; do run "$target" & jobs+=($!); done
+    for job in "${jobs[@]}"; do wait "$job" || failed=1; done
+    [ "$failed" = 0 ] || exit 1
 done

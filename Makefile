@@ -76,9 +76,9 @@ CONTRACT_SUITES = ^FalRuntimeTests\.(TransportContractTests|HostileServerTests)
 EMULATOR_SUITES = ^(FalEmulatorTests|EndToEndTests)\.
 LOAD_SUITES = ^FalEmulatorTests\.LoadTests
 ## The emulator suites whose tests time what they check (idle timeouts, throttles, token lifetimes, stop's promptness,
-## subscribe's timeout) run in a process of their own: beside 116 other tests, each starting an emulator, the 2-core
+## subscribe's timeout, a stalled body's client timeout) run in a process of their own: beside 116 other tests, each starting an emulator, the 2-core
 ## cooperative pool is queued for seconds and those tests measured the queue (they failed in CI).
-EMULATOR_TIMED_SUITES = ^(FalEmulatorTests\.(RealtimeFlowTests|RealtimeControlTests|LifecycleTests)|EndToEndTests\.(RealtimeAgainstEmulatorTests|RuntimeAgainstEmulatorTests))
+EMULATOR_TIMED_SUITES = ^(FalEmulatorTests\.(RealtimeFlowTests|RealtimeControlTests|LifecycleTests|FailureInjectionTests)|EndToEndTests\.(RealtimeAgainstEmulatorTests|RuntimeAgainstEmulatorTests))
 ## FalProxy (issue 19): its suites in a process of their own, and the 1 GiB upload's peak-RSS check alone in another.
 PROXY_SUITES = ^FalProxyTests\.
 PROXY_MEMORY_SUITES = ^FalProxyTests\.ProxyMemoryTests

@@ -103,9 +103,9 @@ sources() {
             echo Tests/Fuzz/ServerSentEventsFuzz.swift "$OUT/ServerSentEventParser.swift" ;;
         EmulatorBody) echo Tests/Fuzz/EmulatorBodyFuzz.swift Emulator/FalEmulator/Server/JSONBodyParser.swift \
             Emulator/FalEmulator/Support/JSONCoding.swift ;;
-        ClientFuzz) echo Tests/Fuzz/ClientFuzz.swift Tests/Fuzz/ClientFuzzSupport.swift ;;
+        ClientFuzz) echo Tests/Fuzz/ClientFuzz.swift Tests/Fuzz/ClientFuzzSupport.swift Tests/Fuzz/FuzzScript.swift ;;
         OpenAPIDocument) echo Tests/Fuzz/OpenAPIDocumentFuzz.swift Tests/Fuzz/OpenAPIFuzzSupport.swift ;;
-        OpenAPIMutation) echo Tests/Fuzz/OpenAPIMutationFuzz.swift Tests/Fuzz/OpenAPIFuzzSupport.swift ;;
+        OpenAPIMutation) echo Tests/Fuzz/OpenAPIMutationFuzz.swift Tests/Fuzz/OpenAPIFuzzSupport.swift Tests/Fuzz/FuzzScript.swift ;;
         MessagePack) echo Tests/Fuzz/MessagePackFuzz.swift ;;
         WebSocketFrames) echo Tests/Fuzz/WebSocketFramesFuzz.swift ;;
         *) echo "fuzz: unknown target $1" >&2; exit 2 ;;

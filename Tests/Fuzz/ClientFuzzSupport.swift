@@ -1,46 +1,10 @@
-// Support for the ClientFuzz libFuzzer target (Tests/Fuzz/ClientFuzz.swift): the fuzzer's bytes as a script,
-// a `Transport` that answers every request of `FalClient` from that script like a hostile fal would, and a
+// Support for the ClientFuzz libFuzzer target (Tests/Fuzz/ClientFuzz.swift): reading the fuzzer's bytes as a
+// script (FuzzScript.swift), a `Transport` that answers every request of `FalClient` from that script like a hostile fal would, and a
 // watchdog that turns a hang into a crash libFuzzer reports. Built by scripts/fuzz.sh (see there).
 import Crypto
 import FalRuntime
 import Foundation
 import Synchronization
-
-// MARK: The script
-
-/// The input's bytes, read front to back by the driver and the transport alike. Once they run out, every
-/// read is 0 and the transport fails each request with a `.limit` transfer failure, so every loop ends.
-struct FuzzScript {
-    private let bytes: [UInt8]
-    private var position = 0
-
-    init(_ bytes: [UInt8]) { self.bytes = bytes }
-
-    var exhausted: Bool { position >= bytes.count }
-
-    mutating func byte() -> UInt8 {
-        guard position < bytes.count else { return 0 }
-        defer { position += 1 }
-        return bytes[position]
-    }
-
-    mutating func int(_ upper: Int) -> Int { upper <= 1 ? 0 : Int(byte()) % upper }
-    mutating func int16() -> Int { Int(byte()) << 8 | Int(byte()) }
-    mutating func bool() -> Bool { byte() & 1 == 1 }
-    /// True one time in `n` (on the byte's value, so the fuzzer can steer it).
-    mutating func oneIn(_ n: Int) -> Bool { Int(byte()) % n == 0 }
-    mutating func pick<T>(_ items: [T]) -> T { items[int(items.count)] }
-
-    /// Up to `max` raw bytes, length first.
-    mutating func raw(max: Int) -> [UInt8] {
-        let length = min(Int(byte()), max, bytes.count - min(position, bytes.count))
-        defer { position += length }
-        return Array(bytes[position..<(position + length)])
-    }
-
-    /// Raw bytes as text (invalid UTF-8 repaired, as a transport's header parser would).
-    mutating func text(max: Int = 64) -> String { String(decoding: raw(max: max), as: UTF8.self) }
-}
 
 // MARK: JSON text
 

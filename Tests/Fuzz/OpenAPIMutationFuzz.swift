@@ -11,7 +11,7 @@ import Foundation
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzOpenAPIMutation(_ bytes: UnsafePointer<UInt8>, _ count: Int) -> CInt {
-    var script = MutationScript(Array(UnsafeBufferPointer(start: bytes, count: count)))
+    var script = FuzzScript(Array(UnsafeBufferPointer(start: bytes, count: count)))
     let seeds = Seeds.all
     let seed = seeds[script.int16() % seeds.count]
     var tree = seed.tree
@@ -33,27 +33,6 @@ public func fuzzOpenAPIMutation(_ bytes: UnsafePointer<UInt8>, _ count: Int) -> 
     return 0
 }
 
-struct MutationScript {
-    private let bytes: [UInt8]
-    private var position = 0
-    init(_ bytes: [UInt8]) { self.bytes = bytes }
-
-    var exhausted: Bool { position >= bytes.count }
-    mutating func byte() -> UInt8 {
-        guard position < bytes.count else { return 0 }
-        defer { position += 1 }
-        return bytes[position]
-    }
-    mutating func int(_ upper: Int) -> Int { upper <= 1 ? 0 : Int(byte()) % upper }
-    mutating func int16() -> Int { Int(byte()) << 8 | Int(byte()) }
-    mutating func bool() -> Bool { byte() & 1 == 1 }
-    mutating func pick<T>(_ items: [T]) -> T { items[int(items.count)] }
-    mutating func text() -> String {
-        let length = int(24)
-        return String(decoding: (0..<length).map { _ in byte() }, as: UTF8.self)
-    }
-}
-
 /// One step down the tree: an object member (by position, so duplicate keys stay distinct) or an array item.
 enum Step: Equatable {
     case member(Int)
@@ -64,7 +43,7 @@ struct Mutator {
     let document: OrderedJSON
 
     /// Walks down from the root while the script says so.
-    func walk(_ script: inout MutationScript) -> [Step] {
+    func walk(_ script: inout FuzzScript) -> [Step] {
         var path: [Step] = []
         var node = document
         while script.int(5) != 0 {
@@ -139,13 +118,13 @@ struct Mutator {
         "propertyName", "mapping", "self", "Type", "class", "_", "0", "", "a b", "é", "Input", "Output",
     ]
 
-    static func hostile(_ script: inout MutationScript) -> OrderedJSON {
+    static func hostile(_ script: inout FuzzScript) -> OrderedJSON {
         switch script.int(28) {
         case 0: return .null
         case 1: return .bool(script.bool())
         case 2: return .number(script.pick(["0", "-1", "1", "1.5", "-0", "1e400", "-1e400", "1e-400", "9223372036854775807", "9223372036854775808", "-9223372036854775809", "123456789012345678901234567890", "0.1", "8", "1E2", "2e0"]))
         case 3: return .string(script.pick(["", "x", "null", "string", "integer", "object", "array", "#", "#/", "self", "Type", "class", "0abc", "é", "🦊", "a\"b", "\\", "\u{0}", String(repeating: "long", count: 500)]))
-        case 4: return .string(script.text())
+        case 4: return .string(script.shortText())
         case 5: return .array([])
         case 6: return .object([])
         case 7: return .string(script.pick(["string", "integer", "number", "boolean", "object", "array", "null", "file", "any"]))
@@ -175,7 +154,7 @@ struct Mutator {
     /// An overlay with a few `update` actions: targets along a walk through the document's objects (written with
     /// `.name` or `['name']` steps) or put together from JSONPath's tokens; updates that are hostile values or
     /// other parts of the document.
-    func overlay(_ script: inout MutationScript) -> OrderedJSON {
+    func overlay(_ script: inout FuzzScript) -> OrderedJSON {
         var actions: [OrderedJSON] = []
         for _ in 0..<(1 + script.int(3)) {
             var target = "$"
@@ -206,7 +185,7 @@ struct Mutator {
         ])
     }
 
-    func mutate(_ script: inout MutationScript) -> OrderedJSON {
+    func mutate(_ script: inout FuzzScript) -> OrderedJSON {
         let path = walk(&script)
         let target = node(at: path)
         let slice = path[...]
@@ -243,7 +222,7 @@ struct Mutator {
         case 7:
             guard let members = target.members, !members.isEmpty else { return document }
             let index = script.int16() % members.count
-            let key = script.bool() ? script.pick(Self.keywords) : script.text()
+            let key = script.bool() ? script.pick(Self.keywords) : script.shortText()
             replacement = { node in
                 guard var members = node.members else { return node }
                 members[index].key = key

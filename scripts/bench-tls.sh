@@ -61,20 +61,22 @@ print("| %s | %s/%s | %s | %s | %s | %s | %s MiB | %.1f s |" % (os.environ["NAME
 ')")
 }
 export N
+# scale NAME MODE: fal-bench-runtime's N concurrent subscribes (libcurl or libcurl-http1.1) as a row.
+scale() { run "$1" bash -c '"$0" scale-url "$3" "$1" '"$2"' "$2"' "$bench" "$N" "$dir/ca.pem"; }
 if [ "${CHECK:-0}" = 1 ]; then
     RUN_TIMEOUT=60
     # `make tls` (scripts/tls-tests.sh): the per-host connection cap (HostConnectionCap) in a fresh process each,
     # as users meet it. Over HTTP/2, N concurrent subscribes share a few connections (4 while the cap holds, plus
     # nginx's rotation after 1,000 requests on one); through a front without h2 they all finish (the first
     # HTTP/1.1 answer lifts the cap; otherwise status streams would queue behind 4 connections).
-    completed() { "$PYTHON" -c 'import json,sys; print(json.loads(sys.argv[1] or "{}").get("completed", 0))' "$last_out"; }
-    run "libcurl HTTP/2" bash -c '"$0" scale-url "$3" "$1" libcurl "$2"' "$bench" "$N" "$dir/ca.pem"
-    h2_ok=$([ "$(completed)" = "$N" ] && [ "$last_connections" -le $(( 4 + 3 * N / 1000 + 1 )) ] && echo yes || echo no)
-    h2_seconds=$("$PYTHON" -c 'import json,sys; print(int(json.loads(sys.argv[1] or "{}").get("seconds", 0)))' "$last_out")
-    TLS_FRONT_HTTP2=off run "libcurl, front without h2" bash -c '"$0" scale-url "$3" "$1" libcurl "$2"' "$bench" "$N" "$dir/ca.pem"
-    h1_seconds=$("$PYTHON" -c 'import json,sys; print(int(json.loads(sys.argv[1] or "{}").get("seconds", 999)))' "$last_out")
+    # field NAME DEFAULT: a whole number from the last run's JSON line.
+    field() { "$PYTHON" -c 'import json,sys; print(int(json.loads(sys.argv[1] or "{}").get(sys.argv[2], int(sys.argv[3]))))' "$last_out" "$1" "$2"; }
+    scale "libcurl HTTP/2" libcurl
+    h2_ok=$([ "$(field completed 0)" = "$N" ] && [ "$last_connections" -le $(( 4 + 3 * N / 1000 + 1 )) ] && echo yes || echo no)
+    h2_seconds=$(field seconds 0)
+    TLS_FRONT_HTTP2=off scale "libcurl, front without h2" libcurl
     # Not lifted, the same run took 23.6 s against 6.2 s over HTTP/2 (1,000 subscribes, debug build): queued.
-    h1_ok=$([ "$(completed)" = "$N" ] && [ "$h1_seconds" -le $(( 2 * h2_seconds + 5 )) ] && echo yes || echo no)
+    h1_ok=$([ "$(field completed 0)" = "$N" ] && [ "$(field seconds 999)" -le $(( 2 * h2_seconds + 5 )) ] && echo yes || echo no)
     printf '%s\n' "${rows[@]}"
     [ "$h2_ok" = yes ] || { echo "bench-tls check: HTTP/2 should carry $N subscribes on a few connections (table above)" >&2; exit 1; }
     [ "$h1_ok" = yes ] || { echo "bench-tls check: every subscribe should finish through a front without h2, in at most twice HTTP/2's time plus 5 s (table above)" >&2; exit 1; }
@@ -82,8 +84,8 @@ if [ "${CHECK:-0}" = 1 ]; then
     exit 0
 fi
 payload='{"prompt": "a castle", "image_url": "https://example.com/p.png", "image_size": "square", "seed": 4}'
-run "libcurl HTTP/2" bash -c '"$0" scale-url "$3" "$1" libcurl "$2"' "$bench" "$N" "$dir/ca.pem"
-run "libcurl HTTP/1.1" bash -c '"$0" scale-url "$3" "$1" libcurl-http1.1 "$2"' "$bench" "$N" "$dir/ca.pem"
+scale "libcurl HTTP/2" libcurl
+scale "libcurl HTTP/1.1" libcurl-http1.1
 if [ -n "$namespace" ]; then
     # shellcheck disable=SC2086
     run "URLSession" $namespace bash -c 'mount --bind "$0" /etc/ssl/certs/ca-certificates.crt && exec "$1" scale-url "$3" "$2" urlsession' \

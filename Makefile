@@ -196,10 +196,11 @@ clean:
 
 ## The Vapor 4 adapter of FalProxy (Integrations/FalProxyVapor): its own package, so Vapor's 2.5-4.5 min cold build
 ## stays out of the main package's; built once and its end-to-end and hostile-target suite run. Part of `make test`.
+## It builds in the main package's build folder, so FalRuntime, swift-nio and swift-crypto are not compiled twice.
 vapor-proxy: system-deps
 	$(SWIFT) build --product fal-emulator
-	cd Integrations/FalProxyVapor && $(SWIFT) build --build-tests && \
-	    FAL_EMULATOR="$$($(SWIFT) build --package-path ../.. --show-bin-path)/fal-emulator" $(SWIFT) test --skip-build
+	cd Integrations/FalProxyVapor && $(SWIFT) build --scratch-path ../../.build --build-tests && \
+	    FAL_EMULATOR="$$($(SWIFT) build --package-path ../.. --show-bin-path)/fal-emulator" $(SWIFT) test --scratch-path ../../.build --skip-build
 
 ## FalProxy under load (issue 19): N (default 1,000) concurrent subscribes (LATENCY_MS model latency, default 500)
 ## direct to a release-built emulator and through a FalProxy child process, in the same run; then 300 sequential

@@ -7,25 +7,29 @@ cd "$(dirname "$0")/.."
 source scripts/lib/emulator.sh
 SWIFT="${SWIFT:-swift}"
 EXAMPLE=Examples/FalExample
+# The example builds in this package's own build folder: a user's package compiles the SDK's modules once, and so
+# does `make test` (a folder of its own compiled FalRuntime, swift-crypto and the plugin's tool again: about 150 s
+# of a clean CI run). EXAMPLE_SCRATCH=Examples/FalExample/.build builds it apart, as a user's package would be.
+SHARED=(--scratch-path "${EXAMPLE_SCRATCH:-$PWD/.build}")
 
 "$SWIFT" build --product fal-emulator >/dev/null 2>&1 || { echo "example: building fal-emulator failed" >&2; exit 1; }
 EMULATOR="$("$SWIFT" build --show-bin-path)/fal-emulator"
 
 start=$(date +%s)
-(cd "$EXAMPLE" && "$SWIFT" build) > "$EXAMPLE/.build-log" 2>&1 || { grep -E "error" -A3 "$EXAMPLE/.build-log" | head -40; exit 1; }
+(cd "$EXAMPLE" && "$SWIFT" build "${SHARED[@]}") > "$EXAMPLE/.build-log" 2>&1 || { grep -E "error" -A3 "$EXAMPLE/.build-log" | head -40; exit 1; }
 echo "example: built in $(( $(date +%s) - start )) s"
 # Rebuilds with nothing changed. SwiftPM relinks a build plugin's tool once, on the build after a package's first
 # build (seen with SwiftPM 6.3; every later build keeps it), and a changed tool reruns the generator, which rewrites
 # no file whose text is unchanged: so that build must compile nothing of the user's, and every build after it must
 # run nothing at all. (SwiftPM prints "Compiling plugin …" on every build; those are cached and not counted.)
 user_work() { grep -E "Compiling (FalExample|VideoUpscaling)|Linking FalExample|Emitting module (FalExample|VideoUpscaling)" || true; }
-second=$( (cd "$EXAMPLE" && "$SWIFT" build) 2>&1 )
+second=$( (cd "$EXAMPLE" && "$SWIFT" build "${SHARED[@]}") 2>&1 )
 if [ -n "$(user_work <<<"$second")" ]; then
     echo "example: a rebuild with nothing changed recompiled the user's code:" >&2
     user_work <<<"$second" | head -5 >&2
     exit 1
 fi
-noop=$( (cd "$EXAMPLE" && "$SWIFT" build) 2>&1 )
+noop=$( (cd "$EXAMPLE" && "$SWIFT" build "${SHARED[@]}") 2>&1 )
 if grep -E "Generating |Compiling |Linking " <<<"$noop" | grep -qv "Compiling plugin"; then
     echo "example: a no-op rebuild generated or compiled something:" >&2
     grep -E "Generating |Compiling |Linking " <<<"$noop" | grep -v "Compiling plugin" | head -5 >&2
@@ -44,13 +48,13 @@ echo "example: no-op rebuild ran nothing"
 BROKEN="$EXAMPLE/Sources/VideoUpscaling/fal-openapi/broken.json"
 trap 'rm -f "$BROKEN"' EXIT
 sed -e "s/\"type\": \"object\"/\"type\": 7/" -e "s|fal-ai/video-upscaler|test/broken|g" "$EXAMPLE/Sources/VideoUpscaling/fal-openapi/fal-ai__video-upscaler.json" > "$BROKEN"
-if broken=$( (cd "$EXAMPLE" && "$SWIFT" build) 2>&1 ); then
+if broken=$( (cd "$EXAMPLE" && "$SWIFT" build "${SHARED[@]}") 2>&1 ); then
     echo "example: a broken document did not fail the build" >&2; exit 1
 fi
 grep -qE "error: .*broken.json at \\$\.[a-zA-Z]" <<<"$broken" || { echo "example: the build error does not name the file and JSON path:" >&2; grep -i error <<<"$broken" | head -5 >&2; exit 1; }
 echo "example: a broken document fails the build: $(grep -oE "error: .*broken.json at [^:]*" <<<"$broken" | head -1 | sed "s|$(pwd)/||")"
 rm -f "$BROKEN"
-(cd "$EXAMPLE" && "$SWIFT" build) >/dev/null 2>&1 || { echo "example: the build did not recover after removing the broken document" >&2; exit 1; }
+(cd "$EXAMPLE" && "$SWIFT" build "${SHARED[@]}") >/dev/null 2>&1 || { echo "example: the build did not recover after removing the broken document" >&2; exit 1; }
 
 DOCUMENTS="$(mktemp -d -t fal-example-schemas.XXXXXX)"
 LOG="$DOCUMENTS/emulator.log"
@@ -60,7 +64,7 @@ trap cleanup EXIT
 start_emulator example "$LOG" "$EMULATOR" --schemas "$DOCUMENTS" --latency-ms 200 || exit 1
 BASE="$EMULATOR_BASE"
 
-BIN="$(cd "$EXAMPLE" && "$SWIFT" build --show-bin-path)"
+BIN="$(cd "$EXAMPLE" && "$SWIFT" build "${SHARED[@]}" --show-bin-path)"
 OUTPUT="$(FAL_BASE_URL="$BASE" FAL_KEY="example-key" timeout 120 "$BIN/FalExample")"
 echo "$OUTPUT"
 for line in "image: " "video: " "upscaled: "; do
@@ -71,7 +75,7 @@ grep -qE '^realtime: [0-9]+ answers for 30 frames, the last for "a cat 29", thro
 echo "example: ran against the emulator"
 
 # The command plugin: fetch into a target's fal-openapi/ and update it, against the emulator's /api/openapi.
-PLUGIN=(swift package --allow-network-connections all --allow-writing-to-package-directory fal-codegen)
+PLUGIN=(swift package "${SHARED[@]}" --allow-network-connections all --allow-writing-to-package-directory fal-codegen)
 DOCUMENT="$EXAMPLE/Sources/FalExample/fal-openapi/fal-ai__luma-photon.json"
 cp "$DOCUMENT" "$DOCUMENTS/luma-photon.before"
 (cd "$EXAMPLE" && "${PLUGIN[@]}" fetch fal-ai/luma-photon --target FalExample --base-url "$BASE") >/dev/null 2>&1 \
@@ -125,7 +129,7 @@ before=$(platform_requests)
 [ "$(( $(platform_requests) - before ))" = 1 ] || { echo "example: add did not fetch both documents in one Platform API request" >&2; exit 1; }
 cmp -s "$DOCUMENT" "$PHOTON_BEFORE" && cmp -s "$MINIMAX" "$DOCUMENTS/minimax.before" \
     || { echo "example: add stored a document differently from fetch" >&2; exit 1; }
-(cd "$EXAMPLE" && "$SWIFT" build) >/dev/null 2>&1 || { echo "example: the package did not build after add" >&2; exit 1; }
+(cd "$EXAMPLE" && "$SWIFT" build "${SHARED[@]}") >/dev/null 2>&1 || { echo "example: the package did not build after add" >&2; exit 1; }
 found=$( (cd "$EXAMPLE" && "${PLUGIN[@]}" search photon --base-url "$BASE") 2>&1 ) || { echo "example: search failed: $found" >&2; exit 1; }
 grep -q "^fal-ai/luma-photon " <<<"$found" || { echo "example: search did not list fal-ai/luma-photon:" >&2; echo "$found" >&2; exit 1; }
 echo "example: swift package fal-codegen add (2 documents, 1 Platform API request) and search work against the emulator"

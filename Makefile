@@ -84,6 +84,11 @@ PROXY_SUITES = ^FalProxyTests\.
 PROXY_MEMORY_SUITES = ^FalProxyTests\.ProxyMemoryTests
 ## Run by `make tls` only (they start nginx fronts).
 TLS_SUITES = ^FalRuntimeTests\.(TLSTests|HTTP2HostileTests)
+## Two pairs run at the same time (scripts/together.sh; each output printed whole after both end), each a stage
+## that computes beside one that mostly waits, which on 2 cores cost their whole wall time one after the other:
+## Vapor's build (1.6 cores on average) beside schemathesis (its Python waits on the emulator; it runs the
+## emulator the main build made, as SwiftPM's lock on .build is the Vapor build's), and `make fuzz` beside
+## `make demo-check` (make demo paces its queue at 1.5 s a model call).
 test: deps
 	@./scripts/timed.sh --reset
 	./scripts/timed.sh build $(SWIFT) build --build-tests
@@ -97,15 +102,14 @@ test: deps
 	./scripts/timed.sh load-suite $(SWIFT) test --skip-build --filter '$(LOAD_SUITES)'
 	./scripts/timed.sh proxy-suites $(SWIFT) test --skip-build --filter '$(PROXY_SUITES)' --skip '$(PROXY_MEMORY_SUITES)'
 	./scripts/timed.sh proxy-memory $(SWIFT) test --skip-build --filter '$(PROXY_MEMORY_SUITES)'
-	./scripts/timed.sh vapor-proxy $(MAKE) vapor-proxy
+	./scripts/timed.sh vapor-proxy+schemathesis ./scripts/together.sh '$(MAKE) vapor-proxy' \
+	    '$(PYTHON) Tests/Schemathesis/run_schemathesis.py --emulator .build/debug/fal-emulator'
 	./scripts/timed.sh tls $(MAKE) tls
 	./scripts/timed.sh realtime-peer $(MAKE) realtime-peer
 	./scripts/timed.sh check $(MAKE) check
 	./scripts/timed.sh api-digester $(MAKE) api-digester
 	./scripts/timed.sh example $(MAKE) example
-	./scripts/timed.sh schemathesis $(MAKE) schemathesis
-	./scripts/timed.sh fuzz $(MAKE) fuzz
-	./scripts/timed.sh demo-check $(MAKE) demo-check
+	./scripts/timed.sh fuzz+demo-check ./scripts/together.sh 'FUZZ_REUSE_BUILD=1 $(MAKE) fuzz' '$(MAKE) demo-check'
 	./scripts/timed.sh no-libcurl $(MAKE) no-libcurl
 	./scripts/timed.sh old-libcurl $(MAKE) old-libcurl
 	./scripts/timed.sh docs $(MAKE) docs
@@ -144,9 +148,12 @@ schemathesis: python-deps
 
 ## libFuzzer on every parser of network or document bytes, FUZZ_SECONDS each (default 20; crashes are kept
 ## in .build/fuzz/ to become regression tests),
+## In CI (CI=true) the instrumented libraries are built without optimization (FUZZ_OPT=-Onone: about 100 s less
+## build, fewer inputs per second); `make fuzz` elsewhere builds them -O.
 FUZZ_SECONDS ?= 20
+FUZZ_OPT ?= $(if $(CI),-Onone,-O)
 fuzz:
-	FUZZ_SECONDS=$(FUZZ_SECONDS) SWIFTC="$(SWIFT)c" ./scripts/fuzz.sh
+	FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_OPT=$(FUZZ_OPT) SWIFTC="$(SWIFT)c" ./scripts/fuzz.sh
 
 ## the runtime and emulator suites under AddressSanitizer and ThreadSanitizer (own build folders; long:
 ## a cold build per sanitizer, so not part of `make test`),

@@ -153,17 +153,19 @@ let package = Package(
             name: "EndToEndTests", dependencies: ["FalSDK", "FalEmulator", .product(name: "Logging", package: "swift-log")],
             path: "Tests/EndToEndTests"),
         .testTarget(name: "FalSDKTests", dependencies: ["FalSDK", "FalCodegen", "FalEmulator"], path: "Tests/FalSDKTests"),
+        // What more than one test target needs (peak RSS from /proc).
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(
             name: "FalRuntimeTests",
             dependencies: [
-                "FalRuntime", "FalEmulator", .product(name: "Crypto", package: "swift-crypto"),
+                "FalRuntime", "FalEmulator", "TestSupport", .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Tests/FalRuntimeTests", exclude: ["Fixtures"]),
         .testTarget(
             name: "FalProxyTests",
             dependencies: [
-                "FalProxy", "FalProxyHummingbird", "FalSDK", "FalEmulator",
+                "FalProxy", "FalProxyHummingbird", "FalSDK", "FalEmulator", "TestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],

@@ -16,6 +16,9 @@ public struct ProxyTargetPolicy: Sendable, Equatable {
     /// (`fal-ai/flux/dev`): the endpoint itself and below it, and its app's queue requests
     /// (`fal-ai/flux/requests/…`, where fal puts status, result and cancel).
     public var allowedEndpoints: [String]?
+    /// fal's Platform API operations forwarded to `api.fal.ai` (none by default): they act on the account whose
+    /// key the proxy holds, so which of them an app's callers may use is the app's choice.
+    public var platformOperations: PlatformOperations
 
     /// fal's API hosts: `fal.run` (run, streaming, realtime), `queue.fal.run` (queue), `rest.fal.ai` (storage
     /// tokens, upload initiation, realtime tokens) and `v3.fal.media` (the CDN uploads go to).
@@ -27,14 +30,19 @@ public struct ProxyTargetPolicy: Sendable, Equatable {
         "rest.fal.ai": ["/storage/auth/token", "/storage/upload/", "/tokens/"],
     ]
 
-    /// fal's hosts and paths, optionally narrowed to `endpoints`.
+    /// The Platform API's host. Only the operations in `platformOperations` are forwarded to it, whatever
+    /// `allowedHosts` says.
+    public static let platformHost = "api.fal.ai"
+
+    /// fal's hosts and paths, optionally narrowed to `endpoints`, and the Platform API operations chosen.
     public init(
         allowedHosts: Set<String> = ProxyTargetPolicy.falHosts, allowedPathPrefixes: [String: [String]] = ProxyTargetPolicy.restPaths,
-        allowedEndpoints: [String]? = nil
+        allowedEndpoints: [String]? = nil, platformOperations: PlatformOperations = []
     ) {
         self.allowedHosts = Set(allowedHosts.map { $0.lowercased() })
         self.allowedPathPrefixes = allowedPathPrefixes
         self.allowedEndpoints = allowedEndpoints
+        self.platformOperations = platformOperations
     }
 
     /// A target that passed the check: its host and what follows the host (path and query).
@@ -80,7 +88,10 @@ public struct ProxyTargetPolicy: Sendable, Equatable {
         if host.split(separator: ".", omittingEmptySubsequences: false).allSatisfy({ !$0.isEmpty && $0.allSatisfy(\.isNumber) }) {
             return refuse("the target must name a host, not an IP address")
         }
-        guard allowedHosts.contains(host) else { return refuse("the target host is not one of fal's hosts this proxy serves") }
+        let isPlatform = host == Self.platformHost
+        guard allowedHosts.contains(host) || (isPlatform && !platformOperations.isEmpty) else {
+            return refuse("the target host is not one of fal's hosts this proxy serves")
+        }
         guard !tail.contains("#") else { return refuse("the target URL must not carry a fragment") }
         let pathAndQuery = tail.hasPrefix("/") ? tail : "/" + tail
         let target = Target(host: host, pathAndQuery: pathAndQuery)
@@ -89,6 +100,9 @@ public struct ProxyTargetPolicy: Sendable, Equatable {
         let dotSegments: Set<String> = [".", "..", "%2e", "%2e%2e", ".%2e", "%2e."]
         guard !segments.contains(where: { dotSegments.contains($0) }), !path.lowercased().contains("%2f") else {
             return refuse("the target path must not contain dot segments or encoded slashes")
+        }
+        if isPlatform, !platformOperations.allows(path) {
+            return refuse("this Platform API operation is not proxied")
         }
         if let prefixes = allowedPathPrefixes[host], !prefixes.contains(where: { path == $0 || path.hasPrefix($0) }) {
             return refuse("this path on \(host) is not proxied")

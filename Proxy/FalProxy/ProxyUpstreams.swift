@@ -17,11 +17,13 @@ public struct ProxyUpstreams: Sendable, Equatable {
     public static let production = ProxyUpstreams()
 
     /// fal's hosts on an emulator's one port, under the path prefixes the fal emulator serves them at
-    /// (`/queue`, `/run`, `/rest`, `/cdn`).
+    /// (`/queue`, `/run`, `/rest`, `/cdn`, and `/v1` for the Platform API).
     public static func emulator(_ baseURL: String) -> ProxyUpstreams {
         let base = trimmed(baseURL)
         return ProxyUpstreams(baseURLs: [
             "queue.fal.run": base + "/queue", "fal.run": base + "/run", "rest.fal.ai": base + "/rest", "v3.fal.media": base + "/cdn",
+            // The Platform API's paths already start with /v1, where the emulator serves it.
+            "api.fal.ai": base,
         ])
     }
 

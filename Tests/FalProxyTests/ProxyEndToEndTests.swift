@@ -145,4 +145,35 @@ struct ProxyEndToEndTests {
             #expect(calls.load(ordering: .relaxed) == 1)
         }
     }
+
+    @Test("fal.platform through a proxy that opens the model catalogue: search passes, usage is refused")
+    func platformCatalog() async throws {
+        try await ProxiedFal.with(platformOperations: .catalog) { proxied in
+            var ids: [String] = []
+            for try await model in proxied.fal.platform.models(search: "illusion") { ids.append(model.endpointID) }
+            #expect(ids == ["fal-ai/illusion-diffusion"])
+            #expect(proxied.emulator.requestLog.entries.contains { $0.path == "/v1/models" && $0.status == 200 })
+            let refused = await ProxiedFal.failure { () async throws(FalError) in
+                for try await _ in proxied.fal.platform.usage(endpointIDs: ["fal-ai/illusion-diffusion"], expand: ["summary"]) {}
+            }
+            #expect(Self.status(of: refused) == 403, "usage is the account's: not in .catalog")
+            #expect(!proxied.emulator.requestLog.entries.contains { $0.path.hasPrefix("/v1/models/usage") }, "refused before fal")
+        }
+    }
+
+    @Test("fal.platform through a default proxy: refused, nothing reaches api.fal.ai")
+    func platformRefusedByDefault() async throws {
+        try await ProxiedFal.with { proxied in
+            let refused = await ProxiedFal.failure { () async throws(FalError) in
+                for try await _ in proxied.fal.platform.models(search: "illusion") {}
+            }
+            #expect(Self.status(of: refused) == 403)
+            #expect(!proxied.emulator.requestLog.entries.contains { $0.path.hasPrefix("/v1/") })
+        }
+    }
+
+    static func status(of error: FalError?) -> Int? {
+        if case .http(let status, _, _, _) = error { return status }
+        return nil
+    }
 }

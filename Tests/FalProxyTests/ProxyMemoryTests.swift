@@ -4,6 +4,7 @@ import FalProxyHummingbird
 import FalRuntime
 import Foundation
 import Testing
+import TestSupport
 
 /// A 1 GiB upload from this SDK's client through the proxy to the emulator, all three in this process, and a
 /// 1 GiB answer back through a proxy: no body is held whole either way, so the process's peak resident memory
@@ -11,7 +12,7 @@ import Testing
 @Suite("proxy memory", .serialized)
 struct ProxyMemoryTests {
     @Test("a 1 GiB upload, and a 1 GiB answer, through the proxy stay under 64 MiB of added peak RSS",
-          .enabled(if: ProcessMemory.isAvailable, ProcessMemory.unavailableReason), .timeLimit(.minutes(5)))
+          .enabled(if: ProcessMemory.isAvailable, Comment(rawValue: ProcessMemory.unavailableReason)), .timeLimit(.minutes(5)))
     func oneGibibyteUpload() async throws {
         let size: Int64 = 1 << 30
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("fal-proxy-1gib-\(UUID().uuidString).bin").path

@@ -87,4 +87,42 @@ struct ProxyTargetPolicyTests {
         // The emulator's own address is not a target, mapping or not.
         #expect((try? policy.check("http://127.0.0.1:9999/queue/fal-ai/flux/dev").get()) == nil)
     }
+
+    @Test("the Platform API: nothing by default; each group opens its own paths exactly, and nothing below them")
+    func platformOperations() {
+        let models = "https://api.fal.ai/v1/models?q=flux&limit=5"
+        let usage = "https://api.fal.ai/v1/models/usage?endpoint_id=fal-ai/flux/dev"
+        let deletion = "https://api.fal.ai/v1/models/requests/0a1b2c/payloads"
+        func accepts(_ policy: ProxyTargetPolicy, _ url: String) -> Bool { (try? policy.check(url).get()) != nil }
+
+        #expect(!accepts(policy, models), "the default proxy forwards nothing to api.fal.ai")
+        let catalog = ProxyTargetPolicy(platformOperations: .catalog)
+        #expect(accepts(catalog, models))
+        #expect(accepts(catalog, "https://api.fal.ai/v1/models/pricing?endpoint_id=fal-ai/flux/dev"))
+        #expect(accepts(catalog, "https://api.fal.ai/v1/models/pricing/estimate"))
+        #expect(!accepts(catalog, usage), "account activity is a group of its own")
+        #expect(!accepts(catalog, deletion))
+        #expect(!accepts(catalog, "https://api.fal.ai/v1/models/x"), "a group's paths match exactly")
+        #expect(!accepts(catalog, "https://api.fal.ai/v1/keys"))
+        #expect(!accepts(catalog, "https://api.fal.ai/v1/models/../keys"))
+        #expect(!accepts(catalog, "https://api.fal.ai.evil.com/v1/models"))
+        #expect(!accepts(catalog, "http://api.fal.ai/v1/models"))
+
+        let activity = ProxyTargetPolicy(platformOperations: .accountActivity)
+        #expect(accepts(activity, usage))
+        #expect(accepts(activity, "https://api.fal.ai/v1/models/requests/search?q=x"))
+        #expect(!accepts(activity, models))
+        #expect(!accepts(activity, deletion))
+
+        let deletes = ProxyTargetPolicy(platformOperations: .payloadDeletion)
+        #expect(accepts(deletes, deletion))
+        #expect(!accepts(deletes, "https://api.fal.ai/v1/models/requests//payloads"), "the request id is one segment")
+        #expect(!accepts(deletes, "https://api.fal.ai/v1/models/requests/a/b/payloads"))
+        #expect(!accepts(deletes, "https://api.fal.ai/v1/models/requests/a/payloads/more"))
+
+        // Listing the host by hand opens nothing more: the operations still decide on api.fal.ai.
+        let listed = ProxyTargetPolicy(allowedHosts: ProxyTargetPolicy.falHosts.union(["api.fal.ai"]))
+        #expect(!accepts(listed, models))
+        #expect(accepts(ProxyTargetPolicy(platformOperations: .all), usage))
+    }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import FalRuntime
+import TestSupport
 
 /// The runtime against servers that stall, flood or lie (Fixtures/hostile_http.py): each case must end
 /// within its configured bound with the error it calls for, and grow the process's peak resident memory by
@@ -87,7 +88,7 @@ struct HostileServerTests {
 
     @Test("a hostile server grows peak RSS by less than 32 MiB",
           .enabled(if: !Sanitizer.inflatesMemory, "peak RSS under a sanitizer measures the sanitizer (ASan: 716 MiB seen)"),
-          .enabled(if: ProcessMemory.isAvailable, ProcessMemory.unavailableReason),
+          .enabled(if: ProcessMemory.isAvailable, Comment(rawValue: ProcessMemory.unavailableReason)),
           arguments: cases)
     func peakMemoryStaysBounded(_ hostile: HostileCase) async {
         let (error, _, growth) = await Self.measure(hostile)

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import FalRuntime
+import TestSupport
 
 // Serialized: the two multipart uploads (80 and 192 MiB) must not overlap, or the peak-RSS check of the
 // larger one measures both (57 MiB seen).
@@ -101,7 +102,7 @@ struct StorageTests {
     // the bound is skipped there, and Swift Testing reports the test as skipped.
     @Test("a 192 MiB multipart upload streams from disk: peak RSS grows far less than the file",
           .enabled(if: !Sanitizer.inflatesMemory, "peak RSS under a sanitizer measures the sanitizer"),
-          .enabled(if: ProcessMemory.isAvailable, ProcessMemory.unavailableReason))
+          .enabled(if: ProcessMemory.isAvailable, Comment(rawValue: ProcessMemory.unavailableReason)))
     func multipartStreamingMemory() async throws {
         let (info, size, growth) = try await Self.uploadMultipart(mebibytes: 192)
         #expect(info["size"] == .int(size))

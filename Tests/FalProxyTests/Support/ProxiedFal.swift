@@ -24,7 +24,7 @@ struct ProxiedFal {
     static func with<T>(
         controls: EmulatorControls = .immediate, limit: (@Sendable (ProxyRequest) async -> ProxyLimitDecision)? = nil,
         sendsSession: Bool = true, multipartThreshold: Int64 = 100 * 1024 * 1024, maxUploadBytes: Int = 1 << 30,
-        productionCDNURLs: Bool = false,
+        productionCDNURLs: Bool = false, platformOperations: ProxyTargetPolicy.PlatformOperations = [],
         _ body: (ProxiedFal) async throws -> T
     ) async throws -> T {
         var emulatorConfiguration = FalEmulator.Configuration(host: "127.0.0.1", port: 0, apiKey: key, schemasDirectory: schemas, controls: controls)
@@ -37,6 +37,7 @@ struct ProxiedFal {
             configuration: FalProxyConfiguration(
                 credentials: FalCredentials(key: key),
                 authentication: .using { $0.headers["Authorization"] == session },
+                targets: ProxyTargetPolicy(platformOperations: platformOperations),
                 upstreams: .emulator(base.absoluteString), limit: limit, connectTimeout: .seconds(5), idleTimeout: .seconds(20)),
             logger: logs.logger())
         let server: LocalProxyServer

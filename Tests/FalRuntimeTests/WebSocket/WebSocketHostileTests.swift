@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import FalRuntime
+import TestSupport
 
 extension HostileServerTests {
     /// The WebSocket client against raw-socket servers that break the protocol, flood, stall or lie

@@ -149,8 +149,9 @@ schemathesis: python-deps
 ## libFuzzer on every parser of network or document bytes, FUZZ_SECONDS each (default 20; crashes are kept
 ## in .build/fuzz/ to become regression tests),
 ## In CI (CI=true) the instrumented libraries are built without optimization (FUZZ_OPT=-Onone: about 100 s less
-## build, fewer inputs per second); `make fuzz` elsewhere builds them -O.
-FUZZ_SECONDS ?= 20
+## build; ClientFuzz ran 2,549 inputs in 20 s against 3,724 at -O) and each target runs 10 s, a regression pass
+## over the kept corpus and a little search; `make fuzz` elsewhere builds them -O and runs each 20 s.
+FUZZ_SECONDS ?= $(if $(CI),10,20)
 FUZZ_OPT ?= $(if $(CI),-Onone,-O)
 fuzz:
 	FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_OPT=$(FUZZ_OPT) SWIFTC="$(SWIFT)c" ./scripts/fuzz.sh

@@ -89,29 +89,36 @@ TLS_SUITES = ^FalRuntimeTests\.(TLSTests|HTTP2HostileTests)
 ## Vapor's build (1.6 cores on average) beside schemathesis (its Python waits on the emulator; it runs the
 ## emulator the main build made, as SwiftPM's lock on .build is the Vapor build's), and `make fuzz` beside
 ## `make demo-check` (make demo paces its queue at 1.5 s a model call).
+## The test bundle, run as built: `swift test --skip-build` loads the package graph again before each run (3-4 s,
+## eleven times here). On Linux the bundle is an executable that takes the same --filter and --skip.
+ifeq ($(shell uname -s),Linux)
+TESTS = .build/debug/FalSDKPackageTests.xctest --testing-library swift-testing
+else
+TESTS = $(SWIFT) test --skip-build
+endif
 test: deps
 	@./scripts/timed.sh --reset
 	./scripts/timed.sh build $(SWIFT) build --build-tests
-	./scripts/timed.sh other-suites $(SWIFT) test --skip-build --skip '$(RUNTIME_SUITES)' --skip '$(EMULATOR_SUITES)' --skip '$(PROXY_SUITES)'
-	./scripts/timed.sh runtime-suites $(SWIFT) test --skip-build --filter '$(RUNTIME_SUITES)' --skip '$(CONTRACT_SUITES)' --skip '$(TLS_SUITES)'
-	./scripts/timed.sh contract-suite $(SWIFT) test --skip-build --filter '^FalRuntimeTests\.TransportContractTests'
-	./scripts/timed.sh hostile-libcurl $(SWIFT) test --skip-build --filter '^FalRuntimeTests\.HostileServerTests'
-	./scripts/timed.sh hostile-urlsession env FAL_TEST_TRANSPORT=urlSession $(SWIFT) test --skip-build --filter '^FalRuntimeTests\.HostileServerTests'
-	./scripts/timed.sh emulator-suites $(SWIFT) test --skip-build --filter '$(EMULATOR_SUITES)' --skip '$(LOAD_SUITES)' --skip '$(EMULATOR_TIMED_SUITES)'
-	./scripts/timed.sh emulator-timed $(SWIFT) test --skip-build --filter '$(EMULATOR_TIMED_SUITES)'
-	./scripts/timed.sh load-suite $(SWIFT) test --skip-build --filter '$(LOAD_SUITES)'
-	./scripts/timed.sh proxy-suites $(SWIFT) test --skip-build --filter '$(PROXY_SUITES)' --skip '$(PROXY_MEMORY_SUITES)'
-	./scripts/timed.sh proxy-memory $(SWIFT) test --skip-build --filter '$(PROXY_MEMORY_SUITES)'
+	./scripts/timed.sh other-suites $(TESTS) --skip '$(RUNTIME_SUITES)' --skip '$(EMULATOR_SUITES)' --skip '$(PROXY_SUITES)'
+	./scripts/timed.sh runtime-suites $(TESTS) --filter '$(RUNTIME_SUITES)' --skip '$(CONTRACT_SUITES)' --skip '$(TLS_SUITES)'
+	./scripts/timed.sh contract-suite $(TESTS) --filter '^FalRuntimeTests\.TransportContractTests'
+	./scripts/timed.sh hostile-libcurl $(TESTS) --filter '^FalRuntimeTests\.HostileServerTests'
+	./scripts/timed.sh hostile-urlsession env FAL_TEST_TRANSPORT=urlSession $(TESTS) --filter '^FalRuntimeTests\.HostileServerTests'
+	./scripts/timed.sh emulator-suites $(TESTS) --filter '$(EMULATOR_SUITES)' --skip '$(LOAD_SUITES)' --skip '$(EMULATOR_TIMED_SUITES)'
+	./scripts/timed.sh emulator-timed $(TESTS) --filter '$(EMULATOR_TIMED_SUITES)'
+	./scripts/timed.sh load-suite $(TESTS) --filter '$(LOAD_SUITES)'
+	./scripts/timed.sh proxy-suites $(TESTS) --filter '$(PROXY_SUITES)' --skip '$(PROXY_MEMORY_SUITES)'
+	./scripts/timed.sh proxy-memory $(TESTS) --filter '$(PROXY_MEMORY_SUITES)'
 	./scripts/timed.sh vapor-proxy+schemathesis ./scripts/together.sh '$(MAKE) vapor-proxy' \
 	    '$(PYTHON) Tests/Schemathesis/run_schemathesis.py --emulator .build/debug/fal-emulator'
-	./scripts/timed.sh tls $(MAKE) tls
+	./scripts/timed.sh tls $(MAKE) tls BUILT=1
 	./scripts/timed.sh realtime-peer $(MAKE) realtime-peer
 	./scripts/timed.sh check $(MAKE) check
 	./scripts/timed.sh api-digester $(MAKE) api-digester
 	./scripts/timed.sh example $(MAKE) example
 	./scripts/timed.sh fuzz+demo-check ./scripts/together.sh 'FUZZ_REUSE_BUILD=1 $(MAKE) fuzz' '$(MAKE) demo-check'
 	./scripts/timed.sh no-libcurl $(MAKE) no-libcurl
-	./scripts/timed.sh old-libcurl $(MAKE) old-libcurl
+	./scripts/timed.sh old-libcurl $(MAKE) old-libcurl BUILT=1
 	./scripts/timed.sh docs $(MAKE) docs
 	@./scripts/timed.sh --report
 
@@ -119,7 +126,7 @@ test: deps
 ## transports, the test CA given to the client (URLSession's through a private mount namespace's system store:
 ## scripts/tls-tests.sh). Certificates for another name or from another CA must be refused. Part of `make test`.
 tls: system-deps python-deps
-	$(SWIFT) build --build-tests
+	$(if $(BUILT),,$(SWIFT) build --build-tests)
 	SWIFT=$(SWIFT) ./scripts/tls-tests.sh
 
 ## The user's-package example (Examples/FalExample): FalCodegenPlugin generates its endpoints at build time; a no-op
@@ -175,7 +182,7 @@ no-libcurl:
 ## libcurl 7.74 headers (downloaded once into .build-old-libcurl, the machine's apt sources untouched), that
 ## fal-codegen fetching over Debian 11's libcurl.so.4, and the transport contract tests run with it loaded.
 old-libcurl: system-deps
-	$(SWIFT) build --build-tests
+	$(if $(BUILT),,$(SWIFT) build --build-tests)
 	SWIFT=$(SWIFT) ./scripts/old-libcurl.sh
 
 ## DocC for FalCore, FalRuntime and FalSDK: no DocC warning and no undocumented public FalCore/FalRuntime symbol,

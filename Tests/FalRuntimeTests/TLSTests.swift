@@ -152,7 +152,7 @@ import Testing
         let fal = FalClient(configuration: FalConfiguration(
             credentials: FalCredentials(key: "k"), hosts: .emulator(HostileH2.baseURL + "/" + segment),
             retry: RetryPolicy(maxAttempts: 3, baseDelay: .milliseconds(10)), requestTimeout: .seconds(4)), transport: transport)
-        let before = try await HostileH2.posts(transport)[segment] ?? 0
+        let before = try await HostileH2.posts()[segment] ?? 0
         var caught: FalError?
         do {
             _ = try await fal.submit("fal-ai/illusion-diffusion", input: input)
@@ -160,7 +160,7 @@ import Testing
         } catch {
             caught = error
         }
-        let after = try await HostileH2.posts(transport)[segment] ?? 0
+        let after = try await HostileH2.posts()[segment] ?? 0
         #expect(after - before == 1, "\(segment) over \(kind): the server received \(after - before) POSTs")
         print("HTTP/2 \(segment) over \(kind): \(caught.map { "\($0)" } ?? "no error"); POSTs received: \(after - before)")
         return caught

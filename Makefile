@@ -86,8 +86,8 @@ PROXY_MEMORY_SUITES = ^FalProxyTests\.ProxyMemoryTests
 TLS_SUITES = ^FalRuntimeTests\.(TLSTests|HTTP2HostileTests)
 ## Two pairs run at the same time (scripts/together.sh; each output printed whole after both end), each a stage
 ## that computes beside one that mostly waits, which on 2 cores cost their whole wall time one after the other:
-## Vapor's build (1.6 cores on average) beside schemathesis (its Python waits on the emulator; it runs the
-## emulator the main build made, as SwiftPM's lock on .build is the Vapor build's), and `make fuzz` beside
+## Vapor's build (1.6 cores on average) beside schemathesis (its Python waits on the emulator; with BUILT=1 it
+## runs the emulator the main build made, as SwiftPM's lock on .build is the Vapor build's), and `make fuzz` beside
 ## `make demo-check` (make demo paces its queue at 1.5 s a model call).
 ## The test bundle, run as built: `swift test --skip-build` loads the package graph again before each run (3-4 s,
 ## eleven times here). On Linux the bundle is an executable that takes the same --filter and --skip.
@@ -109,14 +109,13 @@ test: deps
 	./scripts/timed.sh load-suite $(TESTS) --filter '$(LOAD_SUITES)'
 	./scripts/timed.sh proxy-suites $(TESTS) --filter '$(PROXY_SUITES)' --skip '$(PROXY_MEMORY_SUITES)'
 	./scripts/timed.sh proxy-memory $(TESTS) --filter '$(PROXY_MEMORY_SUITES)'
-	./scripts/timed.sh vapor-proxy+schemathesis ./scripts/together.sh '$(MAKE) vapor-proxy' \
-	    '$(PYTHON) Tests/Schemathesis/run_schemathesis.py --emulator .build/debug/fal-emulator'
+	./scripts/timed.sh vapor-proxy+schemathesis ./scripts/together.sh '$(MAKE) vapor-proxy' '$(MAKE) schemathesis BUILT=1'
 	./scripts/timed.sh tls $(MAKE) tls BUILT=1
 	./scripts/timed.sh realtime-peer $(MAKE) realtime-peer
 	./scripts/timed.sh check $(MAKE) check
 	./scripts/timed.sh api-digester $(MAKE) api-digester
 	./scripts/timed.sh example $(MAKE) example
-	./scripts/timed.sh fuzz+demo-check ./scripts/together.sh 'FUZZ_REUSE_BUILD=1 $(MAKE) fuzz' '$(MAKE) demo-check'
+	./scripts/timed.sh fuzz+demo-check ./scripts/together.sh '$(MAKE) fuzz BUILT=1' '$(MAKE) demo-check'
 	./scripts/timed.sh no-libcurl $(MAKE) no-libcurl
 	./scripts/timed.sh old-libcurl $(MAKE) old-libcurl BUILT=1
 	./scripts/timed.sh docs $(MAKE) docs
@@ -148,10 +147,10 @@ realtime-peer: system-deps python-deps
 	$(PYTHON) Tests/Realtime/fal_client_realtime.py --emulator "$$($(SWIFT) build --show-bin-path)/fal-emulator" --schemas $(SCHEMAS)
 
 ## Hostile input, found by tools made for it (issue 11), each bounded in time:
-## schemathesis against the emulator on every fixture document (about 2-3 min; the emulator must survive),
+## schemathesis against the emulator on every fixture document (about 1.5 min; the emulator must survive),
 schemathesis: python-deps
-	$(SWIFT) build --product fal-emulator
-	$(PYTHON) Tests/Schemathesis/run_schemathesis.py --emulator "$$($(SWIFT) build --show-bin-path)/fal-emulator"
+	$(if $(BUILT),,$(SWIFT) build --product fal-emulator)
+	$(PYTHON) Tests/Schemathesis/run_schemathesis.py --emulator .build/debug/fal-emulator
 
 ## libFuzzer on every parser of network or document bytes, FUZZ_SECONDS each (default 20; crashes are kept
 ## in .build/fuzz/ to become regression tests),
@@ -161,7 +160,7 @@ schemathesis: python-deps
 FUZZ_SECONDS ?= $(if $(CI),10,20)
 FUZZ_OPT ?= $(if $(CI),-Onone,-O)
 fuzz:
-	FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_OPT=$(FUZZ_OPT) SWIFTC="$(SWIFT)c" ./scripts/fuzz.sh
+	FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_OPT=$(FUZZ_OPT) FUZZ_REUSE_BUILD=$(BUILT) SWIFTC="$(SWIFT)c" ./scripts/fuzz.sh
 
 ## the runtime and emulator suites under AddressSanitizer and ThreadSanitizer (own build folders; long:
 ## a cold build per sanitizer, so not part of `make test`),

@@ -69,8 +69,8 @@ codegen() {
 # that folder, so `import FalCore` finds the instrumented FalCore) and their objects archived in libFuzzDeps.a.
 runtime() {
     local bin="$PWD/.build/debug"  # SwiftPM's link to the debug products; `swift build --show-bin-path` would wait for its lock
-    # After `make test`'s build the modules are there; not asking SwiftPM then lets this run beside a stage that
-    # holds SwiftPM's lock on .build (make test runs it beside the Vapor package's build).
+    # Inside `make test` (BUILT=1) the main build made them: not asking SwiftPM saves its re-planning and never
+    # waits on its lock for a stage that builds beside this one (make test runs demo-check beside it).
     if [ -z "${FUZZ_REUSE_BUILD:-}" ] || ! [ -f "$bin/Modules/Crypto.swiftmodule" ] || ! [ -f "$bin/Modules/Logging.swiftmodule" ]; then
         echo "fuzz: swift build --target FalRuntime (swift-crypto and swift-log for FalRuntime)"
         quiet "$SWIFT" build --target FalRuntime >"$OUT/swift-build.log" || { tail -n 40 "$OUT/swift-build.log" >&2; exit 1; }

@@ -38,8 +38,7 @@ extension ProxyTargetPolicy {
                 // /v1/models/requests/{request_id}/payloads: one non-empty segment for the id.
                 let segments = path.split(separator: "/", omittingEmptySubsequences: false)
                 if segments.count == 6, segments[0].isEmpty, segments[1] == "v1", segments[2] == "models",
-                   segments[3] == "requests", !segments[4].isEmpty, segments[5] == "payloads",
-                   !Self.accountActivityPaths.contains(path) {
+                   segments[3] == "requests", !segments[4].isEmpty, segments[5] == "payloads" {
                     return true
                 }
             }

@@ -229,6 +229,22 @@ import Testing
         #expect(writer.data == MessagePackValue.map([(key: "image", value: .binary(Data([1, 2, 3]))), (key: "seed", value: -7)]).encoded())
         #expect(writer.bytes.count == 1 + 6 + 5 + 5 + 1)
     }
+
+    @Test func aReusedWriterKeepsItsBufferAndWritesOnlyTheNewValue() {
+        let large: MessagePackValue = ["content": .binary(Data(repeating: 7, count: 100_000)), "seed": 1]
+        var writer = MessagePackWriter()
+        writer.write(large)
+        let capacity = writer.bytes.capacity
+        writer.removeAll()
+        #expect(writer.bytes.isEmpty)
+        writer.write(["seed": 2])
+        #expect(writer.data == MessagePackValue.map([(key: "seed", value: 2)]).encoded())
+        #expect(writer.bytes.capacity == capacity)
+        writer.removeAll()
+        writer.write(large)
+        #expect(writer.data == large.encoded())
+        #expect(writer.bytes.capacity == capacity)
+    }
 }
 
 extension MessagePackValue {

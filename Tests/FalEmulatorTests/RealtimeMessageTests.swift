@@ -79,6 +79,35 @@ import Testing
         }
     }
 
+    /// The session writes every result into buffers it keeps (`AnswerScratch`): results sent back to back, large
+    /// and small in turn, each arrive whole and as their own, never overwritten by the next one while NIO
+    /// still writes them.
+    @Test func pipelinedSyncModeResultsEachCarryTheirOwnBytes() async throws {
+        try await EmulatorFixture.with { _, base in
+            let client = try await RealtimeFixture.openWithToken(base)
+            let sizes = [512, 64, 256, 512, 64, 512, 128, 512]
+            for (index, side) in sizes.enumerated() {
+                let input: MessagePackValue = [
+                    "prompt": "a lighthouse", "seed": .int(Int64(1000 + index)), "image_url": "https://example.com/in.png",
+                    "image_size": ["width": .int(Int64(side)), "height": .int(Int64(side))], "sync_mode": true,
+                ]
+                try await client.send(binary: RealtimeFixture.pack(input))
+            }
+            for (index, side) in sizes.enumerated() {
+                let result = try await RealtimeFixture.nextResult(client)
+                #expect(result["seed"] == .int(Int64(1000 + index)))
+                let image = try #require(result["images"]?.arrayValue?.first)
+                #expect(image["width"] == .int(Int64(side)))
+                let content = try #require(image["content"]?.dataValue)
+                let served = try await TestHTTP.send("GET", "\(base)/cdn/files/generated/\(1000 + index)-0-\(side)x\(side).png")
+                // Compared as one Bool: on large Data a failing `==` inside #expect computes a diff for minutes.
+                let same = served.body == content
+                #expect(same, "result \(index): \(content.count) bytes received, \(served.body.count) served")
+            }
+            await client.close()
+        }
+    }
+
     @Test func badInputsGetAnErrorFrameAndTheConnectionStaysUsable() async throws {
         try await EmulatorFixture.with { _, base in
             let client = try await RealtimeFixture.openWithToken(base)

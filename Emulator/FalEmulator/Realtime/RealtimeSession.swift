@@ -229,6 +229,7 @@ final class RealtimeSession: Sendable {
     }
 
     private func work(_ outbound: WebSocketOutboundWriter) async {
+        var scratch = AnswerScratch()
         do {
             while !Task.isCancelled {
                 switch nextStep() {
@@ -237,7 +238,7 @@ final class RealtimeSession: Sendable {
                 case .idle(let deadline):
                     await wakeup.wait(until: deadline)
                 case .answer(let input):
-                    try await answer(input, outbound)
+                    try await answer(input, outbound, &scratch)
                 case .timeout:
                     return try await close(.timeout, frame: RealtimeFrames.timeout, outbound)
                 case .command(.internalError(let reason)):
@@ -265,7 +266,7 @@ final class RealtimeSession: Sendable {
     /// Waits the connection's latency (plus any delay set with `/_emulator/realtime/delay`), then sends the
     /// result and, every `realtimeTimingsEvery` results, fal's timings frame. A command or the end of the
     /// connection during the wait abandons the input (the command is handled next).
-    private func answer(_ input: RealtimeInput, _ outbound: WebSocketOutboundWriter) async throws {
+    private func answer(_ input: RealtimeInput, _ outbound: WebSocketOutboundWriter, _ scratch: inout AnswerScratch) async throws {
         let started = ContinuousClock.now
         let controls = emulator.controls
         let latency = plan.latencyMilliseconds ?? controls.realtimeLatencyMilliseconds
@@ -281,12 +282,11 @@ final class RealtimeSession: Sendable {
             }
             await wakeup.wait(until: deadline)
         }
-        switch RealtimeOutput(state: emulator, endpoint: plan.endpoint).encode(input) {
-        case .failure(let refusal):
+        if let refusal = RealtimeOutput(state: emulator, endpoint: plan.endpoint).encode(input, into: &scratch.writer) {
             box.withLock { $0.counters.rejected += 1 }
             try await outbound.write(.text(refusal.frame))
-        case .success(let bytes):
-            try await outbound.write(.binary(ByteBuffer(bytes: bytes)))
+        } else {
+            try await outbound.write(.binary(scratch.frame()))
             let answered = box.withLock { state -> Int in
                 state.counters.answered += 1
                 return state.counters.answered
@@ -295,5 +295,27 @@ final class RealtimeSession: Sendable {
                 try await outbound.write(.text(RealtimeFrames.timings(seconds: (ContinuousClock.now - started).inSeconds)))
             }
         }
+    }
+}
+
+/// The worker's buffers, kept from one result to the next: results of one connection are about the same size,
+/// so after the first they are written into memory already there (no growing, no fresh pages to fault in).
+/// Buffers over `keptBytes` are not kept, so an idle connection holds at most twice that.
+private struct AnswerScratch {
+    static let keptBytes = 4 << 20
+    var writer = MessagePackWriter()
+    private var buffer = ByteBuffer()
+
+    /// The writer's bytes in the frame buffer. The buffer is reused when NIO has finished writing the last
+    /// one (it is then the only reference); otherwise `clear()` gives a new one and the old is left to NIO.
+    mutating func frame() -> ByteBuffer {
+        buffer.clear(minimumCapacity: writer.bytes.count)
+        buffer.writeBytes(writer.bytes)
+        let frame = buffer
+        if writer.bytes.count > Self.keptBytes {
+            writer = MessagePackWriter()
+            buffer = ByteBuffer()
+        }
+        return frame
     }
 }

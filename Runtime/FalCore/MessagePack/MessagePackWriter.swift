@@ -19,6 +19,12 @@ public struct MessagePackWriter: Sendable {
     /// The bytes written so far, as `Data` (one copy).
     public var data: Data { Data(bytes) }
 
+    /// Forgets the bytes written and keeps the buffer: a writer reused for values of about the same size
+    /// (a server's results) allocates and grows once, not once per value.
+    public mutating func removeAll() {
+        bytes.removeAll(keepingCapacity: true)
+    }
+
     /// Writes `value` and everything inside it.
     public mutating func write(_ value: MessagePackValue) {
         switch value {

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `make bench-realtime`: fal's realtime protocol, this SDK against fal-client 1.0.3 in the same run, both over
 # wss through the same nginx TLS front (scripts/lib/tls-front.sh) to the same release-built emulator, with a
-# 40 KB JPEG-sized input and a PNG answer as bytes (sync_mode), and the emulator's own latency set to zero.
+# 40 KB JPEG-sized input, the emulator's own latency set to zero, and two kinds of answer: the PNG as bytes
+# (sync_mode, 768 KiB a result) and the PNG named by URL (a few hundred bytes).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/tls-front.sh
@@ -30,18 +31,24 @@ PEER_JSON="$(FAL_KEY="$KEY" FAL_RUN_HOST="$FRONT/run" SSL_CERT_FILE="$DIR/ca.pem
 "$PYTHON" - "$SWIFT_JSON" "$PEER_JSON" <<'PY'
 import json, sys
 swift, peer = json.loads(sys.argv[1]), json.loads(sys.argv[2])
+titles = {
+    "bytes": "a 512×512 PNG (768 KiB, stored) as bytes in each result (sync_mode)",
+    "url": "the image named by URL in each result (about 300 bytes)",
+}
+for name, title in titles.items():
+    s, p = swift[name], peer[name]
+    print(f"\n### Realtime over wss (TLS front), 40 KB input, {title}, emulator latency 0\n")
+    print("| client | round trip p50 (ms) | p99 (ms) | p50 vs fal-client | results/s, throttle 0 | vs fal-client | client CPU per result (ms) |")
+    print("|---|---|---|---|---|---|---|")
+    print(f"| FalRuntime realtime (libcurl WebSocket) | {s['roundTripP50']:.2f} | {s['roundTripP99']:.2f} | "
+          f"{s['roundTripP50'] / p['roundTripP50']:.2f}x | {s['sustainedResultsPerSecond']:.0f} | "
+          f"{s['sustainedResultsPerSecond'] / p['sustainedResultsPerSecond']:.1f}x | {s['cpuPerResultMs']:.3f} |")
+    print(f"| same socket, frame encoded once (floor) | {s['bareP50']:.2f} | {s['bareP99']:.2f} | | | | |")
+    print(f"| fal-client 1.0.3 realtime (Python) | {p['roundTripP50']:.2f} | {p['roundTripP99']:.2f} | 1.00x | "
+          f"{p['sustainedResultsPerSecond']:.0f} | 1.0x | {p['cpuPerResultMs']:.3f} |")
+    print(f"\nSDK overhead per round trip (p50, SDK minus floor): {s['overheadP50']:.3f} ms")
 rss = swift["residentMiB"]
-print("\n### Realtime over wss (TLS front), 40 KB input, 512×512 PNG answer (768 KiB, stored) as bytes, emulator latency 0\n")
-print("| client | round trip p50 (ms) | p99 (ms) | p50 vs fal-client | results/s, throttle 0 | vs fal-client |")
-print("|---|---|---|---|---|---|")
-print(f"| FalRuntime realtime (libcurl WebSocket) | {swift['roundTripP50']:.2f} | {swift['roundTripP99']:.2f} | "
-      f"{swift['roundTripP50'] / peer['roundTripP50']:.2f}x | {swift['sustainedResultsPerSecond']:.0f} | "
-      f"{swift['sustainedResultsPerSecond'] / peer['sustainedResultsPerSecond']:.1f}x |")
-print(f"| same socket, frame encoded once (floor) | {swift['bareP50']:.2f} | {swift['bareP99']:.2f} | | | |")
-print(f"| fal-client 1.0.3 realtime (Python) | {peer['roundTripP50']:.2f} | {peer['roundTripP99']:.2f} | 1.00x | "
-      f"{peer['sustainedResultsPerSecond']:.0f} | 1.0x |")
-print(f"\nSDK overhead per round trip (p50, SDK minus floor): {swift['overheadP50']:.3f} ms")
 if rss:
-    print(f"Resident memory while streaming 40 inputs/s for {len(rss)} s: first {rss[0]:.1f} MiB, "
+    print(f"Resident memory while streaming 40 inputs/s (bytes) for {len(rss)} s: first {rss[0]:.1f} MiB, "
           f"min {min(rss):.1f}, max {max(rss):.1f}, last {rss[-1]:.1f} MiB")
 PY

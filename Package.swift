@@ -54,7 +54,10 @@ let package = Package(
         .systemLibrary(
             name: "CCurl", path: "Runtime/CCurl", pkgConfig: "libcurl",
             providers: [.apt(["libcurl4-openssl-dev"])]),
-        .target(name: "CCurlShim", dependencies: ["CCurl"], path: "Runtime/CCurlShim"),
+        // libdl: dlopen/dlsym (tls_read_ahead.c), in libc itself since glibc 2.34, a separate library before.
+        .target(
+            name: "CCurlShim", dependencies: ["CCurl"], path: "Runtime/CCurlShim",
+            linkerSettings: [.linkedLibrary("dl", .when(platforms: [.linux]))]),
         // libcurl is the transport on Linux and macOS only, with the LibcurlTransport trait (the default); the
         // sources test `canImport(CCurlShim)`.
         .target(

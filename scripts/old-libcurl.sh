@@ -8,7 +8,8 @@
 #   2. that fal-codegen, run with Debian 11's libcurl.so.4 loaded, fetches a document from a local server;
 #   3. the transport contract tests of the regular build (7.88 headers) run with Debian 11's libcurl.so.4 loaded
 #      through LD_LIBRARY_PATH: both transports (URLSession's FoundationNetworking loads the same libcurl), and
-#      the run-time fallback from CURLOPT_PROTOCOLS_STR to the CURLOPT_PROTOCOLS bit mask.
+#      the run-time fallback from CURLOPT_PROTOCOLS_STR to the CURLOPT_PROTOCOLS bit mask; and the WebSocket
+#      client against the websockets peer, ws and wss (TLS read-ahead found in that libcurl's OpenSSL 1.1).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SWIFT="${SWIFT:-swift}"
@@ -94,16 +95,16 @@ cmp -s <(python3 -c 'import json,sys; print(json.dumps(json.load(open(sys.argv[1
     || { echo "old-libcurl: fal-codegen fetch on libcurl $VERSION did not store the served document" >&2; exit 1; }
 echo "old-libcurl: fal-codegen fetched a document with Debian 11's libcurl.so.4 loaded"
 
-# The regular build's transport contract tests, with Debian 11's libcurl.so.4 loaded at run time.
+# The regular build's transport contract and WebSocket peer tests, with Debian 11's libcurl.so.4 loaded at run time.
 TESTS="$(env -u LD_LIBRARY_PATH "$SWIFT" build --show-bin-path)/FalSDKPackageTests.xctest"
 [ -x "$TESTS" ] || { echo "old-libcurl: run 'swift build --build-tests' first ($TESTS is missing)" >&2; exit 1; }
 LOADED="$(ldd "$TESTS" | awk '/libcurl.so.4/ {print $3}')"
 [ "$LOADED" = "$LIBDIR/libcurl.so.4" ] || { echo "old-libcurl: the tests load $LOADED, not Debian 11's libcurl" >&2; exit 1; }
-if ! "$TESTS" --testing-library swift-testing --filter 'FalRuntimeTests.TransportContractTests' >"$WORK/tests.log" 2>&1; then
+if ! "$TESTS" --testing-library swift-testing --filter 'FalRuntimeTests.TransportContractTests|FalRuntimeTests.WebSocketPeerTests' >"$WORK/tests.log" 2>&1; then
     grep -E "✘|error|failed" "$WORK/tests.log" | head -n 30 >&2 || tail -n 40 "$WORK/tests.log" >&2
-    echo "old-libcurl: the transport contract tests failed on libcurl $VERSION" >&2
+    echo "old-libcurl: the transport contract or WebSocket peer tests failed on libcurl $VERSION" >&2
     exit 1
 fi
 passed="$(grep -oE 'Test run with [0-9]+ tests? (in [0-9]+ suites? )?passed' "$WORK/tests.log" | tail -n 1)"
 [ -n "$passed" ] || { tail -n 20 "$WORK/tests.log" >&2; echo "old-libcurl: no passing test run found in the log" >&2; exit 1; }
-echo "old-libcurl: transport contract tests on libcurl $VERSION: $passed ($(( $(date +%s) - start )) s in all)"
+echo "old-libcurl: transport contract and WebSocket peer tests on libcurl $VERSION: $passed ($(( $(date +%s) - start )) s in all)"

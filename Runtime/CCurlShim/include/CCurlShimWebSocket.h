@@ -26,6 +26,11 @@ void fal_ws_waker_close(int fds[2]);
 // while this side can still read (and discard) what the peer sends until it closes too.
 int fal_ws_shutdown_write(curl_socket_t socket);
 
+// Turns on OpenSSL's read-ahead (a 64 KiB read buffer) for the handle's TLS connection, when libcurl uses
+// OpenSSL (Linux): fewer recv calls per message. Returns 1 if it will be used, 0 if not (another TLS library,
+// macOS). With it, read until CURLE_AGAIN before waiting on the socket: OpenSSL may hold decrypted bytes.
+int fal_ws_enable_tls_read_ahead(CURL *handle);
+
 // What fal_ws_wait saw (a bit mask).
 enum {
     FAL_WS_READABLE = 1,  // the socket has bytes (or an error/hang-up recv will report)

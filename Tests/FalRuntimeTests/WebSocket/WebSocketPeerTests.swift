@@ -24,6 +24,9 @@ struct WebSocketPeerTests {
         await connection.close(code: 1000, reason: "done")
         #expect(try await iterator.next() == nil)
         #expect(connection.serverClose?.code == 1000)
+        // libcurl here is built on OpenSSL: its TLS reads ahead (fewer recv calls; tls_read_ahead.c), and a
+        // plain connection has nothing to turn on.
+        #expect(try #require(connection as? CurlWebSocketConnection).shared.tlsReadAhead == (scheme == "wss"))
     }
 
     @Test("messages sent back to back arrive in order")
@@ -124,10 +127,13 @@ struct WebSocketPeerTests {
         }
     }
 
-    @Test("a consumer that does not read holds back reading: the inbox stays near its limit, then everything arrives")
-    func slowConsumer() async throws {
+    /// Over wss this also checks TLS read-ahead: reading stops while the inbox is full (bytes may then wait
+    /// inside OpenSSL, which polling the socket cannot see) and every message still arrives once it resumes.
+    @Test("a consumer that does not read holds back reading: the inbox stays near its limit, then everything arrives",
+          arguments: ["ws", "wss"])
+    func slowConsumer(_ scheme: String) async throws {
         try await MemoryHeavyGate.exclusive {
-            let request = try WebSocketPeer.request("ws", "/flood/64") { $0.receiveBufferBytes = 2 << 20 }
+            let request = try WebSocketPeer.request(scheme, "/flood/64") { $0.receiveBufferBytes = 2 << 20 }
             let connection = try await connector.connect(request)
             let inbox = try #require(connection as? CurlWebSocketConnection).shared.inbox
             try await Task.sleep(for: .milliseconds(500))  // the server would send 64 MiB in this time

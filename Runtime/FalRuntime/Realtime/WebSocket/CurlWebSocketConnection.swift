@@ -113,6 +113,7 @@ final class CurlWebSocketShared: @unchecked Sendable {
         var ended = false
         var endError: (any Error)?
         var serverClose: WebSocketCloseFrame?
+        var tlsReadAhead = false
     }
 
     let waker: WebSocketWaker
@@ -132,6 +133,12 @@ final class CurlWebSocketShared: @unchecked Sendable {
     }
 
     deinit { abortFlag.deallocate() }
+
+    /// Whether OpenSSL reads ahead on the connection's TLS (set by the I/O thread when it connects; tests read it).
+    var tlsReadAhead: Bool {
+        get { state.withLock { $0.tlsReadAhead } }
+        set { state.withLock { $0.tlsReadAhead = newValue } }
+    }
 
     var serverClose: WebSocketCloseFrame? { state.withLock { $0.serverClose } }
 

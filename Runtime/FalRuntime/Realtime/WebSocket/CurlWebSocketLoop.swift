@@ -46,6 +46,8 @@ final class CurlWebSocketLoop {
     private var written = 0
     private var lastWriteProgress = ContinuousClock.now
     private var endOfStream = false
+    /// The last `read()` stopped at its cap, not at CURLE_AGAIN: read again before waiting.
+    private var readMayHaveMore = false
 
     init(session: CurlWebSocketSession) {
         self.session = session
@@ -66,7 +68,8 @@ final class CurlWebSocketLoop {
             if let failure = read() { return failure }
             if let outcome = settle() { return outcome }
             let wantWrite = hasOutput
-            let mask = fal_ws_wait(session.socket, wantsRead ? 1 : 0, wantWrite ? 1 : 0, shared.waker.readDescriptor, waitMilliseconds(wantWrite))
+            let wait = readMayHaveMore && wantsRead ? 0 : waitMilliseconds(wantWrite)
+            let mask = fal_ws_wait(session.socket, wantsRead ? 1 : 0, wantWrite ? 1 : 0, shared.waker.readDescriptor, wait)
             if mask < 0 { return .connectionLost("poll failed: \(String(cString: strerror(errno)))") }
         }
     }
@@ -168,9 +171,16 @@ final class CurlWebSocketLoop {
     }
 
     /// Reads what is there (a few buffers' worth, so writing gets its turn) while reading is wanted.
+    /// Stopping at that cap leaves `readMayHaveMore` set: with TLS read-ahead (`fal_ws_enable_tls_read_ahead`)
+    /// the rest may already sit decrypted inside OpenSSL, where polling the socket would not see it.
     private func read() -> WebSocketError? {
         var reads = 0
-        while wantsRead && reads < 16 {
+        readMayHaveMore = false
+        while wantsRead {
+            guard reads < 16 else {
+                readMayHaveMore = true
+                return nil
+            }
             reads += 1
             var count = 0
             let code = curl_easy_recv(handle, session.readBuffer.baseAddress, session.readBuffer.count, &count)

@@ -92,6 +92,8 @@ final class CurlWebSocketSession: @unchecked Sendable {
         try check(fal_curl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, Self.milliseconds(request.connectTimeout)))
         if let caBundle = request.caBundlePath { try check(fal_curl_setopt_str(handle, CURLOPT_CAINFO, caBundle)) }
         try check(fal_curl_setopt_ptr(handle, CURLOPT_ERRORBUFFER, errorBuffer))
+        // Fewer recv calls per message (see tls_read_ahead.c); the loop reads until CURLE_AGAIN before it waits.
+        if target.secure { shared.tlsReadAhead = fal_ws_enable_tls_read_ahead(handle) == 1 }
         try check(fal_curl_set_abort_flag(handle, shared.abortFlag))
         if shared.abortRequested { throw CancellationError() }
         let code = curl_easy_perform(handle)

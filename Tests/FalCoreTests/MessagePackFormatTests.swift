@@ -230,6 +230,35 @@ import Testing
         #expect(writer.bytes.count == 1 + 6 + 5 + 5 + 1)
     }
 
+    /// `read(sharing:)` (realtime results): the same values as `read(_:)`; a large payload points into the
+    /// message and keeps it alive after the caller let go of it; small ones are copies.
+    @Test func sharingReadGivesTheSameValuesAndPayloadsOutliveTheMessage() throws {
+        let big = Data((0..<300_000).map { UInt8(truncatingIfNeeded: $0 &* 7) })
+        let second = Data(repeating: 9, count: MessagePackReader.sharedPayloadBytes)
+        let value: MessagePackValue = ["images": [["content": .binary(big)], ["content": .binary(second)]], "small": .binary(Data([1, 2, 3]))]
+        var shared: MessagePackValue?
+        do {
+            let message = value.encoded()
+            let read = try MessagePackReader().read(sharing: message)
+            #expect(read == (try MessagePackReader().read(message)))
+            message.withUnsafeBytes { bytes in
+                let range = bytes.baseAddress!..<(bytes.baseAddress! + bytes.count)
+                read["images"]?[0]?["content"]?.dataValue?.withUnsafeBytes { #expect(range.contains($0.baseAddress!), "a large payload is shared") }
+                read["small"]?.dataValue?.withUnsafeBytes { #expect(!range.contains($0.baseAddress!), "a small one is copied") }
+            }
+            shared = read
+        }
+        // The message is gone from this scope; its payloads still hold their bytes.
+        let first = try #require(shared?["images"]?[0]?["content"]?.dataValue)
+        #expect(first == big)
+        // Writing to one payload changes neither the other nor anything else read.
+        var written = first
+        written[written.startIndex] ^= 0xff
+        #expect(written != big)
+        #expect(shared?["images"]?[1]?["content"]?.dataValue == second)
+        #expect(shared?["small"]?.dataValue == Data([1, 2, 3]))
+    }
+
     @Test func aReusedWriterKeepsItsBufferAndWritesOnlyTheNewValue() {
         let large: MessagePackValue = ["content": .binary(Data(repeating: 7, count: 100_000)), "seed": 1]
         var writer = MessagePackWriter()

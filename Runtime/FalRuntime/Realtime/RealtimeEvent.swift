@@ -25,7 +25,8 @@ enum RealtimeMessageReader {
         let value: MessagePackValue
         switch message {
         case .binary(let data):
-            do { value = try MessagePackValue(decoding: data) } catch {
+            // The message is read once and dropped: its image bytes become the output's without a copy.
+            do { value = try MessagePackReader().read(sharing: data) } catch {
                 return .failure(.decoding(path: "", message: "a realtime result is not valid msgpack: \(error)"))
             }
         case .text(let text):

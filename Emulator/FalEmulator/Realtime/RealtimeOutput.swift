@@ -39,7 +39,7 @@ struct RealtimeOutput: Sendable {
         writer.write(result)
         guard writer.bytes.count <= limit else {
             let reason = "the result is \(writer.bytes.count) bytes; the realtime message limit is \(limit) bytes"
-            writer = MessagePackWriter()  // not kept: it grew past the limit
+            writer.removeAll()
             return .init(frame: RealtimeFrames.error("OUTPUT_TOO_LARGE", reason: reason, requestID: input.requestID))
         }
         return nil

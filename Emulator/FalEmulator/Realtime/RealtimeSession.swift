@@ -282,6 +282,7 @@ final class RealtimeSession: Sendable {
             }
             await wakeup.wait(until: deadline)
         }
+        defer { scratch.dropIfLarge() }
         if let refusal = RealtimeOutput(state: emulator, endpoint: plan.endpoint).encode(input, into: &scratch.writer) {
             box.withLock { $0.counters.rejected += 1 }
             try await outbound.write(.text(refusal.frame))
@@ -300,7 +301,8 @@ final class RealtimeSession: Sendable {
 
 /// The worker's buffers, kept from one result to the next: results of one connection are about the same size,
 /// so after the first they are written into memory already there (no growing, no fresh pages to fault in).
-/// Buffers over `keptBytes` are not kept, so an idle connection holds at most twice that.
+/// Buffers that grew over `keptBytes` (a large result, or one refused for passing the message limit) are not
+/// kept, so an idle connection holds at most twice that.
 private struct AnswerScratch {
     static let keptBytes = 4 << 20
     var writer = MessagePackWriter()
@@ -311,11 +313,12 @@ private struct AnswerScratch {
     mutating func frame() -> ByteBuffer {
         buffer.clear(minimumCapacity: writer.bytes.count)
         buffer.writeBytes(writer.bytes)
-        let frame = buffer
-        if writer.bytes.count > Self.keptBytes {
-            writer = MessagePackWriter()
-            buffer = ByteBuffer()
-        }
-        return frame
+        return buffer
+    }
+
+    /// After each input, whatever was answered: the one place that decides what is kept.
+    mutating func dropIfLarge() {
+        if writer.bytes.capacity > Self.keptBytes { writer = MessagePackWriter() }
+        if buffer.capacity > Self.keptBytes { buffer = ByteBuffer() }
     }
 }
